@@ -1,0 +1,272 @@
+"""The `prometric` command. See README.md and DESIGN.md's command-line contract.
+
+Every user mistake or unreachable service ends as one line on stderr and a non-zero exit code
+(2 for bad usage, 1 for everything else); a traceback means a bug in this program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from sqlalchemy.exc import DBAPIError
+
+from prometric_pipelines import config
+from prometric_pipelines.errors import PrometricError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_NOT_RUNNING = 3  # like `pg_ctl status`
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line instead of usage text plus message."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+# ---- prometric db …------------------------------------------------------------------------
+
+
+def _db_start(args: argparse.Namespace) -> int:
+    external = config.external_database_url()
+    if external is not None:
+        _say(f"DATABASE_URL is set ({config.display_url(external)}): nothing to start")
+        return 0
+    from prometric_pipelines.db.embedded import embedded_server
+
+    server = embedded_server()
+    was_running = server.status().running
+    status = server.start()
+    verb = "already running" if was_running else "started"
+    _say(f"embedded PostgreSQL {status.major_version} {verb}: {_libpq_url(server.url())} (data in {status.data_dir})")
+    return 0
+
+
+def _db_stop(args: argparse.Namespace) -> int:
+    external = config.external_database_url()
+    if external is not None:
+        _say(f"DATABASE_URL is set ({config.display_url(external)}): nothing to stop")
+        return 0
+    from prometric_pipelines.db.embedded import embedded_server
+
+    _say("embedded PostgreSQL stopped" if embedded_server().stop() else "embedded PostgreSQL was not running")
+    return 0
+
+
+def _db_status(args: argparse.Namespace) -> int:
+    external = config.external_database_url()
+    if external is not None:
+        from prometric_pipelines.db.engine import check_connection, create_db_engine
+
+        version = check_connection(create_db_engine(external))
+        _say(f"external PostgreSQL {version} reachable at {config.display_url(external)} (DATABASE_URL)")
+        return 0
+    from prometric_pipelines.db.embedded import embedded_server
+
+    server = embedded_server()
+    status = server.status()
+    if not status.running:
+        where = "initialised" if status.major_version else "not initialised"
+        _say(f"embedded PostgreSQL stopped ({where}, data in {status.data_dir})")
+        return EXIT_NOT_RUNNING
+    _say(
+        f"embedded PostgreSQL {status.major_version} running: pid {status.pid}, "
+        f"{_libpq_url(server.url(port=status.port))}, data in {status.data_dir}"
+    )
+    return 0
+
+
+def _db_url(args: argparse.Namespace) -> int:
+    external = os.environ.get("DATABASE_URL", "").strip()
+    if external:
+        config.normalize_database_url(external)  # validate before handing it to scripts
+        _say(external)
+        return 0
+    from prometric_pipelines.db.embedded import embedded_server
+
+    _say(_libpq_url(embedded_server().url()))
+    return 0
+
+
+def _db_migrate(args: argparse.Namespace) -> int:
+    from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.migrate import migrate
+
+    engine = create_db_engine()
+    check_connection(engine)
+    result = migrate(engine)
+    if result.applied:
+        _say(
+            f"migrated {result.revision_before or '(empty)'} -> {result.revision}: "
+            f"{len(result.applied)} migration(s) applied in {result.seconds:.1f} s; {result.table_count} tables"
+        )
+    else:
+        _say(f"already at {result.revision}: nothing to apply; {result.table_count} tables")
+    return 0
+
+
+def _libpq_url(url) -> str:
+    """The form psql and other libpq tools accept (no SQLAlchemy driver suffix)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+# ---- servers: ui, dashboards, demo -------------------------------------------------------------
+
+
+def _dagster_command(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "dagster", "dev",
+        "-w", str(config.PROJECT_ROOT / "workspace.yaml"),
+        "-h", "127.0.0.1", "-p", str(port),
+    ]  # fmt: skip
+
+
+def _streamlit_command(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "streamlit", "run", str(config.PROJECT_ROOT / "dashboards" / "streamlit_app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from prometric_pipelines.orchestration import dagster_environment
+
+    _prepare_database()
+    return subprocess.call(_dagster_command(args.port or config.ui_port()), env=dagster_environment())
+
+
+def _dashboards(args: argparse.Namespace) -> int:
+    _prepare_database()
+    return subprocess.call(_streamlit_command(args.port or config.dashboards_port()), env=_database_environment())
+
+
+def _prepare_database() -> None:
+    """Starts the embedded server (when no DATABASE_URL) and checks the database answers."""
+    from prometric_pipelines.db.engine import check_connection, create_db_engine
+
+    check_connection(create_db_engine())
+
+
+def _database_environment() -> dict[str, str]:
+    """Pins child processes to the same database this process resolved."""
+    from prometric_pipelines.db.engine import database_url
+
+    return {**os.environ, "DATABASE_URL": _libpq_url(database_url())}
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from prometric_pipelines.orchestration import dagster_environment, run_job
+
+    ui_port, dashboards_port = config.ui_port(), config.dashboards_port()
+    _prepare_database()
+    env = _database_environment()
+    os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    result = run_job("operational_schema_job", tags={"prometric/source": "demo"})
+    schema = result.asset_materializations_for_node("operational_schema")[0].metadata
+    _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
+
+    children = [
+        subprocess.Popen(_dagster_command(ui_port), env={**dagster_environment(), **env}),
+        subprocess.Popen(_streamlit_command(dashboards_port), env=env),
+    ]
+    try:
+        _wait_until_serving(f"http://127.0.0.1:{ui_port}/server_info", children, "Dagster UI")
+        _wait_until_serving(f"http://127.0.0.1:{dashboards_port}/_stcore/health", children, "dashboards")
+        _say("")
+        _say(f"  Dagster UI:  http://127.0.0.1:{ui_port}")
+        _say(f"  Dashboards:  http://127.0.0.1:{dashboards_port}")
+        _say(f"  Database:    {env['DATABASE_URL']}")
+        _say("")
+        _say("Press Ctrl-C to stop (the database keeps running: `prometric db stop`).")
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        raise PrometricError("a demo process exited unexpectedly; see its output above")
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _wait_until_serving(url: str, children: list[subprocess.Popen], name: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            raise PrometricError(f"{name} did not start; see its output above")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise PrometricError(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+# ---- parser and entry point -----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="prometric", description="Prometric Pipelines: ERP analytics and batch jobs.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db = commands.add_parser("db", help="the operational database (embedded unless DATABASE_URL is set)")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_actions: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+        "start": ("start the embedded PostgreSQL (no-op with DATABASE_URL)", _db_start),
+        "stop": ("stop the embedded PostgreSQL (data is kept)", _db_stop),
+        "status": ("is the database up? exit code 3 when the embedded server is stopped", _db_status),
+        "url": ("print the database URL (for psql, scripts)", _db_url),
+        "migrate": ("apply pending schema migrations (alembic upgrade head)", _db_migrate),
+    }
+    for name, (help_text, handler) in db_actions.items():
+        db_commands.add_parser(name, help=help_text).set_defaults(handler=handler)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI and daemon alone")
+    ui.add_argument("--port", type=int, help="default $PROMETRIC_UI_PORT or 3000")
+    ui.set_defaults(handler=_ui)
+    dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards alone")
+    dashboards.add_argument("--port", type=int, help="default $PROMETRIC_DASHBOARDS_PORT or 8501")
+    dashboards.set_defaults(handler=_dashboards)
+    commands.add_parser("demo", help="migrate, then start the Dagster UI and the dashboards").set_defaults(
+        handler=_demo
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except PrometricError as error:
+        print(f"prometric: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except DBAPIError as error:
+        # connection problems were already turned into PrometricError by check_connection
+        reason = str(error.orig if error.orig is not None else error).strip().splitlines()[0]
+        print(f"prometric: database error: {reason}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

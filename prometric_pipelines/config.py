@@ -1,0 +1,83 @@
+"""Settings read from the environment, in one place.
+
+| variable | meaning | default |
+|---|---|---|
+| `DATABASE_URL` | the operational PostgreSQL; when unset, the embedded server is used | unset |
+| `PROMETRIC_HOME` | local state: embedded server data, Dagster instance, archives | `<project>/.prometric` |
+| `ARCHIVE_URL` | where archives and backups go | `<PROMETRIC_HOME>/archive` |
+| `PROMETRIC_TIMEZONE` | business timezone of schedules and organizations without one | `Asia/Almaty` |
+| `PROMETRIC_UI_PORT` / `PROMETRIC_DASHBOARDS_PORT` | ports of the Dagster UI and Streamlit | 3000 / 8501 |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from prometric_pipelines.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The checkout holds migrations/, sql/ and dashboards/ beside the package (editable install).
+PROJECT_ROOT = PACKAGE_DIR.parent
+DEFAULT_TIMEZONE = "Asia/Almaty"
+DATABASE_NAME = "prometric"
+
+
+def prometric_home() -> Path:
+    return Path(os.environ.get("PROMETRIC_HOME") or PROJECT_ROOT / ".prometric").resolve()
+
+
+def archive_url() -> str:
+    return os.environ.get("ARCHIVE_URL") or str(prometric_home() / "archive")
+
+
+def business_timezone() -> str:
+    return os.environ.get("PROMETRIC_TIMEZONE") or DEFAULT_TIMEZONE
+
+
+def ui_port() -> int:
+    return _port("PROMETRIC_UI_PORT", 3000)
+
+
+def dashboards_port() -> int:
+    return _port("PROMETRIC_DASHBOARDS_PORT", 8501)
+
+
+def _port(variable: str, default: int) -> int:
+    raw = os.environ.get(variable)
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"{variable}={raw!r} is not a TCP port (1-65535)")
+    return int(raw)
+
+
+def external_database_url() -> URL | None:
+    """`DATABASE_URL` as a SQLAlchemy URL for psycopg 3, or None when it is unset."""
+    raw = os.environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    return normalize_database_url(raw)
+
+
+def normalize_database_url(raw: str) -> URL:
+    """Accepts `postgres://`, `postgresql://` and `postgresql+psycopg://` and returns a psycopg 3 URL."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL is not a database URL: {raw!r} (expected postgresql://user:password@host:port/database)"
+        ) from None
+    if url.drivername not in ("postgres", "postgresql", "postgresql+psycopg"):
+        raise ConfigError(f"DATABASE_URL must point at PostgreSQL (postgresql://…), not {url.drivername!r}")
+    if not url.database:
+        raise ConfigError("DATABASE_URL names no database (…/database at its end)")
+    return url.set(drivername="postgresql+psycopg")
+
+
+def display_url(url: URL) -> str:
+    """The URL with its password hidden, for messages and metadata."""
+    return url.render_as_string(hide_password=True)

@@ -1,0 +1,87 @@
+"""Applying the operational schema's Alembic migrations: shared by the CLI and the Dagster asset."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from prometric_pipelines.config import PROJECT_ROOT
+from prometric_pipelines.errors import PrometricError
+
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+# Any fixed 64-bit number works; it only has to be the same for every migrator of a database.
+MIGRATION_LOCK_KEY = 7_245_100_301_118_215
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    revision_before: str | None
+    revision: str | None
+    applied: list[str] = field(default_factory=list)
+    table_count: int = 0
+    seconds: float = 0.0
+
+
+def compare_options() -> dict[str, bool]:
+    """What autogenerate compares: used by env.py and by the no-drift test alike."""
+    return {"compare_type": True, "compare_server_default": True}
+
+
+def alembic_config() -> Config:
+    if not ALEMBIC_INI.exists():
+        raise PrometricError(f"{ALEMBIC_INI} is missing: run prometric from a checkout of the project")
+    return Config(str(ALEMBIC_INI))
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def count_tables(connection: Connection) -> int:
+    """Tables of the operational schema present (Alembic's bookkeeping table excluded)."""
+    return connection.execute(
+        text(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+            " AND table_type = 'BASE TABLE' AND table_name <> 'alembic_version'"
+        )
+    ).scalar_one()
+
+
+def _run(engine: Engine, action: str, target: str) -> MigrationResult:
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    started = time.perf_counter()
+    with engine.connect() as connection, connection.begin():
+        # Held until commit; env.py takes it again (re-entrant) for `alembic` command-line use.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+        before = current_revision(connection)
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, target)
+        after = current_revision(connection)
+        tables = count_tables(connection)
+    if action == "upgrade":
+        moved = [r.revision for r in script.iterate_revisions(after, before)] if after != before else []
+        moved.reverse()
+    else:
+        moved = [r.revision for r in script.iterate_revisions(before, after)] if after != before else []
+    return MigrationResult(before, after, moved, tables, time.perf_counter() - started)
+
+
+def migrate(engine: Engine, target: str = "head") -> MigrationResult:
+    """Applies pending migrations up to `target` in one transaction; a no-op when already there."""
+    return _run(engine, "upgrade", target)
+
+
+def downgrade(engine: Engine, target: str = "base") -> MigrationResult:
+    return _run(engine, "downgrade", target)

@@ -1,0 +1,8 @@
+"""The code location: every domain's definitions merged (see workspace.yaml)."""
+
+import dagster as dg
+
+from prometric_pipelines.defs import resources
+from prometric_pipelines.defs.schema import definitions as schema
+
+defs = dg.Definitions.merge(resources.defs, schema.defs)

@@ -1,0 +1,38 @@
+"""Resources shared by every domain."""
+
+import dagster as dg
+from pydantic import Field, PrivateAttr
+from sqlalchemy.engine import URL, Engine
+
+from prometric_pipelines.config import normalize_database_url
+from prometric_pipelines.db.engine import create_db_engine, database_url
+
+
+class PostgresResource(dg.ConfigurableResource):
+    """The operational PostgreSQL: the one way assets reach the database.
+
+    Leave `database_url` empty to use `DATABASE_URL`, or the embedded server when that is unset
+    (started on demand, so a bare `dagster dev` works too).
+    """
+
+    database_url: str | None = Field(
+        default=None, description="Overrides DATABASE_URL; empty means DATABASE_URL or the embedded server."
+    )
+
+    _engine: Engine | None = PrivateAttr(default=None)
+
+    def url(self) -> URL:
+        return normalize_database_url(self.database_url) if self.database_url else database_url()
+
+    def get_engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_db_engine(self.url())
+        return self._engine
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+defs = dg.Definitions(resources={"postgres": PostgresResource()})
