@@ -7,6 +7,7 @@ Every user mistake or unreachable service ends as one line on stderr and a non-z
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -146,7 +147,8 @@ def _ui(args: argparse.Namespace) -> int:
     from prometric_pipelines.orchestration import dagster_environment
 
     _prepare_database()
-    return subprocess.call(_dagster_command(args.port or config.ui_port()), env=dagster_environment())
+    env = dagster_environment()
+    return subprocess.call(_dagster_command(args.port or config.ui_port()), env=env, cwd=env["DAGSTER_HOME"])
 
 
 def _dashboards(args: argparse.Namespace) -> int:
@@ -179,9 +181,16 @@ def _demo(args: argparse.Namespace) -> int:
     schema = result.asset_materializations_for_node("operational_schema")[0].metadata
     _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
 
+    # SIGTERM (a service manager, `timeout`) must also reach the `finally` that stops the children
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    dagster_env = {**dagster_environment(), **env}
+    # Own process groups: we stop each tree ourselves, once, instead of the terminal's Ctrl-C
+    # hitting every process at the same moment.
     children = [
-        subprocess.Popen(_dagster_command(ui_port), env={**dagster_environment(), **env}),
-        subprocess.Popen(_streamlit_command(dashboards_port), env=env),
+        subprocess.Popen(
+            _dagster_command(ui_port), env=dagster_env, cwd=dagster_env["DAGSTER_HOME"], start_new_session=True
+        ),
+        subprocess.Popen(_streamlit_command(dashboards_port), env=env, start_new_session=True),
     ]
     try:
         _wait_until_serving(f"http://127.0.0.1:{ui_port}/server_info", children, "Dagster UI")
@@ -196,14 +205,19 @@ def _demo(args: argparse.Namespace) -> int:
             time.sleep(0.5)
         raise PrometricError("a demo process exited unexpectedly; see its output above")
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop_process_trees(children)
+
+
+def _stop_process_trees(children: list[subprocess.Popen]) -> None:
+    """SIGINT (graceful for both Dagster and Streamlit), then SIGKILL what is left of each group."""
+    for child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGINT)
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
 
 
 def _wait_until_serving(url: str, children: list[subprocess.Popen], name: str, timeout: float = 180) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 from prometric_pipelines.config import PROJECT_ROOT, prometric_home
 from prometric_pipelines.errors import PrometricError
+
+# The terminal gets INFO and above; the UI keeps every event of the run.
+QUIET_CONSOLE: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def dagster_home() -> Path:
@@ -41,7 +45,9 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
     os.environ["DAGSTER_HOME"] = str(dagster_home())
     job = defs.resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(run_config=run_config, instance=instance, tags=tags, raise_on_error=False)
+        result = job.execute_in_process(
+            run_config={**QUIET_CONSOLE, **(run_config or {})}, instance=instance, tags=tags, raise_on_error=False
+        )
     if not result.success:
         raise PrometricError(f"{job_name} failed (run {result.run_id}): {_first_failure(result)}")
     return result
@@ -54,5 +60,7 @@ def _first_failure(result: Any) -> str:
             # the user-facing message of the original exception, not Dagster's wrapper
             while error.cause is not None and error.cls_name.startswith("Dagster"):
                 error = error.cause
-            return f"{event.step_key}: {error.message.strip().splitlines()[0]}"
+            # "package.module.ErrorClass: message" -> "message"
+            message = re.sub(rf"^([\w.]*\.)?{re.escape(error.cls_name)}: ", "", error.message.strip())
+            return f"{event.step_key}: {message.splitlines()[0]}"
     return "see the run in the Dagster UI"

@@ -9,11 +9,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.sql import load_sql
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 # Any fixed 64-bit number works; it only has to be the same for every migrator of a database.
@@ -50,12 +50,7 @@ def current_revision(connection: Connection) -> str | None:
 
 def count_tables(connection: Connection) -> int:
     """Tables of the operational schema present (Alembic's bookkeeping table excluded)."""
-    return connection.execute(
-        text(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-            " AND table_type = 'BASE TABLE' AND table_name <> 'alembic_version'"
-        )
-    ).scalar_one()
+    return connection.execute(load_sql("schema", "count_tables")).scalar_one()
 
 
 def _run(engine: Engine, action: str, target: str) -> MigrationResult:

@@ -5,7 +5,7 @@ from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Engine
 
 from prometric_pipelines.config import normalize_database_url
-from prometric_pipelines.db.engine import create_db_engine, database_url
+from prometric_pipelines.db.engine import check_connection, create_db_engine, database_url
 
 
 class PostgresResource(dg.ConfigurableResource):
@@ -25,8 +25,11 @@ class PostgresResource(dg.ConfigurableResource):
         return normalize_database_url(self.database_url) if self.database_url else database_url()
 
     def get_engine(self) -> Engine:
+        """The shared engine; the first call checks the database answers (one clear error if not)."""
         if self._engine is None:
-            self._engine = create_db_engine(self.url())
+            engine = create_db_engine(self.url())
+            check_connection(engine)
+            self._engine = engine
         return self._engine
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

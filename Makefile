@@ -1,0 +1,35 @@
+# Two commands are the whole set-up: `make demo` and `make test` (see README.md).
+# Both create .venv on first use and install the project into it.
+
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint format clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+demo: $(INSTALLED)
+	$(BIN)/prometric demo
+
+test: $(INSTALLED) lint
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Stops the embedded servers and removes local state (databases, Dagster history) and the venv.
+clean:
+	-$(BIN)/prometric db stop
+	-PROMETRIC_HOME=$(CURDIR)/.prometric/test-server $(BIN)/prometric db stop
+	rm -rf $(VENV) .prometric .pytest_cache .ruff_cache

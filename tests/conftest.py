@@ -1,0 +1,115 @@
+"""Test harness: a real PostgreSQL for the session, a migrated template, a fresh database per module.
+
+* With `DATABASE_URL` unset, a throw-away embedded server (fsync off) runs under
+  `.prometric/test-server` for the session; with it set, that server is used (the role needs
+  CREATEDB) and the databases made here are dropped afterwards.
+* `template_database` is migrated once per session; `database_url` clones it for each test
+  module (`CREATE DATABASE … TEMPLATE …`, tens of milliseconds); `empty_database_url` gives a
+  database with no schema at all.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import URL, Engine
+
+from prometric_pipelines.config import PROJECT_ROOT, external_database_url
+from prometric_pipelines.db.embedded import EmbeddedPostgres
+from prometric_pipelines.db.engine import create_db_engine
+from prometric_pipelines.db.migrate import migrate
+
+TEST_SERVER_HOME = PROJECT_ROOT / ".prometric" / "test-server"
+_RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _connect(url: URL) -> psycopg.Connection:
+    return psycopg.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password, dbname=url.database, autocommit=True
+    )
+
+
+class DatabaseFactory:
+    """Creates and drops databases on the test server."""
+
+    def __init__(self, admin_url: URL) -> None:
+        self.admin_url = admin_url
+        self.created: list[str] = []
+
+    def create(self, purpose: str, template: str | None = None) -> URL:
+        name = f"test_{_RUN_ID}_{purpose}"[:63].lower()
+        with _connect(self.admin_url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        self.created.append(name)
+        return self.admin_url.set(database=name)
+
+    def drop(self, url: URL) -> None:
+        with _connect(self.admin_url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        if url.database in self.created:
+            self.created.remove(url.database)
+
+
+@pytest.fixture(scope="session")
+def databases() -> Iterator[DatabaseFactory]:
+    external = external_database_url()
+    server: EmbeddedPostgres | None = None
+    started_here = False
+    if external is not None:
+        admin_url = external
+    else:
+        server = EmbeddedPostgres(TEST_SERVER_HOME, durable=False)
+        started_here = not server.status().running
+        status = server.start()
+        admin_url = server.url("postgres", port=status.port)
+    factory = DatabaseFactory(admin_url)
+    yield factory
+    for name in list(factory.created):
+        factory.drop(admin_url.set(database=name))
+    if server is not None and started_here:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_database(databases: DatabaseFactory) -> str:
+    """Name of a database migrated to head, to clone from."""
+    url = databases.create("template")
+    engine = create_db_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url.database
+
+
+@pytest.fixture(scope="module")
+def database_url(databases: DatabaseFactory, template_database: str, request: pytest.FixtureRequest) -> URL:
+    """A migrated database of this test module's own."""
+    return databases.create(Path(request.module.__file__).stem.removeprefix("test_"), template=template_database)
+
+
+@pytest.fixture(scope="module")
+def engine(database_url: URL) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_database_url(databases: DatabaseFactory, request: pytest.FixtureRequest) -> Iterator[URL]:
+    """A database with no tables, dropped after the test."""
+    url = databases.create(f"empty_{request.node.name}"[:40])
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for running `prometric` in a subprocess, isolated from the developer's state."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DAGSTER_HOME")}
+    env["PROMETRIC_HOME"] = str(tmp_path / "prometric-home")
+    return env

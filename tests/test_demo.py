@@ -1,0 +1,85 @@
+"""`prometric demo` (what `make demo` runs): database migrated, Dagster UI and dashboards serving."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import dagster as dg
+
+from prometric_pipelines.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["data"]
+
+
+def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empty_database_url, cli_env, tmp_path):
+    ui_port, dashboards_port = free_port(), free_port()
+    env = {
+        **cli_env,
+        "DATABASE_URL": empty_database_url.render_as_string(hide_password=False),
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+        "PROMETRIC_UI_PORT": str(ui_port),
+        "PROMETRIC_DASHBOARDS_PORT": str(dashboards_port),
+    }
+    os.makedirs(env["DAGSTER_HOME"])
+    (tmp_path / "dagster" / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
+    log = tmp_path / "demo.log"
+    with open(log, "w") as out:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "prometric_pipelines.cli", "demo"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 240
+        while "Dashboards:" not in log.read_text():
+            assert demo.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(1)
+        output = log.read_text()
+        assert f"Dagster UI:  http://127.0.0.1:{ui_port}" in output
+        assert f"Dashboards:  http://127.0.0.1:{dashboards_port}" in output
+        assert "operational schema at " in output and "(39 tables)" in output
+
+        nodes = graphql(ui_port, "{ assetNodes { assetKey { path } } }")["assetNodes"]
+        keys = {"/".join(node["assetKey"]["path"]) for node in nodes}
+        assert "operational_schema" in keys and "erp/orders" in keys and len(keys) == 39
+        with urllib.request.urlopen(f"http://127.0.0.1:{dashboards_port}/_stcore/health", timeout=10) as health:
+            assert health.read() == b"ok"
+        with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+            event = instance.get_latest_materialization_event(dg.AssetKey("operational_schema"))
+            assert event is not None
+            assert event.asset_materialization.metadata["table_count"].value == 39
+    finally:
+        demo.send_signal(signal.SIGINT)
+        try:
+            demo.wait(timeout=60)
+        finally:
+            if demo.poll() is None:
+                os.killpg(demo.pid, signal.SIGKILL)
+    # Ctrl-C stops the UI and the dashboards: nothing keeps serving on their ports
+    for port in (ui_port, dashboards_port):
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served after Ctrl-C"
