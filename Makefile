@@ -1,7 +1,7 @@
 # Two commands are the whole set-up: `make demo` and `make test` (see README.md).
 # Both create .venv on first use and install the project into it.
 
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
