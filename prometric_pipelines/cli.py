@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import config
@@ -52,7 +53,8 @@ def _db_start(args: argparse.Namespace) -> int:
     was_running = server.status().running
     status = server.start()
     verb = "already running" if was_running else "started"
-    _say(f"embedded PostgreSQL {status.major_version} {verb}: {_libpq_url(server.url())} (data in {status.data_dir})")
+    url = _libpq_url(server.url(), hide_password=True)
+    _say(f"embedded PostgreSQL {status.major_version} {verb}: {url} (data in {status.data_dir})")
     return 0
 
 
@@ -85,7 +87,7 @@ def _db_status(args: argparse.Namespace) -> int:
         return EXIT_NOT_RUNNING
     _say(
         f"embedded PostgreSQL {status.major_version} running: pid {status.pid}, "
-        f"{_libpq_url(server.url(port=status.port))}, data in {status.data_dir}"
+        f"{_libpq_url(server.url(port=status.port), hide_password=True)}, data in {status.data_dir}"
     )
     return 0
 
@@ -119,9 +121,9 @@ def _db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _libpq_url(url) -> str:
+def _libpq_url(url: URL, hide_password: bool = False) -> str:
     """The form psql and other libpq tools accept (no SQLAlchemy driver suffix)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return url.set(drivername="postgresql").render_as_string(hide_password=hide_password)
 
 
 # ---- servers: ui, dashboards, demo -------------------------------------------------------------
@@ -171,6 +173,7 @@ def _database_environment() -> dict[str, str]:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from prometric_pipelines.db.engine import database_url
     from prometric_pipelines.orchestration import dagster_environment, run_job
 
     ui_port, dashboards_port = config.ui_port(), config.dashboards_port()
@@ -198,7 +201,7 @@ def _demo(args: argparse.Namespace) -> int:
         _say("")
         _say(f"  Dagster UI:  http://127.0.0.1:{ui_port}")
         _say(f"  Dashboards:  http://127.0.0.1:{dashboards_port}")
-        _say(f"  Database:    {env['DATABASE_URL']}")
+        _say(f"  Database:    {_libpq_url(database_url(), hide_password=True)}  (`prometric db url` for psql)")
         _say("")
         _say("Press Ctrl-C to stop (the database keeps running: `prometric db stop`).")
         while all(child.poll() is None for child in children):

@@ -28,8 +28,12 @@ def run_lifecycle(run: Callable[..., CliResult]) -> None:
     started = run("db", "start")
     assert started.returncode == 0, started.stderr
     assert " started: postgresql://" in started.stdout
+    assert "***" in started.stdout  # the password is not shown in messages
     url = run("db", "url").stdout.strip()
-    assert re.fullmatch(r"postgresql://postgres@127\.0\.0\.1:\d+/prometric", url), url
+    assert re.fullmatch(r"postgresql://postgres:[\w-]{32}@127\.0\.0\.1:\d+/prometric", url), url
+    # a password is required over TCP: any account of the machine could reach 127.0.0.1
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(re.sub(r":[\w-]{32}@", "@", url)).close()
     pid = re.search(r"pid (\d+)", run("db", "status").stdout).group(1)
 
     again = run("db", "start")

@@ -15,6 +15,7 @@ import fcntl
 import importlib.util
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
@@ -64,6 +65,7 @@ class EmbeddedPostgres:
         self.home = (home or prometric_home()).resolve()
         self.data_dir = self.home / "pgdata"
         self.log_file = self.data_dir / "server.log"
+        self.password_file = self.home / "superuser.password"
         # durable=False trades crash safety for speed (fsync off): for throw-away test servers
         self.durable = durable
 
@@ -102,7 +104,14 @@ class EmbeddedPostgres:
             port = self.status().port
             if port is None:
                 raise EmbeddedServerError("the embedded PostgreSQL is not running (start it with `prometric db start`)")
-        return URL.create("postgresql+psycopg", username=SUPERUSER, host="127.0.0.1", port=port, database=database)
+        return URL.create(
+            "postgresql+psycopg",
+            username=SUPERUSER,
+            password=self._password(),
+            host="127.0.0.1",
+            port=port,
+            database=database,
+        )
 
     def binary(self, name: str) -> Path:
         """Path of one of the bundled server programs (`pg_dump`, `psql`, …)."""
@@ -187,6 +196,13 @@ class EmbeddedPostgres:
                     f"{Path(args[0]).name} failed: {detail[-1] if detail else 'no output'} (log: {self.log_file})"
                 )
 
+    def _password(self) -> str | None:
+        """The superuser's password, readable by the account that runs `prometric` only."""
+        try:
+            return self.password_file.read_text().strip()
+        except FileNotFoundError:
+            return None  # a data directory made before passwords were used: trust, as then
+
     def _initdb(self) -> None:
         if self.data_dir.exists():
             shutil.rmtree(self.data_dir)  # an initdb that died half-way leaves no PG_VERSION
@@ -196,18 +212,33 @@ class EmbeddedPostgres:
             _make_traversable(self.data_dir.parent, account.pw_uid)
             os.chown(self.data_dir, account.pw_uid, account.pw_gid)
         self.data_dir.chmod(0o700)
+        # TCP on 127.0.0.1 is reachable by every account of the machine: a password, not trust.
+        password = secrets.token_urlsafe(24)
+        self.password_file.touch(mode=0o600)
+        self.password_file.write_text(password + "\n")
+        # initdb wants an empty data directory, and the server's account must read this file
+        initdb_password = self.home / ".initdb-password"
+        initdb_password.touch(mode=0o600)
+        initdb_password.write_text(password + "\n")
+        if account is not None:
+            os.chown(initdb_password, account.pw_uid, account.pw_gid)
         args = [
             str(self.binary("initdb")),
             "-D",
             str(self.data_dir),
-            "--auth=trust",
+            "--auth-local=trust",  # no socket is opened (unix_socket_directories = '')
+            "--auth-host=scram-sha-256",
             f"--username={SUPERUSER}",
+            f"--pwfile={initdb_password}",
             "--encoding=UTF8",
             "--no-locale",
         ]
         if not self.durable:
             args.append("--no-sync")
-        self._run_as_server_user(args)
+        try:
+            self._run_as_server_user(args)
+        finally:
+            initdb_password.unlink(missing_ok=True)
         with open(self.data_dir / "postgresql.conf", "a") as conf:
             conf.write(f"\ninclude_if_exists = '{_SETTINGS_FILE}'\n")
 
@@ -255,7 +286,7 @@ class EmbeddedPostgres:
     def _ensure_database(self, port: int | None, name: str) -> None:
         url = self.url("postgres", port=port)
         with psycopg.connect(
-            host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+            host=url.host, port=url.port, user=url.username, password=url.password, dbname=url.database, autocommit=True
         ) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if not exists:
