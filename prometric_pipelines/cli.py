@@ -17,7 +17,6 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import config
@@ -53,7 +52,7 @@ def _db_start(args: argparse.Namespace) -> int:
     was_running = server.status().running
     status = server.start()
     verb = "already running" if was_running else "started"
-    url = _libpq_url(server.url(), hide_password=True)
+    url = config.libpq_url(server.url(), hide_password=True)
     _say(f"embedded PostgreSQL {status.major_version} {verb}: {url} (data in {status.data_dir})")
     return 0
 
@@ -87,7 +86,7 @@ def _db_status(args: argparse.Namespace) -> int:
         return EXIT_NOT_RUNNING
     _say(
         f"embedded PostgreSQL {status.major_version} running: pid {status.pid}, "
-        f"{_libpq_url(server.url(port=status.port), hide_password=True)}, data in {status.data_dir}"
+        f"{config.libpq_url(server.url(port=status.port), hide_password=True)}, data in {status.data_dir}"
     )
     return 0
 
@@ -100,7 +99,7 @@ def _db_url(args: argparse.Namespace) -> int:
         return 0
     from prometric_pipelines.db.embedded import embedded_server
 
-    _say(_libpq_url(embedded_server().url()))
+    _say(config.libpq_url(embedded_server().url()))
     return 0
 
 
@@ -119,11 +118,6 @@ def _db_migrate(args: argparse.Namespace) -> int:
     else:
         _say(f"already at {result.revision}: nothing to apply; {result.table_count} tables")
     return 0
-
-
-def _libpq_url(url: URL, hide_password: bool = False) -> str:
-    """The form psql and other libpq tools accept (no SQLAlchemy driver suffix)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=hide_password)
 
 
 # ---- servers: ui, dashboards, demo -------------------------------------------------------------
@@ -169,7 +163,7 @@ def _database_environment() -> dict[str, str]:
     """Pins child processes to the same database this process resolved."""
     from prometric_pipelines.db.engine import database_url
 
-    return {**os.environ, "DATABASE_URL": _libpq_url(database_url())}
+    return {**os.environ, "DATABASE_URL": config.libpq_url(database_url())}
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -201,7 +195,7 @@ def _demo(args: argparse.Namespace) -> int:
         _say("")
         _say(f"  Dagster UI:  http://127.0.0.1:{ui_port}")
         _say(f"  Dashboards:  http://127.0.0.1:{dashboards_port}")
-        _say(f"  Database:    {_libpq_url(database_url(), hide_password=True)}  (`prometric db url` for psql)")
+        _say(f"  Database:    {config.libpq_url(database_url(), hide_password=True)}  (`prometric db url` for psql)")
         _say("")
         _say("Press Ctrl-C to stop (the database keeps running: `prometric db stop`).")
         while all(child.poll() is None for child in children):

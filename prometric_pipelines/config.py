@@ -81,3 +81,8 @@ def normalize_database_url(raw: str) -> URL:
 def display_url(url: URL) -> str:
     """The URL with its password hidden, for messages and metadata."""
     return url.render_as_string(hide_password=True)
+
+
+def libpq_url(url: URL, hide_password: bool = False) -> str:
+    """The form psql, psycopg and other libpq clients accept (no SQLAlchemy driver suffix)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=hide_password)

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import URL, Engine
 
-from prometric_pipelines.config import PROJECT_ROOT, external_database_url
+from prometric_pipelines.config import PROJECT_ROOT, external_database_url, libpq_url
 from prometric_pipelines.db.embedded import EmbeddedPostgres
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import migrate
@@ -29,9 +29,7 @@ _RUN_ID = uuid.uuid4().hex[:8]
 
 
 def _connect(url: URL) -> psycopg.Connection:
-    return psycopg.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, dbname=url.database, autocommit=True
-    )
+    return psycopg.connect(libpq_url(url), autocommit=True)
 
 
 class DatabaseFactory:
@@ -40,12 +38,18 @@ class DatabaseFactory:
     def __init__(self, admin_url: URL) -> None:
         self.admin_url = admin_url
         self.created: list[str] = []
+        with _connect(admin_url) as conn:
+            version = int(conn.execute("SHOW server_version_num").fetchone()[0])
+        # FILE_COPY clones a small template in ~40 ms against ~70-250 ms for the default
+        # WAL_LOG (measured on the embedded server); the option exists from PostgreSQL 15.
+        self._clone_strategy = " STRATEGY FILE_COPY" if version >= 150000 else ""
 
     def create(self, purpose: str, template: str | None = None) -> URL:
         name = f"test_{_RUN_ID}_{purpose}"[:63].lower()
         with _connect(self.admin_url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+            clone = f' TEMPLATE "{template}"{self._clone_strategy}' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{clone}')
         self.created.append(name)
         return self.admin_url.set(database=name)
 

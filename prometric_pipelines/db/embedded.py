@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import URL
 
-from prometric_pipelines.config import DATABASE_NAME, prometric_home
+from prometric_pipelines.config import DATABASE_NAME, libpq_url, prometric_home
 from prometric_pipelines.errors import PrometricError
 
 SERVER_SYSTEM_USER = "embedded_postgres"
@@ -284,10 +284,7 @@ class EmbeddedPostgres:
         self._run_as_server_user([str(self.binary("pg_ctl")), "-D", str(self.data_dir), *args])
 
     def _ensure_database(self, port: int | None, name: str) -> None:
-        url = self.url("postgres", port=port)
-        with psycopg.connect(
-            host=url.host, port=url.port, user=url.username, password=url.password, dbname=url.database, autocommit=True
-        ) as conn:
+        with psycopg.connect(libpq_url(self.url("postgres", port=port)), autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{name}"')
