@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
+import multiprocessing
 import os
 import pwd
 import re
@@ -90,42 +92,46 @@ def in_process(*args: str) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
-def test_embedded_lifecycle_as_an_ordinary_user(cli_env):
+def lifecycle_as(uid: int, gid: int, home: str) -> str:
+    """Runs in a child process: drops to the account, runs the lifecycle, reports "ok" or why not."""
+    try:
+        # everything the commands import, imported while we may still read the interpreter's
+        # library (an interpreter under /root is closed to `nobody`)
+        for module in ("prometric_pipelines.db.embedded", "prometric_pipelines.db.engine", "psycopg", "secrets"):
+            importlib.import_module(module)
+        in_process("--help")
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+        os.environ.update({"PROMETRIC_HOME": f"{home}/state", "HOME": home})
+        os.environ.pop("DATABASE_URL", None)
+        try:
+            run_lifecycle(in_process)
+        finally:
+            in_process("db", "stop")
+        if Path(home, "state", "pgdata").stat().st_uid != uid:
+            return "the data directory is not owned by the ordinary user"
+        return "ok"
+    except BaseException:
+        return traceback.format_exc()
+
+
+def test_embedded_lifecycle_as_an_ordinary_user():
     """A non-root account runs the server itself (no account switch).
 
-    As root we fork and drop to `nobody` (the interpreter may live where `nobody` cannot exec
-    it, e.g. under /root, so the child keeps running this already-loaded Python); as an
-    ordinary user the current account is that user.
+    As root the child drops to `nobody`. It is forked from a fresh single-threaded interpreter
+    (multiprocessing's forkserver) rather than exec'd, because the interpreter may live where
+    `nobody` cannot execute it (e.g. under /root). As an ordinary user, that user runs it.
     """
     home = Path(tempfile.mkdtemp(prefix="prometric-embedded-user-", dir="/tmp"))
     account = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
     os.chown(home, account.pw_uid, account.pw_gid)
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # the ordinary user
-        os.close(read_end)
-        report = "ok"
-        try:
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(account.pw_gid)
-                os.setuid(account.pw_uid)
-            os.environ.update({"PROMETRIC_HOME": str(home / "state"), "HOME": str(home)})
-            os.environ.pop("DATABASE_URL", None)
-            run_lifecycle(in_process)
-            if (home / "state" / "pgdata").stat().st_uid != account.pw_uid:
-                report = "the data directory is not owned by the ordinary user"
-        except BaseException:
-            report = traceback.format_exc()
-        finally:
-            in_process("db", "stop")
-            os.write(write_end, report.encode())
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        report = pipe.read()
-    os.waitpid(child, 0)
-    shutil.rmtree(home, ignore_errors=True)
+    try:
+        with multiprocessing.get_context("forkserver").Pool(1) as pool:
+            report = pool.apply_async(lifecycle_as, (account.pw_uid, account.pw_gid, str(home))).get(timeout=300)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     assert report == "ok", report
 
 
