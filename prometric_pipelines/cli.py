@@ -142,14 +142,23 @@ def _streamlit_command(port: int) -> list[str]:
 def _ui(args: argparse.Namespace) -> int:
     from prometric_pipelines.orchestration import dagster_environment
 
+    port = args.port or config.ui_port()
+    _require_free_port(port, "--port or PROMETRIC_UI_PORT")
     _prepare_database()
     env = dagster_environment()
-    return subprocess.call(_dagster_command(args.port or config.ui_port()), env=env, cwd=env["DAGSTER_HOME"])
+    return subprocess.call(_dagster_command(port), env=env, cwd=env["DAGSTER_HOME"])
 
 
 def _dashboards(args: argparse.Namespace) -> int:
+    port = args.port or config.dashboards_port()
+    _require_free_port(port, "--port or PROMETRIC_DASHBOARDS_PORT")
     _prepare_database()
-    return subprocess.call(_streamlit_command(args.port or config.dashboards_port()), env=_database_environment())
+    return subprocess.call(_streamlit_command(port), env=_database_environment())
+
+
+def _require_free_port(port: int, setting: str) -> None:
+    if not config.port_is_free(port):
+        raise PrometricError(f"port {port} is already in use (another demo still running?); choose one with {setting}")
 
 
 def _prepare_database() -> None:
@@ -171,6 +180,8 @@ def _demo(args: argparse.Namespace) -> int:
     from prometric_pipelines.orchestration import dagster_environment, run_job
 
     ui_port, dashboards_port = config.ui_port(), config.dashboards_port()
+    _require_free_port(ui_port, "PROMETRIC_UI_PORT")
+    _require_free_port(dashboards_port, "PROMETRIC_DASHBOARDS_PORT")
     _prepare_database()
     env = _database_environment()
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]

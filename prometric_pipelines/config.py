@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -53,6 +54,18 @@ def _port(variable: str, default: int) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise ConfigError(f"{variable}={raw!r} is not a TCP port (1-65535)")
     return int(raw)
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on 127.0.0.1:port now."""
+    with socket.socket() as probe:
+        # as servers bind: connections of a previous run lingering in TIME_WAIT don't count
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def external_database_url() -> URL | None:

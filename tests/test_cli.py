@@ -71,3 +71,13 @@ def test_with_database_url_nothing_embedded_is_started(cli_env, database_url, tm
 def test_bad_port_setting_is_one_line(cli_env):
     result = prometric("demo", env={**cli_env, "PROMETRIC_UI_PORT": "http"})
     assert_one_clear_line(result, "PROMETRIC_UI_PORT='http' is not a TCP port")
+
+
+def test_demo_refuses_a_busy_port_before_starting_anything(cli_env, tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = prometric("demo", env={**cli_env, "PROMETRIC_UI_PORT": str(port)})
+    assert_one_clear_line(result, f"port {port} is already in use", "PROMETRIC_UI_PORT")
+    assert not (tmp_path / "prometric-home" / "pgdata").exists()  # no database was started

@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import URL
 
-from prometric_pipelines.config import DATABASE_NAME, libpq_url, prometric_home
+from prometric_pipelines.config import DATABASE_NAME, libpq_url, port_is_free, prometric_home
 from prometric_pipelines.errors import PrometricError
 
 SERVER_SYSTEM_USER = "embedded_postgres"
@@ -254,7 +254,7 @@ class EmbeddedPostgres:
     def _choose_port(self) -> int:
         """Keeps the port the server had (URLs stay valid) unless something else took it."""
         port = self._configured_port() or DEFAULT_PORT
-        if _port_is_free(port):
+        if port_is_free(port):
             return port
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -288,17 +288,6 @@ class EmbeddedPostgres:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        # as PostgreSQL binds: connections of the last run lingering in TIME_WAIT don't count
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def _make_traversable(directory: Path, uid: int) -> None:
