@@ -4,8 +4,6 @@
 |---|---|---|
 | `DATABASE_URL` | the operational PostgreSQL; when unset, the embedded server is used | unset |
 | `PROMETRIC_HOME` | local state: embedded server data, Dagster instance, archives | `<project>/.prometric` |
-| `ARCHIVE_URL` | where archives and backups go | `<PROMETRIC_HOME>/archive` |
-| `PROMETRIC_TIMEZONE` | business timezone of schedules and organizations without one | `Asia/Almaty` |
 | `PROMETRIC_UI_PORT` / `PROMETRIC_DASHBOARDS_PORT` | ports of the Dagster UI and Streamlit | 3000 / 8501 |
 """
 
@@ -23,20 +21,11 @@ from prometric_pipelines.errors import ConfigError
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The checkout holds migrations/, sql/ and dashboards/ beside the package (editable install).
 PROJECT_ROOT = PACKAGE_DIR.parent
-DEFAULT_TIMEZONE = "Asia/Almaty"
 DATABASE_NAME = "prometric"
 
 
 def prometric_home() -> Path:
     return Path(os.environ.get("PROMETRIC_HOME") or PROJECT_ROOT / ".prometric").resolve()
-
-
-def archive_url() -> str:
-    return os.environ.get("ARCHIVE_URL") or str(prometric_home() / "archive")
-
-
-def business_timezone() -> str:
-    return os.environ.get("PROMETRIC_TIMEZONE") or DEFAULT_TIMEZONE
 
 
 def ui_port() -> int:
