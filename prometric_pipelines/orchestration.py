@@ -42,9 +42,8 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
 
     from prometric_pipelines.definitions import defs
 
-    os.environ["DAGSTER_HOME"] = str(dagster_home())
     job = defs.resolve_job_def(job_name)
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
         result = job.execute_in_process(
             run_config={**QUIET_CONSOLE, **(run_config or {})}, instance=instance, tags=tags, raise_on_error=False
         )

@@ -112,6 +112,16 @@ def empty_database_url(databases: DatabaseFactory, request: pytest.FixtureReques
 
 
 @pytest.fixture
+def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private local Dagster instance, made the way the CLI makes it (under PROMETRIC_HOME)."""
+    from prometric_pipelines.orchestration import dagster_home as make_dagster_home
+
+    monkeypatch.setenv("PROMETRIC_HOME", str(tmp_path / "prometric-home"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return make_dagster_home()
+
+
+@pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """Environment for running `prometric` in a subprocess, isolated from the developer's state."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DAGSTER_HOME")}

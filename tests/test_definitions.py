@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -37,11 +38,10 @@ def test_asset_graph_has_the_schema_and_every_erp_table_downstream_of_it():
         erp_table_key("no_such_table")
 
 
-def test_definitions_validate_from_the_workspace_file(tmp_path):
-    (tmp_path / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
+def test_definitions_validate_from_the_workspace_file(dagster_home):
     result = subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-w", str(PROJECT_ROOT / "workspace.yaml")],
-        env={"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(tmp_path)},
+        env={"PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(dagster_home)},
         capture_output=True,
         text=True,
         timeout=300,
@@ -67,23 +67,20 @@ def test_materialising_the_schema_asset_migrates_and_reports(empty_database_url)
     assert again["applied_migrations"].value == [] and again["revision"].value == head_revision()
 
 
-def test_cli_runs_land_in_the_local_instance(empty_database_url, tmp_path, monkeypatch):
+def test_cli_runs_land_in_the_local_instance(empty_database_url, dagster_home, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", empty_database_url.render_as_string(hide_password=False))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    (tmp_path / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
     result = run_job("operational_schema_job")
     assert result.success
-    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+    assert "DAGSTER_HOME" not in os.environ  # the run did not leak its instance into our environment
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         runs = instance.get_runs()
         assert [run.job_name for run in runs] == ["operational_schema_job"]
         event = instance.get_latest_materialization_event(dg.AssetKey("operational_schema"))
         assert event is not None and event.run_id == runs[0].run_id
 
 
-def test_a_run_against_an_unreachable_database_fails_with_one_clear_message(tmp_path, monkeypatch):
+def test_a_run_against_an_unreachable_database_fails_with_one_clear_message(dagster_home, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://erp:pw@127.0.0.1:9/erp")
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    (tmp_path / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
     with pytest.raises(PrometricError) as failure:
         run_job("operational_schema_job")
     message = str(failure.value)

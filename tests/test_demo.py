@@ -13,8 +13,6 @@ import urllib.request
 
 import dagster as dg
 
-from prometric_pipelines.config import PROJECT_ROOT
-
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -37,12 +35,11 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
     env = {
         **cli_env,
         "DATABASE_URL": empty_database_url.render_as_string(hide_password=False),
-        "DAGSTER_HOME": str(tmp_path / "dagster"),
         "PROMETRIC_UI_PORT": str(ui_port),
         "PROMETRIC_DASHBOARDS_PORT": str(dashboards_port),
     }
-    os.makedirs(env["DAGSTER_HOME"])
-    (tmp_path / "dagster" / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
+    # no DAGSTER_HOME: the demo makes its instance under PROMETRIC_HOME, as on a fresh machine
+    instance_home = tmp_path / "prometric-home" / "dagster"
     log = tmp_path / "demo.log"
     with open(log, "w") as out:
         demo = subprocess.Popen(
@@ -68,7 +65,7 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
         assert "operational_schema" in keys and "erp/orders" in keys and len(keys) == 39
         with urllib.request.urlopen(f"http://127.0.0.1:{dashboards_port}/_stcore/health", timeout=10) as health:
             assert health.read() == b"ok"
-        with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        with dg.DagsterInstance.from_config(str(instance_home)) as instance:
             event = instance.get_latest_materialization_event(dg.AssetKey("operational_schema"))
             assert event is not None
             assert event.asset_materialization.metadata["table_count"].value == 39

@@ -65,11 +65,10 @@ def _run(engine: Engine, action: str, target: str) -> MigrationResult:
         getattr(command, action)(config, target)
         after = current_revision(connection)
         tables = count_tables(connection)
+    upper, lower = (after, before) if action == "upgrade" else (before, after)
+    moved = [r.revision for r in script.iterate_revisions(upper, lower)] if after != before else []
     if action == "upgrade":
-        moved = [r.revision for r in script.iterate_revisions(after, before)] if after != before else []
-        moved.reverse()
-    else:
-        moved = [r.revision for r in script.iterate_revisions(before, after)] if after != before else []
+        moved.reverse()  # in the order they were applied
     return MigrationResult(before, after, moved, tables, time.perf_counter() - started)
 
 
