@@ -1,0 +1,1 @@
+"""Accounts and secrets: password and token hashing, masking, login throttling."""

@@ -1,0 +1,94 @@
+"""One validation layer for CLI arguments and Dagster run config.
+
+Each parser takes the raw text (or value) the user gave and returns the typed value, or raises
+`InvalidInput` whose message names the argument, the value and what is expected: the CLI prints
+it as one line, and Dagster run config validation reports the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+from prometric_pipelines.errors import PrometricError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+EARLIEST_DATE = dt.date(2000, 1, 1)
+
+
+class InvalidInput(PrometricError):
+    """An argument or run-config value is malformed or out of range."""
+
+
+def parse_uuid(value: str, name: str = "organization id") -> str:
+    """A UUID in canonical lower-case form."""
+    try:
+        return str(uuid.UUID(str(value).strip()))
+    except ValueError:
+        raise InvalidInput(f"{name} {value!r} is not a UUID (like 3f2b8c1e-…-…)") from None
+
+
+def parse_date(
+    value: str | dt.date, name: str = "date", *, allow_future: bool = False, today: dt.date | None = None
+) -> dt.date:
+    """An ISO date (YYYY-MM-DD), not before 2000 and, unless allowed, not after today."""
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InvalidInput(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+    if day < EARLIEST_DATE:
+        raise InvalidInput(f"{name} {day} is before {EARLIEST_DATE}")
+    today = today or dt.date.today()
+    if not allow_future and day > today:
+        raise InvalidInput(f"{name} {day} is in the future (today is {today})")
+    return day
+
+
+def parse_month(
+    value: str, name: str = "month", *, allow_future: bool = False, today: dt.date | None = None
+) -> dt.date:
+    """A month `YYYY-MM`, returned as its first day."""
+    match = _MONTH.match(str(value).strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise InvalidInput(f"{name} {value!r} is not a month (YYYY-MM, month 01-12)")
+    first = dt.date(int(match[1]), int(match[2]), 1)
+    today = today or dt.date.today()
+    if first < EARLIEST_DATE:
+        raise InvalidInput(f"{name} {value} is before {EARLIEST_DATE:%Y-%m}")
+    if not allow_future and first > today.replace(day=1):
+        raise InvalidInput(f"{name} {value} is in the future (this month is {today:%Y-%m})")
+    return first
+
+
+def parse_date_range(
+    start: str | dt.date, end: str | dt.date | None, *, allow_future: bool = False, today: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """`--from`/`--to`: both dates valid, `to` defaults to `from`, and `from` ≤ `to`."""
+    first = parse_date(start, "--from date", allow_future=allow_future, today=today)
+    last = parse_date(end, "--to date", allow_future=allow_future, today=today) if end is not None else first
+    if last < first:
+        raise InvalidInput(f"date range is reversed: --from {first} is after --to {last}")
+    return first, last
+
+
+def parse_positive_int(value: str | int, name: str, *, maximum: int | None = None) -> int:
+    """A whole number ≥ 1 (and ≤ maximum)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"{name} {value!r} is not a whole number") from None
+    if number < 1:
+        raise InvalidInput(f"{name} must be at least 1 (got {number})")
+    if maximum is not None and number > maximum:
+        raise InvalidInput(f"{name} must be at most {maximum} (got {number})")
+    return number
+
+
+def parse_choice(value: str, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise InvalidInput(f"{name} {value!r} is not one of {', '.join(choices)}")
+    return value
