@@ -120,6 +120,55 @@ def _db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- prometric generate -------------------------------------------------------------------------
+
+
+def _argument(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse `type=` from a validation parser: its message becomes the one-line usage error."""
+    from prometric_pipelines.validation import InvalidInput
+
+    def convert(text: str) -> object:
+        try:
+            return parse(text)
+        except InvalidInput as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.migrate import migrate
+    from prometric_pipelines.generate.run import demo_accounts, generate
+    from prometric_pipelines.generate.scales import check_history, options_for
+
+    options = options_for(
+        args.scale,
+        orgs=args.orgs,
+        days=args.days,
+        start=args.start,
+        seed=args.seed,
+        inject_anomalies=args.inject_anomalies,
+    )
+    check_history(options)
+    engine = create_db_engine()
+    check_connection(engine)
+    migrate(engine)
+    result = generate(engine, options, append=args.append, reset=args.reset, progress=_say)
+    for table, rows in sorted(result.rows.items(), key=lambda item: -item[1]):
+        _say(f"  {table:<22} {rows:>12,}")
+    _say(
+        f"{result.total_rows:,} rows in {result.seconds:.1f} s ({result.total_rows / result.seconds:,.0f} rows/s, "
+        f"indexes and foreign keys included; ANALYZE {result.analyze_seconds:.1f} s)"
+    )
+    for anomaly in result.anomalies:
+        _say(f"  anomaly {anomaly.kind}: {anomaly.description}")
+    accounts = demo_accounts(engine, options)
+    if accounts:
+        _say("demo sign-in (password: prometric-demo): " + ", ".join(f"{role} {email}" for role, email, _ in accounts))
+    return 0
+
+
 # ---- servers: ui, dashboards, demo -------------------------------------------------------------
 
 
@@ -188,6 +237,7 @@ def _demo(args: argparse.Namespace) -> int:
     result = run_job("operational_schema_job", tags={"prometric/source": "demo"})
     schema = result.asset_materializations_for_node("operational_schema")[0].metadata
     _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
+    _generate_demo_data_once()
 
     # SIGTERM (a service manager, `timeout`) must also reach the `finally` that stops the children
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -214,6 +264,26 @@ def _demo(args: argparse.Namespace) -> int:
         raise PrometricError("a demo process exited unexpectedly; see its output above")
     finally:
         _stop_process_trees(children)
+
+
+def _generate_demo_data_once() -> None:
+    """First start: load the `demo` scale; later starts keep whatever the database holds."""
+    from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.generate.run import demo_accounts, generate, organization_count
+    from prometric_pipelines.generate.scales import options_for
+
+    engine = create_db_engine()
+    existing = organization_count(engine)
+    options = options_for("demo")
+    if existing:
+        _say(f"demo data: the database already holds {existing} organization(s); kept as they are")
+    else:
+        result = generate(engine, options, progress=_say)
+        _say(f"demo data: {result.total_rows:,} rows in {result.seconds:.1f} s")
+    accounts = demo_accounts(engine, options)
+    if accounts:
+        _say("demo sign-in (password: prometric-demo): " + ", ".join(f"{role} {email}" for role, email, _ in accounts))
+    engine.dispose()
 
 
 def _stop_process_trees(children: list[subprocess.Popen]) -> None:
@@ -261,6 +331,21 @@ def build_parser() -> argparse.ArgumentParser:
     }
     for name, (help_text, handler) in db_actions.items():
         db_commands.add_parser(name, help=help_text).set_defaults(handler=handler)
+
+    from prometric_pipelines.generate.scales import SCALES
+    from prometric_pipelines.validation import parse_date, parse_positive_int
+
+    generate = commands.add_parser("generate", help="load a deterministic synthetic ERP history (COPY)")
+    generate.add_argument("--scale", choices=list(SCALES), default="demo", help="data set size (default demo)")
+    generate.add_argument("--orgs", type=_argument(lambda v: parse_positive_int(v, "--orgs", maximum=10_000)))
+    generate.add_argument("--days", type=_argument(lambda v: parse_positive_int(v, "--days", maximum=3_650)))
+    generate.add_argument("--start", type=_argument(lambda v: parse_date(v, "--start")), help="first day (YYYY-MM-DD)")
+    generate.add_argument("--seed", type=_argument(lambda v: parse_positive_int(v, "--seed")), default=42)
+    generate.add_argument("--inject-anomalies", action="store_true", help="add a small reported set of known problems")
+    existing = generate.add_mutually_exclusive_group()
+    existing.add_argument("--append", action="store_true", help="add organizations to a database that has some")
+    existing.add_argument("--reset", action="store_true", help="replace all ERP data in the database")
+    generate.set_defaults(handler=_generate)
 
     ui = commands.add_parser("ui", help="start the Dagster UI and daemon alone")
     ui.add_argument("--port", type=int, help="default $PROMETRIC_UI_PORT or 3000")

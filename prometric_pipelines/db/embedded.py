@@ -271,6 +271,11 @@ class EmbeddedPostgres:
             "max_connections = 200",  # Dagster runs, dashboards and per-test databases at once
             "shared_buffers = '256MB'",
             "max_wal_size = '2GB'",  # bulk loads of the generator without checkpoint storms
+            # No replication from a laptop server: minimal WAL lets a load into tables truncated in
+            # the same transaction skip WAL (still durable: the files are synced at commit).
+            "wal_level = minimal",
+            "max_wal_senders = 0",
+            "maintenance_work_mem = '256MB'",
         ]
         if not self.durable:
             lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]

@@ -1,0 +1,1 @@
+"""Deterministic synthetic ERP history of Kazakhstan SMEs, loaded with COPY (`prometric generate`)."""

@@ -1,0 +1,160 @@
+"""`prometric generate`: load a deterministic history for several organizations in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy.engine import Engine
+
+from prometric_pipelines.db.schema import metadata
+from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.generate.anomalies import inject_anomalies
+from prometric_pipelines.generate.copy import TableLoader
+from prometric_pipelines.generate.org import DEMO_PASSWORD, Anomaly, OrgHistory
+from prometric_pipelines.generate.scales import GenerateOptions
+from prometric_pipelines.security.passwords import DEFAULT_ROUNDS, hash_password
+from prometric_pipelines.sql import load_sql
+
+Progress = Callable[[str], None]
+# Tables the jobs fill from the history, never the generator.
+JOB_OUTPUT_TABLES = ("metrics", "payroll")
+
+
+class DatabaseNotEmpty(PrometricError):
+    """Generated data would mix with existing data."""
+
+
+@dataclasses.dataclass
+class GenerateResult:
+    rows: dict[str, int]
+    seconds: float
+    organizations: list[str]
+    anomalies: list[Anomaly]
+    analyze_seconds: float = 0.0
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def _raw_connection(engine: Engine) -> psycopg.Connection:
+    url = engine.url.set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=False)
+
+
+def generate(
+    engine: Engine,
+    options: GenerateOptions,
+    *,
+    append: bool = False,
+    reset: bool = False,
+    progress: Progress | None = None,
+) -> GenerateResult:
+    """Generates `options.orgs` organizations into the (migrated) database, all in one transaction:
+    a failure leaves the database as it was."""
+    say = progress or (lambda _message: None)
+    started = time.monotonic()
+    with _raw_connection(engine) as conn:
+        conn.execute("SET LOCAL synchronous_commit = off")
+        conn.execute("SET LOCAL work_mem = '64MB'")
+        existing = conn.execute(load_sql("generate", "count_organizations").text).fetchone()[0]
+        if existing and not (append or reset):
+            raise DatabaseNotEmpty(
+                f"the database already holds {existing} organization(s); "
+                "use --append to add more or --reset to replace all ERP data"
+            )
+        first_ordinal = existing if append else 0
+        say(
+            f"generating {options.scale.name}: {options.orgs} organization(s), {options.start} .. {options.end} "
+            f"({options.days} days), seed {options.seed}" + (f", after {existing} existing" if append else "")
+        )
+        if reset and existing:
+            tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            conn.execute(f"TRUNCATE {tables}")
+            say(f"removed the existing data of {existing} organization(s)")
+        # One bcrypt hash at full cost for the demo accounts the dashboards print.
+        hashes = {"demo": demo_password_hash(options)}
+        deferred = _defer_constraints(conn) if not existing or reset else None
+        loader = TableLoader(conn)
+        organizations: list[str] = []
+        anomalies: list[Anomaly] = []
+        last_report = time.monotonic()
+        for number in range(options.orgs):
+            history = OrgHistory(options, first_ordinal + number, hashes)
+            for table, columns in history.build():
+                loader.write(table, columns)
+                now = time.monotonic()
+                if now - last_report >= 2:
+                    total = sum(loader.rows.values())
+                    say(
+                        f"  organization {number + 1}/{options.orgs}: {total:,} rows so far, "
+                        f"{total / (now - started):,.0f} rows/s"
+                    )
+                    last_report = now
+            organizations.append(history.org_id)
+            anomalies.extend(history.anomalies)
+        loader.close()
+        if deferred is not None:
+            say("building indexes and validating foreign keys …")
+            _restore_constraints(conn, deferred)
+        if options.inject_anomalies:
+            anomalies.extend(inject_anomalies(conn, options, organizations))
+        conn.commit()
+        loaded = time.monotonic() - started
+        # fresh statistics for the jobs that run right after (autovacuum would get there later)
+        conn.autocommit = True
+        conn.execute("ANALYZE " + ", ".join(f'"{t}"' for t in loader.rows))
+    return GenerateResult(dict(loader.rows), loaded, organizations, anomalies, time.monotonic() - started - loaded)
+
+
+def organization_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(load_sql("generate", "count_organizations")).scalar_one()
+
+
+def demo_password_hash(options: GenerateOptions) -> str:
+    """The full-cost bcrypt hash of the demo password: reproducible from the seed."""
+    salt = hashlib.sha256(f"{options.seed}:demo".encode()).digest()[:16]
+    return hash_password(DEMO_PASSWORD, rounds=DEFAULT_ROUNDS, salt_bytes=salt)
+
+
+def demo_accounts(engine: Engine, options: GenerateOptions) -> list[tuple[str, str, str]]:
+    """(role, email, organization) of the demo sign-in accounts (first organization of a run)."""
+    with engine.connect() as conn:
+        rows = conn.execute(load_sql("generate", "demo_accounts"), {"password_hash": demo_password_hash(options)})
+        return [tuple(row) for row in rows]
+
+
+@dataclasses.dataclass
+class _Deferred:
+    indexes: list[tuple[str, str]]
+    foreign_keys: list[tuple[str, str, str]]
+
+
+def _defer_constraints(conn: psycopg.Connection) -> _Deferred:
+    """Drops secondary indexes and foreign keys for a load into empty tables (same transaction:
+    no other session ever sees the schema without them). The tables are truncated in this
+    transaction too, which lets COPY skip WAL on a `wal_level = minimal` server."""
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    conn.execute(f"TRUNCATE {tables}")
+    indexes = conn.execute(load_sql("generate", "deferred_indexes").text).fetchall()
+    foreign_keys = conn.execute(load_sql("generate", "deferred_foreign_keys").text).fetchall()
+    for table, name, _definition in foreign_keys:
+        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    return _Deferred([tuple(i) for i in indexes], [tuple(f) for f in foreign_keys])
+
+
+def _restore_constraints(conn: psycopg.Connection, deferred: _Deferred) -> None:
+    """Rebuilds the indexes and adds the foreign keys back; adding a foreign key validates every
+    row, so a generator bug fails the whole load instead of leaving dangling references."""
+    conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for _name, definition in deferred.indexes:
+        conn.execute(definition)
+    for table, name, definition in deferred.foreign_keys:
+        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
