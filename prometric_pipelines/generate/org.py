@@ -510,6 +510,8 @@ class OrgHistory:
         made_order = item_order[made]
         prod_start = t[made_order, 1] + HOUR
         prod_end = prod_start + (rng.uniform(4, 30, len(made_order)) * 3600).astype("timedelta64[s]")
+        # the shop floor finishes in the daytime, after the morning deliveries of materials
+        prod_end = np.maximum(prod_end, _seconds(prod_end.astype("datetime64[D]")) + 8 * HOUR)
         latest = np.full(count, np.datetime64(0, "s"))
         np.maximum.at(latest.view(np.int64), made_order, (prod_end + HOUR).view(np.int64))
         t[:, 3] = np.maximum(t[:, 3], latest)
@@ -823,7 +825,7 @@ class OrgHistory:
         paid = np.bincount(p_inv, weights=p_amount * (p_status == "COMPLETED"), minlength=count).astype(np.int64)
         status = np.where(
             paid >= total, "PAID", np.where(paid > 0, "PARTIAL", np.where(due < self.end, "OVERDUE", "SENT"))
-        )
+        ).astype(object)  # object: a fixed-width numpy string would truncate "CANCELLED"
         status[(issue_day == self.end) & (paid == 0)] = "DRAFT"
         status[cancelled] = "CANCELLED"
         self.inv = {
@@ -1954,6 +1956,14 @@ class OrgHistory:
             new=concat(
                 '{"invoiceNumber": "', pa.array(inv_numbers), '", "totalAmount": ', pa.array(_money(inv["total"])), "}"
             ),
+        )
+        self.add_audit(
+            "CREATE",
+            "invoice",
+            pinv_ids,
+            self.po_user,
+            pinv_time,
+            new=concat('{"type": "PURCHASE", "totalAmount": ', pa.array(_money(self.po_totals["total"])), "}"),
         )
         oi_of_inv = np.flatnonzero(np.isin(self.item_order, inv["order"]))
         inv_of_order = np.full(self.order_count, -1)
