@@ -17,10 +17,12 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import config
 from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.validation import argparse_type, parse_port
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -117,7 +119,17 @@ def _db_migrate(args: argparse.Namespace) -> int:
         )
     else:
         _say(f"already at {result.revision}: nothing to apply; {result.table_count} tables")
+    _provision_embedded_logins(engine)
     return 0
+
+
+def _provision_embedded_logins(engine: Engine) -> None:
+    """On the embedded server, the reader and jobs roles become logins (docs/security.md)."""
+    if config.external_database_url() is not None:
+        return  # the operator's server: logins are the operator's (READER_DATABASE_URL …)
+    from prometric_pipelines.db.roles import provision_logins
+
+    provision_logins(engine)
 
 
 # ---- servers: ui, dashboards, demo -------------------------------------------------------------
@@ -169,10 +181,18 @@ def _prepare_database() -> None:
 
 
 def _database_environment() -> dict[str, str]:
-    """Pins child processes to the same database this process resolved."""
+    """Pins child processes to the same database this process resolved (and, on the embedded
+    server once migrated, to its reader and jobs logins)."""
     from prometric_pipelines.db.engine import database_url
+    from prometric_pipelines.db.roles import ROLE_URL_VARIABLES, password_file, role_database_url
 
-    return {**os.environ, "DATABASE_URL": config.libpq_url(database_url())}
+    url = database_url()
+    env = {**os.environ, "DATABASE_URL": config.libpq_url(url)}
+    if config.external_database_url() is None:
+        for role, variable in ROLE_URL_VARIABLES.items():
+            if variable not in env and password_file(role).exists():
+                env[variable] = config.libpq_url(role_database_url(role, base_url=url))
+    return env
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -183,9 +203,16 @@ def _demo(args: argparse.Namespace) -> int:
     _require_free_port(ui_port, "PROMETRIC_UI_PORT")
     _require_free_port(dashboards_port, "PROMETRIC_DASHBOARDS_PORT")
     _prepare_database()
+    embedded = config.external_database_url() is None
     env = _database_environment()
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
     result = run_job("operational_schema_job", tags={"prometric/source": "demo"})
+    if embedded:
+        from prometric_pipelines.db.engine import create_db_engine
+        from prometric_pipelines.db.roles import ROLE_URL_VARIABLES, provision_logins
+
+        logins = provision_logins(create_db_engine())
+        env.update({ROLE_URL_VARIABLES[role]: config.libpq_url(url) for role, url in logins.items()})
     schema = result.asset_materializations_for_node("operational_schema")[0].metadata
     _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
 
@@ -263,10 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
         db_commands.add_parser(name, help=help_text).set_defaults(handler=handler)
 
     ui = commands.add_parser("ui", help="start the Dagster UI and daemon alone")
-    ui.add_argument("--port", type=int, help="default $PROMETRIC_UI_PORT or 3000")
+    ui.add_argument("--port", type=argparse_type(parse_port), help="default $PROMETRIC_UI_PORT or 3000")
     ui.set_defaults(handler=_ui)
     dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards alone")
-    dashboards.add_argument("--port", type=int, help="default $PROMETRIC_DASHBOARDS_PORT or 8501")
+    dashboards.add_argument("--port", type=argparse_type(parse_port), help="default $PROMETRIC_DASHBOARDS_PORT or 8501")
     dashboards.set_defaults(handler=_dashboards)
     commands.add_parser("demo", help="migrate, then start the Dagster UI and the dashboards").set_defaults(
         handler=_demo

@@ -264,9 +264,8 @@ def test_the_reader_cannot_reach_the_key_or_sign(reader, key):
             'SELECT "password" FROM users',
             "SELECT * FROM security_account_locks",
         ):
-            with pytest.raises(ProgrammingError) as error:
-                with conn.begin_nested():
-                    conn.execute(text(sql))
+            with pytest.raises(ProgrammingError) as error, conn.begin_nested():
+                conn.execute(text(sql))
             assert isinstance(error.value.orig, psycopg.errors.InsufficientPrivilege), sql
         source = conn.execute(
             text("SELECT string_agg(prosrc, '') FROM pg_proc WHERE proname LIKE 'prometric_%'")
