@@ -1060,7 +1060,7 @@ audit_logs = Table(
 )
 
 # --- Platform tables (not the ERP's): security ----------------------------------------------
-# Created by migrations/versions/20261201100000_row_level_security_and_accounts.py; documented in
+# Created by migrations/versions/20261125104032_row_level_security_and_accounts.py; documented in
 # docs/schema-notes.md and docs/security.md. Not ERP assets (see TABLE_MODULES below).
 
 # Login throttling: failed attempts and lock-outs per e-mail, in the database so a restart of the
