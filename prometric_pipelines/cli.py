@@ -17,10 +17,12 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import config
 from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.validation import argparse_type, parse_port
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -117,23 +119,20 @@ def _db_migrate(args: argparse.Namespace) -> int:
         )
     else:
         _say(f"already at {result.revision}: nothing to apply; {result.table_count} tables")
+    _provision_embedded_logins(engine)
     return 0
 
 
+def _provision_embedded_logins(engine: Engine) -> None:
+    """On the embedded server, the reader and jobs roles become logins (docs/security.md)."""
+    if config.external_database_url() is not None:
+        return  # the operator's server: logins are the operator's (READER_DATABASE_URL …)
+    from prometric_pipelines.db.roles import provision_logins
+
+    provision_logins(engine)
+
+
 # ---- prometric generate -------------------------------------------------------------------------
-
-
-def _argument(parse: Callable[[str], object]) -> Callable[[str], object]:
-    """An argparse `type=` from a validation parser: its message becomes the one-line usage error."""
-    from prometric_pipelines.validation import InvalidInput
-
-    def convert(text: str) -> object:
-        try:
-            return parse(text)
-        except InvalidInput as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
-
-    return convert
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -218,10 +217,18 @@ def _prepare_database() -> None:
 
 
 def _database_environment() -> dict[str, str]:
-    """Pins child processes to the same database this process resolved."""
+    """Pins child processes to the same database this process resolved (and, on the embedded
+    server once migrated, to its reader and jobs logins)."""
     from prometric_pipelines.db.engine import database_url
+    from prometric_pipelines.db.roles import ROLE_URL_VARIABLES, password_file, role_database_url
 
-    return {**os.environ, "DATABASE_URL": config.libpq_url(database_url())}
+    url = database_url()
+    env = {**os.environ, "DATABASE_URL": config.libpq_url(url)}
+    if config.external_database_url() is None:
+        for role, variable in ROLE_URL_VARIABLES.items():
+            if variable not in env and password_file(role).exists():
+                env[variable] = config.libpq_url(role_database_url(role, base_url=url))
+    return env
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -232,9 +239,16 @@ def _demo(args: argparse.Namespace) -> int:
     _require_free_port(ui_port, "PROMETRIC_UI_PORT")
     _require_free_port(dashboards_port, "PROMETRIC_DASHBOARDS_PORT")
     _prepare_database()
+    embedded = config.external_database_url() is None
     env = _database_environment()
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
     result = run_job("operational_schema_job", tags={"prometric/source": "demo"})
+    if embedded:
+        from prometric_pipelines.db.engine import create_db_engine
+        from prometric_pipelines.db.roles import ROLE_URL_VARIABLES, provision_logins
+
+        logins = provision_logins(create_db_engine())
+        env.update({ROLE_URL_VARIABLES[role]: config.libpq_url(url) for role, url in logins.items()})
     schema = result.asset_materializations_for_node("operational_schema")[0].metadata
     _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
     _generate_demo_data_once()
@@ -337,10 +351,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="load a deterministic synthetic ERP history (COPY)")
     generate.add_argument("--scale", choices=list(SCALES), default="demo", help="data set size (default demo)")
-    generate.add_argument("--orgs", type=_argument(lambda v: parse_positive_int(v, "--orgs", maximum=10_000)))
-    generate.add_argument("--days", type=_argument(lambda v: parse_positive_int(v, "--days", maximum=3_650)))
-    generate.add_argument("--start", type=_argument(lambda v: parse_date(v, "--start")), help="first day (YYYY-MM-DD)")
-    generate.add_argument("--seed", type=_argument(lambda v: parse_positive_int(v, "--seed")), default=42)
+    generate.add_argument("--orgs", type=argparse_type(parse_positive_int, "--orgs", maximum=10_000))
+    generate.add_argument("--days", type=argparse_type(parse_positive_int, "--days", maximum=3_650))
+    generate.add_argument("--start", type=argparse_type(parse_date, "--start"), help="first day (YYYY-MM-DD)")
+    generate.add_argument("--seed", type=argparse_type(parse_positive_int, "--seed"), default=42)
     generate.add_argument("--inject-anomalies", action="store_true", help="add a small reported set of known problems")
     existing = generate.add_mutually_exclusive_group()
     existing.add_argument("--append", action="store_true", help="add organizations to a database that has some")
@@ -348,10 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=_generate)
 
     ui = commands.add_parser("ui", help="start the Dagster UI and daemon alone")
-    ui.add_argument("--port", type=int, help="default $PROMETRIC_UI_PORT or 3000")
+    ui.add_argument("--port", type=argparse_type(parse_port), help="default $PROMETRIC_UI_PORT or 3000")
     ui.set_defaults(handler=_ui)
     dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards alone")
-    dashboards.add_argument("--port", type=int, help="default $PROMETRIC_DASHBOARDS_PORT or 8501")
+    dashboards.add_argument("--port", type=argparse_type(parse_port), help="default $PROMETRIC_DASHBOARDS_PORT or 8501")
     dashboards.set_defaults(handler=_dashboards)
     commands.add_parser("demo", help="migrate, then start the Dagster UI and the dashboards").set_defaults(
         handler=_demo

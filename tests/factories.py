@@ -52,7 +52,9 @@ def _columns_tenant_first(table: Table) -> list[Column]:
 
 
 def _needs_value(column: Column) -> bool:
-    return not (column.nullable or column.primary_key or column.server_default is not None or column.computed)
+    if column.server_default is not None or column.computed:
+        return False
+    return column.primary_key or not column.nullable  # a natural primary key (no default) needs a value too
 
 
 def _value_for(conn: Connection, column: Column, row: dict[str, Any]) -> Any:

@@ -1,22 +1,16 @@
-"""Helpers for tests over generated data: per-table checksums and the tenant-consistency query."""
+"""Helpers for tests over generated data: checksums of the ERP tables and tenant-consistency queries."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from prometric_pipelines.db.schema import metadata
+from prometric_pipelines.db.schema import ERP_TABLES, metadata
+from tests.checksums import database_checksum
 
 
-def table_checksums(conn: Connection) -> dict[str, tuple[int, str]]:
-    """(row count, md5 of all rows in id order) per table: equal checksums mean identical data."""
-    parts = [
-        f"SELECT '{t.name}' AS name, count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) AS sum "
-        f'FROM "{t.name}" AS x'
-        for t in metadata.sorted_tables
-    ]
-    rows = conn.execute(text(" UNION ALL ".join(parts))).all()
-    return {name: (count, digest) for name, count, digest in rows}
+def erp_checksums(conn: Connection) -> dict[str, tuple[int, str]]:
+    """`database_checksum` of the ERP tables only (platform tables such as the tenant key differ per database)."""
+    return {name: value for name, value in database_checksum(conn).items() if name in ERP_TABLES}
 
 
 def cross_tenant_queries() -> dict[str, str]:

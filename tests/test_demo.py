@@ -58,7 +58,7 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
         output = log.read_text()
         assert f"Dagster UI:  http://127.0.0.1:{ui_port}" in output
         assert f"Dashboards:  http://127.0.0.1:{dashboards_port}" in output
-        assert "operational schema at " in output and "(39 tables)" in output
+        assert "operational schema at " in output and "(41 tables)" in output
 
         nodes = graphql(ui_port, "{ assetNodes { assetKey { path } } }")["assetNodes"]
         keys = {"/".join(node["assetKey"]["path"]) for node in nodes}
@@ -68,7 +68,7 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
         with dg.DagsterInstance.from_config(str(instance_home)) as instance:
             event = instance.get_latest_materialization_event(dg.AssetKey("operational_schema"))
             assert event is not None
-            assert event.asset_materialization.metadata["table_count"].value == 39
+            assert event.asset_materialization.metadata["table_count"].value == 41
     finally:
         demo.send_signal(signal.SIGINT)
         try:

@@ -17,7 +17,8 @@ from prometric_pipelines.generate.org import DEMO_PASSWORD
 from prometric_pipelines.generate.run import JOB_OUTPUT_TABLES, DatabaseNotEmpty, demo_accounts, generate
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.security.passwords import verify_password
-from tests.generated import cross_tenant_queries, foreign_user_queries, table_checksums
+from tests.checksums import schema_fingerprint
+from tests.generated import cross_tenant_queries, erp_checksums, foreign_user_queries
 
 # 3 organizations over 8 months that cross Almaty's move from UTC+6 to UTC+5 (2024-03-01)
 OPTIONS = options_for("small", orgs=3, days=240, start=dt.date(2024, 1, 1), seed=7)
@@ -37,7 +38,7 @@ def count(engine: Engine, sql: str, **params) -> int:
 
 def test_every_documented_table_gets_rows_and_job_tables_stay_empty(engine: Engine, generated) -> None:
     with engine.connect() as conn:
-        sums = table_checksums(conn)
+        sums = erp_checksums(conn)
     empty = sorted(name for name, (n, _) in sums.items() if n == 0)
     assert empty == sorted(JOB_OUTPUT_TABLES)
     assert generated.total_rows == sum(n for n, _ in sums.values())
@@ -256,7 +257,7 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not(databases, tem
         engine = _fresh_engine(databases, template_database, purpose)
         generate(engine, chosen)
         with engine.connect() as conn:
-            sums.append(table_checksums(conn))
+            sums.append(erp_checksums(conn))
         engine.dispose()
     assert sums[0] == sums[1]
     assert sums[0]["orders"][0] > 500
@@ -264,11 +265,9 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not(databases, tem
     assert {"orders", "users", "stock_movements", "audit_logs"} <= differing
 
 
-def _schema_objects(engine: Engine) -> tuple[int, int]:
+def _schema_objects(engine: Engine) -> dict:
     with engine.connect() as conn:
-        indexes = conn.execute(text("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'")).scalar_one()
-        fks = conn.execute(text("SELECT count(*) FROM pg_constraint WHERE contype = 'f'")).scalar_one()
-    return indexes, fks
+        return schema_fingerprint(conn)
 
 
 def test_refuses_non_empty_database_appends_and_resets(databases, template_database) -> None:
@@ -277,18 +276,18 @@ def test_refuses_non_empty_database_appends_and_resets(databases, template_datab
     options = options_for("demo", orgs=1, days=30, start=dt.date(2025, 5, 1), seed=5)
     generate(engine, options)
     with engine.connect() as conn:
-        first = table_checksums(conn)
+        first = erp_checksums(conn)
     assert _schema_objects(engine) == schema_before  # indexes and foreign keys rebuilt after the load
     with pytest.raises(DatabaseNotEmpty, match="--append"):
         generate(engine, options)
     generate(engine, options, append=True)
     with engine.connect() as conn:
-        appended = table_checksums(conn)
+        appended = erp_checksums(conn)
         orgs = conn.execute(text("SELECT count(*) FROM organizations")).scalar_one()
     assert orgs == 2 and appended["orders"][0] > first["orders"][0]
     generate(engine, options, reset=True)
     with engine.connect() as conn:
-        assert table_checksums(conn) == first
+        assert erp_checksums(conn) == first
     engine.dispose()
 
 
@@ -307,7 +306,7 @@ def test_a_failure_midway_leaves_the_database_as_it_was(databases, template_data
     with pytest.raises(RuntimeError, match="injected"):
         generate(engine, options_for("demo", orgs=2, days=20, start=dt.date(2025, 5, 1)))
     with engine.connect() as conn:
-        assert sum(n for n, _ in table_checksums(conn).values()) == 0
+        assert sum(n for n, _ in erp_checksums(conn).values()) == 0
     assert _schema_objects(engine) == schema_before
     engine.dispose()
 

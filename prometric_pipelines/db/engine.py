@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+import time
+
+import psycopg
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -22,19 +25,57 @@ def database_url(*, start_embedded: bool = True) -> URL:
     return server.url()
 
 
-def create_db_engine(url: URL | str | None = None, **engine_options: object) -> Engine:
-    """An engine with connection checks on checkout and every session in UTC.
+CONNECT_ATTEMPTS = 4
+CONNECT_BACKOFF_SECONDS = 0.25  # then 0.5, 1.0: a database restarting for a second or two is waited for
+
+
+def create_db_engine(
+    url: URL | str | None = None,
+    *,
+    connect_attempts: int = CONNECT_ATTEMPTS,
+    connect_backoff: float = CONNECT_BACKOFF_SECONDS,
+    **engine_options: object,
+) -> Engine:
+    """An engine with connection checks on checkout, bounded connect retries, every session in UTC.
 
     The schema's timestamps are UTC `timestamp without time zone`; pinning the session time
     zone keeps `CURRENT_TIMESTAMP` defaults and local-day conversions right whatever the
-    server's own `timezone` setting is.
+    server's own `timezone` setting is. A new connection that fails (server restarting, too many
+    clients) is tried `connect_attempts` times with doubling pauses before the error surfaces
+    (as DatabaseUnavailable through check_connection).
     """
-    return create_engine(
+    engine = create_engine(
         url if url is not None else database_url(),
         pool_pre_ping=True,
         connect_args={"connect_timeout": 10, "application_name": "prometric", "options": "-c timezone=UTC"},
         **engine_options,
     )
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_with_retries(dialect, conn_rec, cargs, cparams):
+        pause = connect_backoff
+        for attempt in range(1, connect_attempts + 1):
+            try:
+                return dialect.loaded_dbapi.connect(*cargs, **cparams)
+            except psycopg.OperationalError as error:
+                # a wrong password or database will not heal by waiting: give up at once
+                if attempt == connect_attempts or _is_permanent(error):
+                    raise
+                time.sleep(pause)
+                pause *= 2
+        raise AssertionError("unreachable")
+
+    return engine
+
+
+# libpq reports connection-phase errors without a SQLSTATE: these won't heal by waiting
+_PERMANENT = ("password authentication failed", "does not exist", "no pg_hba.conf entry", "permission denied")
+
+
+def _is_permanent(error: psycopg.OperationalError) -> bool:
+    if error.sqlstate is not None:
+        return error.sqlstate[:2] in ("28", "3D")  # authorization, unknown database
+    return any(fragment in str(error) for fragment in _PERMANENT)
 
 
 def describe_connection_error(error: DBAPIError, url: URL) -> str:

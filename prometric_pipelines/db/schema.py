@@ -1059,6 +1059,35 @@ audit_logs = Table(
     Index("idx_audit_logs_created", "createdAt"),
 )
 
+# --- Platform tables (not the ERP's): security ----------------------------------------------
+# Created by migrations/versions/20261125104032_row_level_security_and_accounts.py; documented in
+# docs/schema-notes.md and docs/security.md. Not ERP assets (see TABLE_MODULES below).
+
+# Login throttling: failed attempts and lock-outs per e-mail, in the database so a restart of the
+# dashboards does not reset them. Keyed by the lower-cased e-mail (also for unknown addresses).
+security_account_locks = Table(
+    "security_account_locks",
+    metadata,
+    Column("email", String(255), primary_key=True),
+    Column("failedAttempts", Integer, nullable=False, server_default=text("0")),
+    Column("lastFailedAt", DateTime),
+    Column("lockedUntil", DateTime),
+    _now("updatedAt"),
+)
+
+# Keys of the tenant proof that `tenant_session` signs and the row-level security policies check.
+# Readable by the owner only; a key is active until `retiredAt` is set.
+security_tenant_keys = Table(
+    "security_tenant_keys",
+    metadata,
+    _id(),
+    Column("key", Text, nullable=False),
+    _now("createdAt"),
+    Column("retiredAt", DateTime),
+)
+
+PLATFORM_TABLES: tuple[str, ...] = ("security_account_locks", "security_tenant_keys")
+
 # Business modules, used to group the tables in the Dagster asset graph.
 TABLE_MODULES: dict[str, tuple[str, ...]] = {
     "accounts": ("users", "refresh_tokens", "email_verifications"),
@@ -1074,3 +1103,9 @@ TABLE_MODULES: dict[str, tuple[str, ...]] = {
     "analytics": ("metrics", "kpi_definitions"),
     "audit": ("audit_logs",),
 }
+
+# The ERP's own tables (the seed's and `projects`), in foreign-key order: what generated data,
+# row counts and checksums cover; platform tables (PLATFORM_TABLES, later job tables) are not ERP data.
+ERP_TABLES: tuple[str, ...] = tuple(
+    t.name for t in metadata.sorted_tables if any(t.name in names for names in TABLE_MODULES.values())
+)

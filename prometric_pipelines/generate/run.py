@@ -10,7 +10,7 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy.engine import Engine
 
-from prometric_pipelines.db.schema import metadata
+from prometric_pipelines.db.schema import ERP_TABLES
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.generate.anomalies import inject_anomalies
 from prometric_pipelines.generate.copy import TableLoader
@@ -73,8 +73,7 @@ def generate(
             f"({options.days} days), seed {options.seed}" + (f", after {existing} existing" if append else "")
         )
         if reset and existing:
-            tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            conn.execute(f"TRUNCATE {tables}")
+            conn.execute(_truncate_erp_tables())
             say(f"removed the existing data of {existing} organization(s)")
         # One bcrypt hash at full cost for the demo accounts the dashboards print.
         hashes = {"demo": demo_password_hash(options)}
@@ -129,6 +128,11 @@ def demo_accounts(engine: Engine, options: GenerateOptions) -> list[tuple[str, s
         return [tuple(row) for row in rows]
 
 
+def _truncate_erp_tables() -> str:
+    # platform tables (tenant keys, lock-outs, job bookkeeping) are not ERP data: never truncated
+    return "TRUNCATE " + ", ".join(f'"{name}"' for name in ERP_TABLES)
+
+
 @dataclasses.dataclass
 class _Deferred:
     indexes: list[tuple[str, str]]
@@ -139,8 +143,7 @@ def _defer_constraints(conn: psycopg.Connection) -> _Deferred:
     """Drops secondary indexes and foreign keys for a load into empty tables (same transaction:
     no other session ever sees the schema without them). The tables are truncated in this
     transaction too, which lets COPY skip WAL on a `wal_level = minimal` server."""
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    conn.execute(f"TRUNCATE {tables}")
+    conn.execute(_truncate_erp_tables())
     indexes = conn.execute(load_sql("generate", "deferred_indexes").text).fetchall()
     foreign_keys = conn.execute(load_sql("generate", "deferred_foreign_keys").text).fetchall()
     for table, name, _definition in foreign_keys:

@@ -1,0 +1,106 @@
+"""Tenant scoping for code that reads on behalf of one organization (the dashboards, above all).
+
+`tenant_session(engine, organization_id)` opens a transaction and sets, for that transaction only,
+`app.organization_id`, `app.workspace_ids` and `app.tenant_proof`: an HMAC-SHA256, under a key kept
+in the database (`security_tenant_keys`, owner-only) and given to this process, of the two settings,
+the server process id and the transaction's start time. The row-level security policies of
+`prometric_reader` show rows only when the proof checks out, so SQL run inside the session that
+sets `app.organization_id` itself (a bug, an injection) gets nothing: it cannot sign. See
+docs/security.md for the mechanism and its limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import Connection, Engine
+
+from prometric_pipelines.config import prometric_home
+from prometric_pipelines.errors import ConfigError
+from prometric_pipelines.sql import load_sql
+from prometric_pipelines.validation import InvalidInput, parse_uuid
+
+TENANT_KEY_VARIABLE = "PROMETRIC_TENANT_KEY"
+TENANT_KEY_FILE = "tenant.key"
+# app.workspace_ids for "no workspace at all": an empty list must narrow to nothing, never widen
+NO_WORKSPACE = "00000000-0000-0000-0000-000000000000"
+
+
+def tenant_key_file(home: Path | None = None) -> Path:
+    return (home or prometric_home()) / TENANT_KEY_FILE
+
+
+def tenant_key() -> str:
+    """The key that signs tenant proofs: `$PROMETRIC_TENANT_KEY`, else `$PROMETRIC_HOME/tenant.key`."""
+    key = os.environ.get(TENANT_KEY_VARIABLE, "").strip()
+    if key:
+        return key
+    path = tenant_key_file()
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if not key:
+        raise ConfigError(
+            f"no tenant key: set {TENANT_KEY_VARIABLE} (SELECT key FROM security_tenant_keys, as the schema "
+            f"owner) or run `prometric db migrate` on the embedded database to write {path}"
+        )
+    return key
+
+
+def read_tenant_key(owner_connection: Connection) -> str:
+    """The newest active key, read as the schema owner (the reader and jobs roles cannot)."""
+    key = owner_connection.execute(load_sql("security", "active_tenant_key")).scalar_one_or_none()
+    if key is None:
+        raise ConfigError("security_tenant_keys holds no active key: insert one (see docs/security.md)")
+    return key
+
+
+def sign_tenant(key: str, organization_id: str, workspace_ids: str, challenge: str) -> str:
+    """The proof the policies recompute in SQL (prometric_tenant_organization())."""
+    message = f"{organization_id}|{workspace_ids}|{challenge}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _workspace_setting(workspace_ids: Iterable[str] | None) -> str:
+    if workspace_ids is None:
+        return ""  # no narrowing: every workspace of the organization
+    if isinstance(workspace_ids, str):
+        raise InvalidInput("workspace ids must be a list of UUIDs, not one string")
+    ids = sorted({parse_uuid(w, "workspace id") for w in workspace_ids})
+    return ",".join(ids) if ids else NO_WORKSPACE
+
+
+@contextmanager
+def tenant_session(
+    engine: Engine,
+    organization_id: str,
+    workspace_ids: Iterable[str] | None = None,
+    *,
+    key: str | None = None,
+) -> Iterator[Connection]:
+    """A connection inside a transaction scoped to one organization (and optionally some of its workspaces).
+
+    The settings are transaction-local (`set_config(…, true)`, i.e. SET LOCAL with bound parameters):
+    they end with the transaction, so a pooled connection never carries a tenant to its next user.
+    Commits on a clean exit, rolls back on an exception.
+    """
+    organization = parse_uuid(organization_id)
+    workspaces = _workspace_setting(workspace_ids)
+    secret = key if key is not None else tenant_key()
+    with engine.connect() as connection, connection.begin():
+        challenge = connection.execute(load_sql("security", "tenant_challenge")).scalar_one()
+        connection.execute(
+            load_sql("security", "set_tenant"),
+            {
+                "organization_id": organization,
+                "workspace_ids": workspaces,
+                "proof": sign_tenant(secret, organization, workspaces, challenge),
+            },
+        )
+        yield connection

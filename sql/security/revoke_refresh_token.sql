@@ -1,0 +1,3 @@
+UPDATE refresh_tokens
+SET "revokedAt" = :now, "revokedReason" = :reason
+WHERE token = :token_hash AND "revokedAt" IS NULL;

@@ -1,0 +1,2 @@
+-- This backend and this transaction's start, signed into the tenant proof (see docs/security.md).
+SELECT prometric_tenant_challenge();

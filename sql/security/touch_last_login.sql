@@ -1,0 +1,1 @@
+UPDATE users SET "lastLoginAt" = :now WHERE id = :user_id;
