@@ -54,6 +54,14 @@ USAGE_MISTAKES = [
     (("dashboards", "--port", ""), "argument --port: port '' is not a TCP port (1-65535)"),
     (("dashboards", "--port", "8501; rm -rf /"), "is not a TCP port"),
     (("demo", "--org", "acme"), "unrecognized arguments: --org acme"),
+    (("generate", "--scale", "huge"), "argument --scale: invalid choice: 'huge'"),
+    (("generate", "--orgs", "0"), "argument --orgs: --orgs must be at least 1 (got 0)"),
+    (("generate", "--orgs", "two"), "argument --orgs: --orgs 'two' is not a whole number"),
+    (("generate", "--days", "99999"), "argument --days: --days must be at most 3650 (got 99999)"),
+    (("generate", "--start", "2026-13-01"), "argument --start: --start '2026-13-01' is not a date (YYYY-MM-DD)"),
+    (("generate", "--start", "2999-01-01"), "argument --start: --start 2999-01-01 is in the future"),
+    (("generate", "--seed", "-3"), "argument --seed: --seed must be at least 1 (got -3)"),
+    (("generate", "--append", "--reset"), "argument --reset: not allowed with argument --append"),
 ]
 
 
@@ -124,3 +132,19 @@ def test_migrate_as_the_reader_is_refused_and_changes_nothing(databases, cli_env
     assert fingerprint(owner) == before
     owner.dispose()
     databases.drop(url)
+
+
+def test_generate_into_a_database_with_data_is_refused_and_changes_nothing(populated, env_for):
+    before = fingerprint(populated)
+    result = prometric("generate", "--days", "10", env=env_for)
+    assert result.returncode == 1
+    assert_one_clear_line(result, "the database already holds", "--append", "--reset")
+    assert fingerprint(populated) == before
+
+
+def test_generate_a_history_ending_in_the_future_is_refused(populated, env_for):
+    before = fingerprint(populated)
+    result = prometric("generate", "--start", "2026-01-01", "--days", "3000", env=env_for)
+    assert result.returncode == 1
+    assert_one_clear_line(result, "after today", "--start", "--days")
+    assert fingerprint(populated) == before

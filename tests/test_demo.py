@@ -12,6 +12,9 @@ import time
 import urllib.request
 
 import dagster as dg
+from sqlalchemy import text
+
+from prometric_pipelines.db.engine import create_db_engine
 
 
 def free_port() -> int:
@@ -59,6 +62,13 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
         assert f"Dagster UI:  http://127.0.0.1:{ui_port}" in output
         assert f"Dashboards:  http://127.0.0.1:{dashboards_port}" in output
         assert "operational schema at " in output and "(41 tables)" in output
+        # first start: the demo scale is generated, and the sign-in accounts are printed
+        assert "demo data: " in output and "demo sign-in (password: prometric-demo): " in output
+        engine = create_db_engine(empty_database_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM organizations")).scalar_one() == 2
+            assert conn.execute(text("SELECT count(*) FROM orders")).scalar_one() > 5_000
+        engine.dispose()
 
         nodes = graphql(ui_port, "{ assetNodes { assetKey { path } } }")["assetNodes"]
         keys = {"/".join(node["assetKey"]["path"]) for node in nodes}

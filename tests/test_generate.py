@@ -19,6 +19,7 @@ from prometric_pipelines.generate.run import JOB_OUTPUT_TABLES, DatabaseNotEmpty
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.security.passwords import verify_password
 from tests.checksums import schema_fingerprint
+from tests.cli import prometric
 from tests.generated import cross_tenant_queries, erp_checksums, foreign_user_queries
 
 # 3 organizations over 8 months that cross Almaty's move from UTC+6 to UTC+5 (2024-03-01)
@@ -366,3 +367,19 @@ def test_enumerated_columns_hold_documented_values(engine: Engine, generated, ta
     with engine.connect() as conn:
         values = set(conn.execute(text(f'SELECT DISTINCT "{column}" FROM {table}')).scalars())
     assert values and values <= DOCUMENTED_VALUES[(table, column)]
+
+
+def test_the_generate_command_loads_and_reports(databases, template_database, cli_env) -> None:
+    url = databases.create("cli_generate", template=template_database)
+    env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False)}
+    result = prometric("generate", "--orgs", "1", "--days", "20", "--start", "2025-06-01", "--seed", "9", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "generating demo: 1 organization(s), 2025-06-01 .. 2025-06-20 (20 days), seed 9" in result.stdout
+    reported = {line.split()[0]: int(line.split()[1].replace(",", "")) for line in result.stdout.splitlines()
+                if line.startswith("  ") and len(line.split()) == 2}  # fmt: skip
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        counts = {name: n for name, (n, _) in erp_checksums(conn).items() if n}
+    engine.dispose()
+    assert reported == counts and counts["orders"] > 100
+    assert "demo sign-in (password: prometric-demo): " in result.stdout
