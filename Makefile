@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format bench clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
@@ -27,6 +27,11 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (not tests): each prints figures and ratios; the output is kept in bench/results/.
+bench: $(INSTALLED)
+	@mkdir -p bench/results
+	@for script in bench/*.py; do $(BIN)/python $$script; done 2>&1 | tee bench/results/$$(date +%Y-%m-%d).md
 
 # Stops the embedded servers and removes local state (databases, Dagster history) and the venv.
 clean:

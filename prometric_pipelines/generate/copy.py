@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import queue
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from prometric_pipelines.db.schema import metadata
+from prometric_pipelines.generate import binary
 
 Columns = Mapping[str, Any]
 # Columns whose server default is not a constant: a generated row must always say them
@@ -79,10 +81,18 @@ class TableLoader:
     memory stays bounded by a few formatted batches.
     """
 
-    def __init__(self, conn: psycopg.Connection, queue_size: int = 4) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, *, freeze: bool = False, binary: bool = True, queue_size: int = 4
+    ) -> None:
         self.conn = conn
         self.rows: dict[str, int] = {}
-        self._queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=queue_size)
+        self.copy_seconds: dict[str, float] = {}  # time PostgreSQL spent ingesting each table
+        self.waiting_seconds = 0.0  # time the generator waited for PostgreSQL (queue full)
+        # FREEZE (tables truncated in this transaction) writes rows already frozen: no hint-bit
+        # and anti-wraparound rewrites of the whole data set afterwards
+        self._freeze = ", FREEZE" if freeze else ""
+        self.binary = binary  # binary COPY: PostgreSQL skips parsing text (see generate/binary.py)
+        self._queue: queue.Queue[tuple[str, str, list] | None] = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._copy_loop, name="copy", daemon=True)
         self._thread.start()
@@ -91,14 +101,17 @@ class TableLoader:
         while (item := self._queue.get()) is not None:
             if self._error is not None:
                 continue  # drain: the caller raises at its next write or at close()
-            statement, payload = item
+            table, statement, payload = item
+            started = time.perf_counter()
             try:
                 with self.conn.cursor().copy(statement) as copy:
-                    view = memoryview(payload)
-                    for start in range(0, len(view), 1 << 20):
-                        copy.write(view[start : start + (1 << 20)])
+                    for part in payload:
+                        view = memoryview(part)
+                        for start in range(0, len(view), 1 << 20):
+                            copy.write(view[start : start + (1 << 20)])
             except BaseException as error:  # handed over to the caller's thread
                 self._error = error
+            self.copy_seconds[table] = self.copy_seconds.get(table, 0.0) + time.perf_counter() - started
 
     def _raise_pending(self) -> None:
         if self._error is not None:
@@ -125,12 +138,18 @@ class TableLoader:
         count = lengths.pop()
         if count == 0:
             return 0
-        batch = pa.Table.from_arrays(arrays, names=names)
-        buffer = io.BytesIO()
-        pacsv.write_csv(batch, buffer, _WRITE_OPTIONS)
+        payload = binary.encode(table, names, arrays) if self.binary else None
+        options = "FORMAT binary"
+        if payload is None:  # a column type the binary encoder does not cover (arrays): CSV
+            buffer = io.BytesIO()
+            pacsv.write_csv(pa.Table.from_arrays(arrays, names=names), buffer, _WRITE_OPTIONS)
+            payload, options = [buffer.getvalue()], "FORMAT csv"
+        options += self._freeze
         column_list = ", ".join(f'"{name}"' for name in names)
         self._raise_pending()
-        self._queue.put((f'COPY "{table}" ({column_list}) FROM STDIN (FORMAT csv)', buffer.getvalue()))
+        waited = time.perf_counter()
+        self._queue.put((table, f'COPY "{table}" ({column_list}) FROM STDIN ({options})', payload))
+        self.waiting_seconds += time.perf_counter() - waited
         self.rows[table] = self.rows.get(table, 0) + count
         return count
 

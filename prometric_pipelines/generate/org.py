@@ -647,7 +647,7 @@ class OrgHistory:
                     "refId": ref_ids,
                     "from": np.full(n, -1) if frm is None else np.asarray(frm),
                     "to": np.full(n, -1) if to is None else np.asarray(to),
-                    "reason": np.full(n, reason, dtype=object),
+                    "reason": np.broadcast_to(np.asarray(reason, dtype=object), (n,)),
                 }
             )
 
@@ -687,9 +687,15 @@ class OrgHistory:
             when = _seconds(day.astype("datetime64[D]")) + 17 * HOUR
             reason = np.where(delta < 0, "Инвентаризация: недостача", "Инвентаризация: излишек")
             add(
-                "ADJUSTMENT", wh, product, delta, when, "adjustment", np.full(len(day), None, dtype=object), reason=None
+                "ADJUSTMENT",
+                wh,
+                product,
+                delta,
+                when,
+                "adjustment",
+                np.full(len(day), None, dtype=object),
+                reason=reason,
             )
-            movements[-1]["reason"] = reason.astype(object)
         if transfer_rows:
             day, src, dest, product, qty = (np.array(c) for c in zip(*transfer_rows, strict=True))
             when = _seconds(day.astype("datetime64[D]")) + 18 * HOUR
@@ -721,9 +727,6 @@ class OrgHistory:
 
     def purchases(self, po_rows: list[tuple], period_start: np.ndarray) -> None:
         """Purchase orders that deliver each period's replenishment on its first morning."""
-        rng = self.rng
-        if not po_rows:
-            po_rows = []
         period, wh, product, qty = (
             (np.array(c, dtype=np.int64) for c in zip(*po_rows, strict=True))
             if po_rows
@@ -759,7 +762,6 @@ class OrgHistory:
         self.po_item_ids = self.ids(self.po_time[self.po_items["order"]])
         self.po_number = _numbered("PO", self.po_time)
         self.po_user = np.full(count, 3)  # the warehouse head orders replenishment
-        del rng
 
     # ---- finance: invoices, payments, expenses --------------------------------------------------
 
@@ -1356,8 +1358,9 @@ class OrgHistory:
         last_order = np.full(C, NAT)
         np.maximum.at(last_order.view(np.int64), self.order_customer, self.order_time.view(np.int64))
         last_order[last_order.view(np.int64) == np.iinfo(np.int64).min] = NAT
+        vip = np.percentile(sales_total, 95)  # the top 5% of buyers by revenue
         tags = [
-            ["supplier"] if s else (["vip"] if t > np.percentile(sales_total, 95) else ["b2c"] if i else [])
+            ["supplier"] if s else (["vip"] if t > vip else ["b2c"] if i else [])
             for s, t, i in zip(self.supplier, sales_total, self.individual, strict=True)
         ]
         yield (
@@ -1656,7 +1659,7 @@ class OrgHistory:
 
         yield from self.order_tables(org, ws_ids, user_ids, cust_ids, prod_ids, wh_ids, names)
         yield from self.hr_tables(org, ws_ids, user_ids, emp_ids)
-        yield from self.work_tables(org, ws_ids, user_ids, cust_ids)
+        yield from self.work_tables(org, ws_ids, user_ids)
         yield "audit_logs", self.audit_rows(org_id, user_ids)
 
     def order_tables(self, org, ws_ids, user_ids, cust_ids, prod_ids, wh_ids, names) -> Iterator[tuple[str, Columns]]:
@@ -2308,7 +2311,7 @@ class OrgHistory:
             new=concat('{"status": "', pa.array(lv["status"][idx]), '"}'),
         )
 
-    def work_tables(self, org, ws_ids, user_ids, cust_ids) -> Iterator[tuple[str, Columns]]:
+    def work_tables(self, org, ws_ids, user_ids) -> Iterator[tuple[str, Columns]]:
         rng = self.rng
         n_proj = len(self.proj_start)
         proj_created = _seconds(self.proj_start) + 10 * HOUR
@@ -2644,7 +2647,6 @@ class OrgHistory:
                 "updatedAt": self.utc(kpi_created),
             },
         )
-        del cust_ids
 
     def audit_rows(self, org_id: bytes, user_ids: np.ndarray) -> Columns:
         parts = self.audit

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from prometric_pipelines.db.schema import ERP_TABLES
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.generate.anomalies import inject_anomalies
+from prometric_pipelines.generate.anomalies import inject_anomalies, run_sql
 from prometric_pipelines.generate.copy import TableLoader
 from prometric_pipelines.generate.org import DEMO_PASSWORD, Anomaly, OrgHistory
 from prometric_pipelines.generate.scales import GenerateOptions
@@ -35,6 +35,7 @@ class GenerateResult:
     organizations: list[str]
     anomalies: list[Anomaly]
     analyze_seconds: float = 0.0
+    copy_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -53,9 +54,11 @@ def generate(
     append: bool = False,
     reset: bool = False,
     progress: Progress | None = None,
+    binary: bool = True,
 ) -> GenerateResult:
     """Generates `options.orgs` organizations into the (migrated) database, all in one transaction:
-    a failure leaves the database as it was."""
+    a failure leaves the database as it was. `binary=False` loads with CSV COPY instead (slower;
+    the data is the same, which a test checks)."""
     say = progress or (lambda _message: None)
     started = time.monotonic()
     with _raw_connection(engine) as conn:
@@ -78,7 +81,7 @@ def generate(
         # One bcrypt hash at full cost for the demo accounts the dashboards print.
         hashes = {"demo": demo_password_hash(options)}
         deferred = _defer_constraints(conn) if not existing or reset else None
-        loader = TableLoader(conn)
+        loader = TableLoader(conn, freeze=deferred is not None, binary=binary)
         organizations: list[str] = []
         anomalies: list[Anomaly] = []
         last_report = time.monotonic()
@@ -107,7 +110,9 @@ def generate(
         # fresh statistics for the jobs that run right after (autovacuum would get there later)
         conn.autocommit = True
         conn.execute("ANALYZE " + ", ".join(f'"{t}"' for t in loader.rows))
-    return GenerateResult(dict(loader.rows), loaded, organizations, anomalies, time.monotonic() - started - loaded)
+    return GenerateResult(
+        dict(loader.rows), loaded, organizations, anomalies, time.monotonic() - started - loaded, loader.copy_seconds
+    )
 
 
 def organization_count(engine: Engine) -> int:
@@ -136,28 +141,34 @@ def _truncate_erp_tables() -> str:
 @dataclasses.dataclass
 class _Deferred:
     indexes: list[tuple[str, str]]
-    foreign_keys: list[tuple[str, str, str]]
+    constraints: list[tuple[str, str, str]]  # foreign keys last
 
 
 def _defer_constraints(conn: psycopg.Connection) -> _Deferred:
-    """Drops secondary indexes and foreign keys for a load into empty tables (same transaction:
-    no other session ever sees the schema without them). The tables are truncated in this
-    transaction too, which lets COPY skip WAL on a `wal_level = minimal` server."""
+    """Drops the ERP tables' keys, foreign keys and indexes for a load into empty tables. All in the
+    load's transaction: no other session ever sees the schema without them. The tables are
+    truncated in this transaction too, which lets COPY skip WAL (`wal_level = minimal`) and FREEZE."""
     conn.execute(_truncate_erp_tables())
-    indexes = conn.execute(load_sql("generate", "deferred_indexes").text).fetchall()
-    foreign_keys = conn.execute(load_sql("generate", "deferred_foreign_keys").text).fetchall()
-    for table, name, _definition in foreign_keys:
+    tables = [f'"{name}"' for name in ERP_TABLES]
+    indexes = [tuple(row) for row in run_sql(conn, "deferred_indexes", tables=tables)]
+    constraints = [tuple(row) for row in run_sql(conn, "deferred_constraints", tables=tables)]
+    for table, name, _definition in reversed(constraints):
         conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    return _Deferred([tuple(i) for i in indexes], [tuple(f) for f in foreign_keys])
+    return _Deferred(indexes, constraints)
 
 
 def _restore_constraints(conn: psycopg.Connection, deferred: _Deferred) -> None:
-    """Rebuilds the indexes and adds the foreign keys back; adding a foreign key validates every
-    row, so a generator bug fails the whole load instead of leaving dangling references."""
-    conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    """Adds keys, indexes and foreign keys back. Each is checked as it is added, so a duplicate
+    id or a dangling reference fails the whole load instead of staying in the data."""
+    # parallel index builds share this between their workers; 1GB keeps the largest sorts in memory
+    conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    keys = [c for c in deferred.constraints if not c[2].startswith("FOREIGN KEY")]
+    foreign_keys = [c for c in deferred.constraints if c[2].startswith("FOREIGN KEY")]
+    for table, name, definition in keys:
+        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for _name, definition in deferred.indexes:
         conn.execute(definition)
-    for table, name, definition in deferred.foreign_keys:
+    for table, name, definition in foreign_keys:
         conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
