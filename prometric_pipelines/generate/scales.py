@@ -25,8 +25,8 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "demo": Scale("demo", orgs=2, days=365, orders_per_day=11, employees=40, customers=150, products=120),
     "small": Scale("small", orgs=5, days=730, orders_per_day=11, employees=45, customers=200, products=150),
-    "medium": Scale("medium", orgs=20, days=1095, orders_per_day=17, employees=70, customers=300, products=220),
-    "large": Scale("large", orgs=100, days=1460, orders_per_day=26, employees=150, customers=600, products=400),
+    "medium": Scale("medium", orgs=20, days=1095, orders_per_day=15, employees=70, customers=300, products=220),
+    "large": Scale("large", orgs=100, days=1460, orders_per_day=20, employees=150, customers=600, products=400),
 }
 
 
