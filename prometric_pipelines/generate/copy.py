@@ -117,6 +117,13 @@ class TableLoader:
         if self._error is not None:
             raise self._error
 
+    def abort(self) -> None:
+        """Stops the COPY thread after what is queued, ignoring its errors (the caller is failing)."""
+        self._error = self._error or RuntimeError("aborted")  # skip what is still queued
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
     def close(self) -> None:
         """Waits until everything queued is in the database; raises the COPY's error if one failed."""
         if self._thread.is_alive():

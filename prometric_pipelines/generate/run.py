@@ -76,8 +76,7 @@ def generate(
             f"({options.days} days), seed {options.seed}" + (f", after {existing} existing" if append else "")
         )
         if reset and existing:
-            conn.execute(_truncate_erp_tables())
-            say(f"removed the existing data of {existing} organization(s)")
+            say(f"replacing the data of {existing} organization(s)")  # truncated below, in this transaction
         # One bcrypt hash at full cost for the demo accounts the dashboards print.
         hashes = {"demo": demo_password_hash(options)}
         deferred = _defer_constraints(conn) if not existing or reset else None
@@ -85,20 +84,24 @@ def generate(
         organizations: list[str] = []
         anomalies: list[Anomaly] = []
         last_report = time.monotonic()
-        for number in range(options.orgs):
-            history = OrgHistory(options, first_ordinal + number, hashes)
-            for table, columns in history.build():
-                loader.write(table, columns)
-                now = time.monotonic()
-                if now - last_report >= 2:
-                    total = sum(loader.rows.values())
-                    say(
-                        f"  organization {number + 1}/{options.orgs}: {total:,} rows so far, "
-                        f"{total / (now - started):,.0f} rows/s"
-                    )
-                    last_report = now
-            organizations.append(history.org_id)
-            anomalies.extend(history.anomalies)
+        try:
+            for number in range(options.orgs):
+                history = OrgHistory(options, first_ordinal + number, hashes)
+                for table, columns in history.build():
+                    loader.write(table, columns)
+                    now = time.monotonic()
+                    if now - last_report >= 2:
+                        total = sum(loader.rows.values())
+                        say(
+                            f"  organization {number + 1}/{options.orgs}: {total:,} rows so far, "
+                            f"{total / (now - started):,.0f} rows/s"
+                        )
+                        last_report = now
+                organizations.append(history.org_id)
+                anomalies.extend(history.anomalies)
+        except BaseException:
+            loader.abort()  # the COPY thread lets go of the connection before it rolls back
+            raise
         loader.close()
         if deferred is not None:
             say("building indexes and validating foreign keys …")
