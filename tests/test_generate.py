@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -397,3 +398,26 @@ def test_binary_and_csv_loads_are_identical(databases, template_database) -> Non
         engine.dispose()
     assert sums[0] == sums[1]
     assert sums[0]["audit_logs"][0] > 1_000
+
+
+def test_two_concurrent_runs_load_once_and_refuse_the_other(databases, template_database) -> None:
+    engine = _fresh_engine(databases, template_database, "concurrent")
+    options = options_for("demo", orgs=1, days=30, start=dt.date(2025, 4, 1), seed=13)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            generate(engine, options)
+            outcomes.append("loaded")
+        except DatabaseNotEmpty:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["loaded", "refused"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM organizations")).scalar_one() == 1
+    engine.dispose()

@@ -64,6 +64,7 @@ def generate(
     with _raw_connection(engine) as conn:
         conn.execute("SET LOCAL synchronous_commit = off")
         conn.execute("SET LOCAL work_mem = '64MB'")
+        conn.execute(load_sql("generate", "lock_generation").text)
         existing = conn.execute(load_sql("generate", "count_organizations").text).fetchone()[0]
         if existing and not (append or reset):
             raise DatabaseNotEmpty(
