@@ -87,7 +87,6 @@ class TableLoader:
         self.conn = conn
         self.rows: dict[str, int] = {}
         self.copy_seconds: dict[str, float] = {}  # time PostgreSQL spent ingesting each table
-        self.waiting_seconds = 0.0  # time the generator waited for PostgreSQL (queue full)
         # FREEZE (tables truncated in this transaction) writes rows already frozen: no hint-bit
         # and anti-wraparound rewrites of the whole data set afterwards
         self._freeze = ", FREEZE" if freeze else ""
@@ -154,9 +153,7 @@ class TableLoader:
         options += self._freeze
         column_list = ", ".join(f'"{name}"' for name in names)
         self._raise_pending()
-        waited = time.perf_counter()
         self._queue.put((table, f'COPY "{table}" ({column_list}) FROM STDIN ({options})', payload))
-        self.waiting_seconds += time.perf_counter() - waited
         self.rows[table] = self.rows.get(table, 0) + count
         return count
 
