@@ -203,7 +203,8 @@ def test_identifiers_people_and_secrets(engine: Engine, generated) -> None:
     for info in infos:
         assert is_valid_bin(info["iin"]) and info["iin"][:6] == info["birthDate"][2:].replace("-", "")
         assert isinstance(info["pensioner"], bool)
-    assert any(info.get("resident") is False for info in infos) or any("resident" in info for info in infos)
+    for flag in ("resident", "ipnDeduction"):  # payroll exemptions present, and the spec's defaults exercised
+        assert any(info.get(flag) is False for info in infos) and any(flag not in info for info in infos)
     assert all(h.startswith("$2b$") and len(h) == 60 for h in hashes)
     assert verify_password(DEMO_PASSWORD, hashes[-1]) and not verify_password("wrong", hashes[-1])
     assert all(len(t) == 64 and int(t, 16) >= 0 for t in tokens)  # SHA-256 hex, never the token itself
