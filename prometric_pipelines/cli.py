@@ -370,6 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="migrate, then start the Dagster UI and the dashboards").set_defaults(
         handler=_demo
     )
+
+    from prometric_pipelines.commands import registrars
+
+    run = commands.add_parser("run", help="run a job through Dagster (it shows in the UI's run history)")
+    run_jobs = run.add_subparsers(dest="job", metavar="JOB", required=True)
+    for register in registrars():
+        register(run_jobs, commands)
     return parser
 
 

@@ -1086,8 +1086,6 @@ security_tenant_keys = Table(
     Column("retiredAt", DateTime),
 )
 
-PLATFORM_TABLES: tuple[str, ...] = ("security_account_locks", "security_tenant_keys")
-
 # Business modules, used to group the tables in the Dagster asset graph.
 TABLE_MODULES: dict[str, tuple[str, ...]] = {
     "accounts": ("users", "refresh_tokens", "email_verifications"),
@@ -1109,3 +1107,6 @@ TABLE_MODULES: dict[str, tuple[str, ...]] = {
 ERP_TABLES: tuple[str, ...] = tuple(
     t.name for t in metadata.sorted_tables if any(t.name in names for names in TABLE_MODULES.values())
 )
+
+# Tables the platform adds for its own jobs (security_*, payroll_*, stock_* …): everything else.
+PLATFORM_TABLES: tuple[str, ...] = tuple(t.name for t in metadata.sorted_tables if t.name not in ERP_TABLES)
