@@ -1113,9 +1113,7 @@ METRICS_WINDOW_INDEXES = (
     Index("idx_customers_created", customers.c.createdAt),
     Index("idx_invoices_issue_date", invoices.c.issueDate),
     # invoices still open now: with the payments of the window, all that receivables as of a recent day need
-    Index(
-        "idx_invoices_open", invoices.c.issueDate, postgresql_where=invoices.c.paidAmount < invoices.c.totalAmount
-    ),
+    Index("idx_invoices_open", invoices.c.issueDate, postgresql_where=invoices.c.paidAmount < invoices.c.totalAmount),
     Index("idx_expenses_expense_date", expenses.c.expenseDate),
     Index("idx_stock_movements_created", stock_movements.c.createdAt),
     Index("idx_production_orders_actual_end", production_orders.c.actualEndDate),

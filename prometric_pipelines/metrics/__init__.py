@@ -1,0 +1,1 @@
+"""Metrics and KPI rollups (specs/metrics.md): plain Python and SQL, no Dagster."""

@@ -1,0 +1,2 @@
+-- Empties the run's row buffer between periods.
+TRUNCATE metric_rows

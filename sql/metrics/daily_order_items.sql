@@ -1,0 +1,24 @@
+-- gross_profit: Σ totalPrice − quantity × products.cost over the lines of counted sales orders
+-- (SALES, not CANCELLED) of the local days :start..:end; a foreign-currency order converts its lines
+-- at its day's rate, or is left out (already counted by daily_orders). products.cost is in KZT.
+WITH day_orders AS (
+    SELECT o.id, o."organizationId", o."workspaceId",
+           (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date AS day,
+           CASE WHEN coalesce(o.currency, 'KZT') = 'KZT' THEN 1 ELSE r."rateToKzt" END AS rate
+    FROM orders o
+    JOIN metric_run_organizations ro ON ro."organizationId" = o."organizationId"
+    LEFT JOIN fx_rates r
+        ON r.currency = o.currency AND r.date = (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date
+    WHERE o."deletedAt" IS NULL AND o.type = 'SALES' AND o.status <> 'CANCELLED'
+      AND o."orderDate" >= CAST(:start AS timestamp) - interval '1 day'
+      AND o."orderDate" < CAST(:end AS timestamp) + interval '2 days'
+      AND (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date BETWEEN :start AND :end
+)
+INSERT INTO metric_values ("organizationId", "workspaceId", name, date, value)
+SELECT o."organizationId", o."workspaceId", 'gross_profit', o.day,
+       sum((i."totalPrice" * o.rate) - i.quantity * coalesce(p.cost, 0))
+FROM day_orders o
+JOIN order_items i ON i."orderId" = o.id
+JOIN products p ON p.id = i."productId" AND p."organizationId" = o."organizationId"
+WHERE o.rate IS NOT NULL
+GROUP BY o."organizationId", o."workspaceId", o.day
