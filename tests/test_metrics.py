@@ -15,6 +15,7 @@ from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute
 from tests.metrics_data import D, build, day
 
 START, END = day(1), day(15)
+KEY = "name = :n AND period = :p AND date = :d"
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,7 @@ def value(engine, data):
         with engine.connect() as conn:
             rows = (
                 conn.execute(
-                    text(
-                        f'SELECT "{column}" FROM metrics WHERE "workspaceId" = :ws AND name = :n AND period = :p AND date = :d'
-                    ),
+                    text(f'SELECT "{column}" FROM metrics WHERE "workspaceId" = :ws AND {KEY}'),
                     {"ws": workspace or data["ws"], "n": name, "p": period, "d": when},
                 )
                 .scalars()

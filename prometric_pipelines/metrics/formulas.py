@@ -18,6 +18,7 @@ evaluation, and evaluation is plain Decimal arithmetic on the metric values.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
@@ -69,7 +70,7 @@ def parse_formula(text: str, known_metrics: Mapping[str, object] | frozenset[str
     parser = _Parser(tokens, text)
     tree = parser.expression(0)
     if parser.position < len(tokens):
-        kind, value, at = tokens[parser.position]
+        _, value, at = tokens[parser.position]
         raise FormulaError(f"unexpected {value!r} at position {at + 1}")
     unknown = sorted(parser.names - set(known_metrics))
     if unknown:
@@ -95,7 +96,7 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
         tokens.append((kind, value, start))
         position = match.end()
     # a number glued to a name ("2x", "1e9") is not in the grammar
-    for (kind, _, _), (next_kind, value, at) in zip(tokens, tokens[1:], strict=False):
+    for (kind, _, _), (next_kind, value, at) in itertools.pairwise(tokens):
         if kind == "number" and next_kind == "name":
             raise FormulaError(f"unexpected {value!r} at position {at + 1}")
     return tokens

@@ -82,6 +82,7 @@ def _write(
     conn: Connection, period: Period, first: dt.date, last: dt.date, orgs: list[str], run_id: str, *, kpi: bool
 ) -> tuple[int, int]:
     window = {"organization_ids": orgs, "period": period.name, "first": first, "last": last}
+    conn.execute(load_sql("metrics", "analyze_rows"))
     deleted = conn.execute(load_sql("metrics", "delete_stale_rows"), {**window, "kpi": kpi}).rowcount
     written = conn.execute(
         load_sql("metrics", "upsert_rows"),
@@ -108,7 +109,10 @@ def compute_daily(
             step_began = time.perf_counter()
             conn.execute(load_sql("metrics", name), window)
             result.timings[name] = round(time.perf_counter() - step_began, 3)
+        conn.execute(load_sql("metrics", "analyze_values"))
+        step_began = time.perf_counter()
         conn.execute(load_sql("metrics", "daily_rows"), {**window, **catalog_arrays(DAILY_METRICS)})
+        result.timings["daily_rows"] = round(time.perf_counter() - step_began, 3)
         result.skipped = [dict(row._mapping) for row in conn.execute(load_sql("metrics", "skipped_rows"))]
         step_began = time.perf_counter()
         result.rows_written, result.rows_deleted = _write(conn, DAILY, start, end, orgs, run_id, kpi=False)

@@ -1,0 +1,234 @@
+"""Dagster layer of the metrics job: daily partitions, rollups that follow them, KPIs, checks, schedule.
+
+Every asset shares the daily partitions (Asia/Almaty days) and runs a whole partition range in one
+run (`BackfillPolicy.single_run()`): a three-year backfill is one set-based pass. The rollups and
+`kpi_values` recompute only the periods that contain a day of the range.
+"""
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+
+import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.metrics.checks import check_daily
+from prometric_pipelines.metrics.periods import PERIODS, Period
+from prometric_pipelines.metrics.run import MetricsResult, compute_daily, compute_kpis, compute_rollup
+from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
+
+TIMEZONE = "Asia/Almaty"
+FIRST_DAY = "2018-01-01"  # the generator's and the holiday calendar's earliest history
+LATE_DATA_DAYS_VARIABLE = "PROMETRIC_METRICS_LATE_DAYS"
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=TIMEZONE)
+
+FACT_TABLES = (
+    "organizations", "workspaces", "orders", "order_items", "customers", "deals", "invoices", "payments",
+    "expenses", "stock_movements", "products", "warehouses", "production_orders", "employees", "attendance",
+    "leaves", "payroll", "tasks", "kpi_definitions",
+)  # fmt: skip
+
+
+class MetricsConfig(dg.Config):
+    """Launchpad config of every metrics asset: leave empty for all organizations."""
+
+    organization_ids: list[str] | None = None
+
+
+def _window(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
+    keys = context.partition_key_range
+    return dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
+
+
+def _organizations(config: MetricsConfig) -> list[str] | None:
+    return check_run_config(parse_organization_ids, config.organization_ids)
+
+
+def _run(step, *args) -> MetricsResult:
+    try:
+        return step(*args)
+    except InvalidInput as error:  # an unknown organization: one line in the UI, no retries
+        raise dg.Failure(description=str(error), allow_retries=False) from None
+
+
+def _metadata(result: MetricsResult) -> dict[str, object]:
+    return {
+        "period": result.period,
+        "first_day": str(result.first),
+        "last_day": str(result.last),
+        "organizations": result.organizations,
+        "rows_written": result.rows_written,
+        "rows_deleted": result.rows_deleted,
+        "duration_s": result.seconds,
+    }
+
+
+COMMON = {
+    "partitions_def": daily_partitions,
+    "backfill_policy": dg.BackfillPolicy.single_run(),
+    "group_name": "metrics",
+    "kinds": {"postgres", "sql"},
+    "pool": "postgres",
+}
+
+
+@dg.asset(
+    **COMMON,
+    deps=[erp_table_key(t) for t in FACT_TABLES],
+    description="Daily rows of every catalog metric (specs/metrics.md) in `metrics`, organization-local days.",
+    check_specs=[
+        dg.AssetCheckSpec("row_counts_per_workspace", asset="daily_metrics",
+                          description="every workspace has every flow/snapshot metric on every day"),
+        dg.AssetCheckSpec("no_duplicate_keys", asset="daily_metrics"),
+        dg.AssetCheckSpec("orders_revenue_reconciles", asset="daily_metrics",
+                          description="Σ orders_revenue equals a direct SUM over orders"),
+        dg.AssetCheckSpec("skipped_currency_rows", asset="daily_metrics",
+                          description="rows left out for want of an exchange rate"),
+    ],
+)  # fmt: skip
+def daily_metrics(
+    context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
+) -> Iterator[dg.MaterializeResult]:
+    first, last = _window(context)
+    organizations = _organizations(config)
+    engine = postgres.get_engine()
+    result = _run(compute_daily, engine, first, last, organizations, context.run_id)
+    checks = check_daily(engine, first, last, organizations)
+    context.log.info(f"daily metrics {first}..{last}: {result.rows_written} rows in {result.seconds} s")
+    yield dg.MaterializeResult(
+        metadata={
+            **_metadata(result),
+            "skipped_rows": result.skipped_rows,
+            "query_seconds": dg.MetadataValue.json(result.timings),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="row_counts_per_workspace",
+                passed=not checks.incomplete_workspaces,
+                metadata={"incomplete_workspaces": dg.MetadataValue.json(checks.incomplete_workspaces)},
+            ),
+            dg.AssetCheckResult(
+                check_name="no_duplicate_keys",
+                passed=checks.duplicate_keys == 0,
+                metadata={"duplicate_keys": checks.duplicate_keys},
+            ),
+            dg.AssetCheckResult(
+                check_name="orders_revenue_reconciles",
+                passed=not checks.revenue_mismatches,
+                metadata={"mismatches": dg.MetadataValue.json(checks.revenue_mismatches)},
+            ),
+            dg.AssetCheckResult(
+                check_name="skipped_currency_rows",
+                passed=result.skipped_rows == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=(
+                    f"{result.skipped_rows} row(s) left out: no exchange rate in fx_rates for their currency and date"
+                    if result.skipped_rows
+                    else "no row left out"
+                ),
+                metadata={"skipped_rows": result.skipped_rows, "by_source": dg.MetadataValue.json(result.skipped)},
+            ),
+        ],
+    )
+
+
+def _rollup_asset(period: Period) -> dg.AssetsDefinition:
+    @dg.asset(
+        **COMMON,
+        name=f"{period.name}_metrics",
+        deps=[daily_metrics, erp_table_key("orders"), erp_table_key("payroll")],
+        automation_condition=dg.AutomationCondition.eager(),
+        description=f"{period.name.capitalize()} rows of every metric, for the periods containing the days run.",
+    )
+    def rollup(context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig):
+        first, last = _window(context)
+        result = _run(
+            compute_rollup, postgres.get_engine(), period, first, last, _organizations(config), context.run_id
+        )
+        return dg.MaterializeResult(metadata=_metadata(result))
+
+    return rollup
+
+
+rollup_assets = [_rollup_asset(PERIODS[name]) for name in ("weekly", "monthly", "quarterly", "yearly")]
+
+
+@dg.asset(
+    **COMMON,
+    deps=[daily_metrics, *rollup_assets, erp_table_key("kpi_definitions")],
+    automation_condition=dg.AutomationCondition.eager(),
+    description="KPI rows (type 'kpi') from the formulas of kpi_definitions, at each KPI's frequency.",
+    check_specs=[dg.AssetCheckSpec("kpi_formula_failures", asset="kpi_values")],
+)
+def kpi_values(
+    context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
+) -> dg.MaterializeResult:
+    first, last = _window(context)
+    result = _run(compute_kpis, postgres.get_engine(), first, last, _organizations(config), context.run_id)
+    for failure in result.kpi_failures:
+        context.log.warning(failure)
+    return dg.MaterializeResult(
+        metadata={**_metadata(result), "values_not_computed": result.kpi_values_missing},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="kpi_formula_failures",
+                passed=not result.kpi_failures,
+                severity=dg.AssetCheckSeverity.WARN,
+                description="; ".join(result.kpi_failures) or "every formula parsed",
+                metadata={"failures": dg.MetadataValue.json(result.kpi_failures)},
+            )
+        ],
+    )
+
+
+metrics_job = dg.define_asset_job(
+    "metrics_job",
+    selection=[daily_metrics, *rollup_assets, kpi_values],
+    partitions_def=daily_partitions,
+    description="Daily metrics, their weekly/monthly/quarterly/yearly rollups and KPIs for a range of days.",
+)
+
+
+def late_data_days() -> int:
+    """Days before yesterday the nightly run recomputes too (late data); PROMETRIC_METRICS_LATE_DAYS, default 3."""
+    raw = os.environ.get(LATE_DATA_DAYS_VARIABLE, "3")
+    try:
+        days = int(raw)
+    except ValueError:
+        raise dg.Failure(f"{LATE_DATA_DAYS_VARIABLE} {raw!r} is not a whole number", allow_retries=False) from None
+    if not 0 <= days <= 90:
+        raise dg.Failure(f"{LATE_DATA_DAYS_VARIABLE} must be 0-90 (got {days})", allow_retries=False)
+    return days
+
+
+def nightly_window(scheduled: dt.datetime, late_days: int) -> tuple[dt.date, dt.date]:
+    """Yesterday in Asia/Almaty and the late-data days before it."""
+    yesterday = scheduled.date() - dt.timedelta(days=1)
+    return yesterday - dt.timedelta(days=late_days), yesterday
+
+
+def partition_range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
+    """Run tags that make one run cover the partitions first..last."""
+    return {ASSET_PARTITION_RANGE_START_TAG: first.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
+
+
+@dg.schedule(
+    job=metrics_job,
+    cron_schedule="0 1 * * *",
+    execution_timezone=TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="01:00 Asia/Almaty: yesterday plus the late-data window (PROMETRIC_METRICS_LATE_DAYS, default 3).",
+)
+def metrics_nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    first, last = nightly_window(context.scheduled_execution_time, late_data_days())
+    return dg.RunRequest(run_key=f"metrics-{last}", tags=partition_range_tags(first, last))
+
+
+defs = dg.Definitions(
+    assets=[daily_metrics, *rollup_assets, kpi_values],
+    jobs=[metrics_job],
+    schedules=[metrics_nightly_schedule],
+)
