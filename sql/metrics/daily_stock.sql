@@ -10,23 +10,39 @@
 --   day with movements, written as the change from its previous state.
 WITH ledger AS (
     SELECT m."organizationId", m."workspaceId", m."productId", m.type, m.quantity,
-           greatest((m."createdAt" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date, CAST(:start AS date)) AS day,
-           (m."createdAt" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date AS local_day,
+           -- movements a day or more before :start in UTC are before it in every zone: no conversion needed
+           CASE WHEN m."createdAt" < CAST(:start AS timestamp) - interval '1 day' THEN CAST(:start AS date) - 1
+                ELSE (m."createdAt" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date END AS local_day,
            CASE m.type WHEN 'IN' THEN m.quantity WHEN 'OUT' THEN -m.quantity
-                       WHEN 'ADJUSTMENT' THEN m.quantity ELSE 0 END AS net_quantity,
-           coalesce(p.cost, 0) AS cost
+                       WHEN 'ADJUSTMENT' THEN m.quantity ELSE 0 END AS net_quantity
     FROM stock_movements m
     JOIN metric_run_organizations ro ON ro."organizationId" = m."organizationId"
-    JOIN products p ON p.id = m."productId" AND p."organizationId" = m."organizationId"
     JOIN warehouses w ON w.id = m."warehouseId" AND w."organizationId" = m."organizationId"
     LEFT JOIN warehouses wf ON wf.id = m."fromWarehouseId" AND wf."organizationId" = m."organizationId"
     LEFT JOIN warehouses wt ON wt.id = m."toWarehouseId" AND wt."organizationId" = m."organizationId"
     WHERE m."createdAt" < CAST(:end AS timestamp) + interval '2 days'
-      AND (m."createdAt" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date <= :end
+      AND (m."createdAt" < CAST(:end AS timestamp) - interval '1 day'
+           OR (m."createdAt" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date <= :end)
       AND (m.type = 'ADJUSTMENT' OR (m.type IN ('IN', 'OUT', 'TRANSFER') AND m.quantity > 0))
       AND (m.type <> 'TRANSFER' OR (wf.id IS NOT NULL AND wt.id IS NOT NULL))
       AND (m."fromWarehouseId" IS NULL OR wf.id IS NOT NULL)
       AND (m."toWarehouseId" IS NULL OR wt.id IS NOT NULL)
+),
+-- the ledger before the window collapsed to one opening row per workspace and product (dated :start),
+-- the window's movements per day: everything after this is small
+daily_moves AS (
+    SELECT l."organizationId", l."workspaceId", l."productId",
+           greatest(l.local_day, CAST(:start AS date)) AS day,
+           sum(l.net_quantity) AS net_quantity,
+           sum(l.quantity) FILTER (WHERE l.type = 'IN' AND l.local_day >= :start) AS received,
+           sum(l.quantity) FILTER (WHERE l.type = 'OUT' AND l.local_day >= :start) AS issued
+    FROM ledger l
+    GROUP BY 1, 2, 3, 4
+),
+valued AS (
+    SELECT d.*, coalesce(p.cost, 0) AS cost
+    FROM daily_moves d
+    JOIN products p ON p.id = d."productId" AND p."organizationId" = d."organizationId"
 ),
 product_days AS (  -- every counted product on :start (opening state), plus each later day it moves
     SELECT p.id, p."organizationId", p."workspaceId", p."minStock", CAST(:start AS date) AS day, 0 AS net
@@ -34,9 +50,9 @@ product_days AS (  -- every counted product on :start (opening state), plus each
     JOIN metric_run_organizations ro ON ro."organizationId" = p."organizationId"
     WHERE p."deletedAt" IS NULL AND p.status = 'ACTIVE' AND p.type <> 'SERVICE'
     UNION ALL
-    SELECT p.id, p."organizationId", p."workspaceId", p."minStock", l.day, l.net_quantity
-    FROM ledger l
-    JOIN products p ON p.id = l."productId" AND p."organizationId" = l."organizationId"
+    SELECT p.id, p."organizationId", p."workspaceId", p."minStock", v.day, v.net_quantity
+    FROM valued v
+    JOIN products p ON p.id = v."productId" AND p."organizationId" = v."organizationId"
     WHERE p."deletedAt" IS NULL AND p.status = 'ACTIVE' AND p.type <> 'SERVICE'
 ),
 product_states AS (
@@ -60,10 +76,8 @@ INSERT INTO metric_values ("organizationId", "workspaceId", name, date, value)
 SELECT l."organizationId", l."workspaceId", m.name, l.day, m.value
 FROM (
     SELECT "organizationId", "workspaceId", day,
-           sum(quantity * cost) FILTER (WHERE type = 'IN' AND local_day >= :start) AS received,
-           sum(quantity * cost) FILTER (WHERE type = 'OUT' AND local_day >= :start) AS issued,
-           sum(net_quantity * cost) AS value_change
-    FROM ledger GROUP BY 1, 2, 3
+           sum(received * cost) AS received, sum(issued * cost) AS issued, sum(net_quantity * cost) AS value_change
+    FROM valued GROUP BY 1, 2, 3
 ) l
 CROSS JOIN LATERAL (VALUES
     ('stock_received_value', coalesce(l.received, 0)),
