@@ -159,7 +159,7 @@ def test_launchpad_config_with_a_bad_organization_fails_with_one_line(generated,
             )
         assert not result.success
         failure = next(e for e in result.all_events if e.is_step_failure)
-        assert failure.step_failure_data.user_failure_data.description == message
+        assert failure.step_failure_data.user_failure_data.description.startswith(message)
     with generated.connect() as conn:
         assert database_checksum(conn) == before
 

@@ -95,7 +95,7 @@ def daily_metrics(
     first, last = _window(context)
     organizations = _organizations(config)
     engine = postgres.get_engine()
-    result = _run(compute_daily, engine, first, last, organizations, context.run_id)
+    result = _run(compute_daily, engine, first, last, organizations, context.run.run_id)
     checks = check_daily(engine, first, last, organizations)
     context.log.info(f"daily metrics {first}..{last}: {result.rows_written} rows in {result.seconds} s")
     yield dg.MaterializeResult(
@@ -146,7 +146,7 @@ def _rollup_asset(period: Period) -> dg.AssetsDefinition:
     def rollup(context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig):
         first, last = _window(context)
         result = _run(
-            compute_rollup, postgres.get_engine(), period, first, last, _organizations(config), context.run_id
+            compute_rollup, postgres.get_engine(), period, first, last, _organizations(config), context.run.run_id
         )
         return dg.MaterializeResult(metadata=_metadata(result))
 
@@ -167,7 +167,7 @@ def kpi_values(
     context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
 ) -> dg.MaterializeResult:
     first, last = _window(context)
-    result = _run(compute_kpis, postgres.get_engine(), first, last, _organizations(config), context.run_id)
+    result = _run(compute_kpis, postgres.get_engine(), first, last, _organizations(config), context.run.run_id)
     for failure in result.kpi_failures:
         context.log.warning(failure)
     return dg.MaterializeResult(
@@ -187,7 +187,6 @@ def kpi_values(
 metrics_job = dg.define_asset_job(
     "metrics_job",
     selection=[daily_metrics, *rollup_assets, kpi_values],
-    partitions_def=daily_partitions,
     description="Daily metrics, their weekly/monthly/quarterly/yearly rollups and KPIs for a range of days.",
 )
 
