@@ -86,10 +86,19 @@ def _write(
     deleted = conn.execute(load_sql("metrics", "delete_stale_rows"), {**window, "kpi": kpi}).rowcount
     written = conn.execute(
         load_sql("metrics", "upsert_rows"),
-        {"run_id": run_id, "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+        {
+            "run_id": run_id,
+            "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "first": first,
+            "step": period.step,
+        },
     ).rowcount
-    # the period after the window compares itself with the window's last period: refresh it too
-    conn.execute(load_sql("metrics", "update_comparisons"), {**window, "last": period.next(last), "step": period.step})
+    # the period after the window compares itself with the window's last period: refresh it
+    following = period.next(last)
+    conn.execute(
+        load_sql("metrics", "update_comparisons"),
+        {**window, "first": following, "last": following, "step": period.step},
+    )
     return written, deleted
 
 
