@@ -38,6 +38,7 @@ PARTIAL_UNIQUE = {
 # Indexes we add on seed tables: name -> (table, columns, unique, predicate).
 EXTRA_INDEXES = {
     "unique_warehouse_product_no_batch": ("inventory", ["warehouseId", "productId"], True, '("batchNumber" IS NULL)'),
+    "idx_payroll_org_period": ("payroll", ["organizationId", "year", "month"], False, None),
 }
 # Example indexes whose documented columns do not exist: name -> the columns we use.
 EXAMPLE_INDEX_COLUMNS = {"idx_deals_org_workspace_status": ["organizationId", "workspaceId", "stage"]}

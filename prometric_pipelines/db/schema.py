@@ -305,6 +305,8 @@ payroll = Table(
     Index("idx_payroll_workspace", "workspaceId"),
     Index("idx_payroll_employee", "employeeId"),
     Index("idx_payroll_period", "year", "month"),
+    # added by the payroll migration: a run reads and writes one organization's month
+    Index("idx_payroll_org_period", "organizationId", "year", "month"),
     UniqueConstraint("employeeId", "year", "month", name="unique_payroll_period"),
     # deviation: unique per organization, not across tenants (docs/schema-notes.md)
     UniqueConstraint("organizationId", "payrollNumber"),
@@ -1084,6 +1086,43 @@ security_tenant_keys = Table(
     Column("key", Text, nullable=False),
     _now("createdAt"),
     Column("retiredAt", DateTime),
+)
+
+# --- Platform tables (not the ERP's): payroll ----------------------------------------------------
+# Created by migrations/versions/20261125120200_payroll_runs.py; documented in docs/schema-notes.md
+# and docs/payroll.md. Written by the `payroll_run` asset in the same transaction as `payroll`.
+
+# The breakdown of a payroll row: every earning, withholding, tax and employer contribution.
+# `id` is derived from (payrollId, code), so a re-run writes the very same rows.
+payroll_items = Table(
+    "payroll_items",
+    metadata,
+    _id(),
+    Column("payrollId", UUID, ForeignKey("payroll.id", ondelete="CASCADE"), nullable=False),
+    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("base", Numeric(15, 2)),
+    Column("rate", Numeric(9, 6)),
+    Column("amount", Numeric(15, 2), nullable=False),
+    # how the line was obtained (days, hours, deduction, year-to-date …), for the payslip
+    Column("details", JSONB),
+    CheckConstraint("kind IN ('earning', 'withholding', 'tax', 'employer')", name="payroll_items_kind_check"),
+    UniqueConstraint("payrollId", "code"),
+    Index("idx_payroll_items_org", "organizationId"),
+)
+
+# Employees a run could not pay, with the reason (the run report and the coverage check read them).
+payroll_skips = Table(
+    "payroll_skips",
+    metadata,
+    Column("employeeId", UUID, ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", Text, nullable=False),
+    _now("createdAt"),
+    Index("idx_payroll_skips_org_period", "organizationId", "year", "month"),
 )
 
 # Business modules, used to group the tables in the Dagster asset graph.
