@@ -3,6 +3,8 @@
 import dagster as dg
 
 from prometric_pipelines.defs import resources
+from prometric_pipelines.defs.payroll import definitions as payroll
 from prometric_pipelines.defs.schema import definitions as schema
 
 defs = dg.Definitions.merge(resources.defs, schema.defs)
+defs = dg.Definitions.merge(defs, payroll.defs)

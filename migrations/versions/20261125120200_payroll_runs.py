@@ -69,9 +69,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("employeeId", "year", "month", name=op.f("payroll_skips_pkey")),
     )
-    op.create_index(
-        "idx_payroll_skips_org_period", "payroll_skips", ["organizationId", "year", "month"], unique=False
-    )
+    op.create_index("idx_payroll_skips_org_period", "payroll_skips", ["organizationId", "year", "month"], unique=False)
     op.create_index("idx_payroll_org_period", "payroll", ["organizationId", "year", "month"], unique=False)
 
     for table in TABLES:

@@ -1149,3 +1149,11 @@ ERP_TABLES: tuple[str, ...] = tuple(
 
 # Tables the platform adds for its own jobs (security_*, payroll_*, stock_* …): everything else.
 PLATFORM_TABLES: tuple[str, ...] = tuple(t.name for t in metadata.sorted_tables if t.name not in ERP_TABLES)
+
+# Platform tables whose rows hang off ERP rows by a foreign key (e.g. payroll_items → payroll): replacing
+# the ERP data (the generator's load into empty tables, `--reset`) empties them in the same TRUNCATE.
+DERIVED_TABLES: tuple[str, ...] = tuple(
+    t.name
+    for t in metadata.sorted_tables
+    if t.name in PLATFORM_TABLES and any(fk.column.table.name in ERP_TABLES for fk in t.foreign_keys)
+)

@@ -118,7 +118,9 @@ class PayrollReport:
 
     def lines(self) -> list[str]:
         """The run report as the CLI prints it."""
-        out = [f"payroll {self.period} ({self.action}): {len(self.organizations)} organization(s) in {self.seconds:.1f} s"]
+        out = [
+            f"payroll {self.period} ({self.action}): {len(self.organizations)} organization(s) in {self.seconds:.1f} s"
+        ]
         for org in self.organizations:
             statuses = ", ".join(f"{row['rows']:,} {status}" for status, row in org.by_status.items()) or "no rows"
             out.append(f"  {org.name} ({org.organization_id}): {statuses}")
@@ -276,7 +278,10 @@ def prepare(
     skip(currency != "KZT", "salary in " + currency + " has no exchange rate to KZT")
     skip(staff["workspace_id"].isna(), "no workspace (none on the employee, no default workspace)")
     skip(staff["info_type"].notna() & (staff["info_type"] != "object"), "personalInfo is not a JSON object")
-    skip(staff["negative_overtime_day"].notna(), "negative overtime hours on " + staff["negative_overtime_day"].astype(str))
+    skip(
+        staff["negative_overtime_day"].notna(),
+        "negative overtime hours on " + staff["negative_overtime_day"].astype(str),
+    )
     pensioner = _flag(staff, "pensioner", "pensioner", False, reasons)
     resident = _flag(staff, "resident", "resident", True, reasons)
     deduction = _flag(staff, "ipnDeduction", "ipn_deduction", True, reasons)
@@ -289,11 +294,15 @@ def prepare(
     leave_days = staff["leave_days"].fillna(0).astype(np.int64).to_numpy()
     marked = staff["marked_days"].fillna(0).astype(np.int64).to_numpy()
     unmarked_days = np.maximum(workdays - leave_days - marked, 0) if unmarked == "absent" else 0
-    unpaid_halves = 2 * (
-        staff["unpaid_leave_days"].fillna(0).astype(np.int64).to_numpy()
-        + staff["absent_days"].fillna(0).astype(np.int64).to_numpy()
-        + unmarked_days
-    ) + staff["half_days"].fillna(0).astype(np.int64).to_numpy()
+    unpaid_halves = (
+        2
+        * (
+            staff["unpaid_leave_days"].fillna(0).astype(np.int64).to_numpy()
+            + staff["absent_days"].fillna(0).astype(np.int64).to_numpy()
+            + unmarked_days
+        )
+        + staff["half_days"].fillna(0).astype(np.int64).to_numpy()
+    )
 
     inputs = pd.DataFrame(
         {
@@ -368,9 +377,7 @@ def _decimal_text(tiyn: np.ndarray) -> pd.Series:
     return sign + (absolute // 100).astype(str) + "." + (absolute % 100).astype(str).str.zfill(2)
 
 
-def _items_table(
-    rows: pd.DataFrame, amounts: pd.DataFrame, p: YearParameters, organization_id: str
-) -> pa.Table:
+def _items_table(rows: pd.DataFrame, amounts: pd.DataFrame, p: YearParameters, organization_id: str) -> pa.Table:
     """The breakdown lines of the rows (one per code), as an Arrow table in copy_items.sql's order."""
     n = len(rows)
     ids = rows["id"].to_numpy(dtype="S36")
@@ -447,7 +454,9 @@ def _items_table(
                     "rate": pa.array(rates, type=pa.string()),
                     "amount": _money(amounts[values[code]].to_numpy()),
                     "details": pa.array(
-                        np.full(n, None, dtype=object) if line_details is None else np.asarray(line_details, dtype=object),
+                        np.full(n, None, dtype=object)
+                        if line_details is None
+                        else np.asarray(line_details, dtype=object),
                         type=pa.string(),
                     ),
                 }
@@ -506,8 +515,8 @@ def _compute_organization(
 
     keep = ~inputs["employee_id"].isin(set(locked["employee_id"]))
     rows, amounts = inputs[keep].copy(), amounts[keep]
-    rows["id"] = rows["employee_id"].map(drafts["id"])
-    rows["payrollNumber"] = rows["employee_id"].map(drafts["payroll_number"])
+    rows["id"] = rows["employee_id"].map(drafts["id"]).astype(object)
+    rows["payrollNumber"] = rows["employee_id"].map(drafts["payroll_number"]).astype(object)
     new = rows["id"].isna().to_numpy()
     if new.any():
         prefix = f"PAY-{first:%Y%m}-"
@@ -596,9 +605,7 @@ def run_payroll(
         raise PayrollError(f"no Kazakhstan working-day calendar for {first.year}")
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     period = f"{first:%Y-%m}"
-    action = "+".join(
-        name for name, wanted in (("approve", approve), ("mark-paid", mark_paid)) if wanted
-    ) or "compute"
+    action = "+".join(name for name, wanted in (("approve", approve), ("mark-paid", mark_paid)) if wanted) or "compute"
     payment_date = payment_date or now.date()
     ids = list(organization_ids) if organization_ids else None
     results: list[OrganizationResult] = []

@@ -13,7 +13,7 @@ SELECT e.id AS employee_id,
        e."personalInfo" ->> 'pensioner' AS pensioner,
        jsonb_typeof(e."personalInfo" -> 'resident') AS resident_type,
        e."personalInfo" ->> 'resident' AS resident,
-       jsonb_typeof(e."personalInfo" -> 'ipnDeduction') AS deduction_type,
+       jsonb_typeof(e."personalInfo" -> 'ipnDeduction') AS ipn_deduction_type,
        e."personalInfo" ->> 'ipnDeduction' AS ipn_deduction,
        e."personalInfo" ->> 'birthDate' AS birth_date,
        e."personalInfo" ->> 'iin' AS iin
