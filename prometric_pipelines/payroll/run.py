@@ -382,7 +382,6 @@ def _items_table(rows: pd.DataFrame, amounts: pd.DataFrame, p: YearParameters, o
     n = len(rows)
     ids = rows["id"].to_numpy(dtype="S36")
     rate = {code: None for code in ITEM_CODES}
-    scale = Decimal(RATE_SCALE)
 
     def pct(value: Decimal) -> str:
         return f"{value:f}"

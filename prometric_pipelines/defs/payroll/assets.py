@@ -25,7 +25,7 @@ payroll_partitions = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", tim
 CHECKS = {
     "net_is_gross_minus_deductions_and_tax": "net = gross − deductions − tax for every row, and never negative",
     "breakdown_matches_rows": "payroll_items earnings, withholdings and tax sum to their payroll row",
-    "every_active_employee_paid_or_skipped": "every active employee hired by the month's end has a row or a skip reason",
+    "every_active_employee_paid_or_skipped": "every active employee hired by the month's end has a row or a skip",
 }
 
 
