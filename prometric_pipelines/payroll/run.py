@@ -314,7 +314,7 @@ def prepare(
             "norm_days": len(working),
             "workdays": workdays,
             "paid_half_days": np.maximum(2 * workdays - unpaid_halves, 0),
-            "overtime_centihours": staff["overtime_hours"].map(lambda v: int(Decimal(v or 0) * 100)),
+            "overtime_centihours": _tiyn(staff["overtime_hours"]).fillna(0),  # hours × 100, like tiyn
             "pensioner": pensioner,
             "born_before_1975": born_before_1975,
             "deduction_applies": resident & deduction,
