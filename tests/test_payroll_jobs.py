@@ -33,8 +33,9 @@ def staff(engine, salaries=("300000", "450000", "520000")) -> dict:
     with engine.begin() as conn:
         tenant = make_tenant(conn)
         for salary in salaries:
-            make(conn, "employees", organizationId=tenant["organization"]["id"], workspaceId=tenant["workspace"]["id"],
-                 hireDate=dt.date(2025, 3, 3), salary=Decimal(salary), personalInfo={"birthDate": "1988-01-01"})  # fmt: skip
+            make(conn, "employees", organizationId=tenant["organization"]["id"],
+                 workspaceId=tenant["workspace"]["id"], hireDate=dt.date(2025, 3, 3), salary=Decimal(salary),
+                 personalInfo={"birthDate": "1988-01-01"})  # fmt: skip
     return tenant
 
 
@@ -238,7 +239,8 @@ def _content(engine, org: str) -> dict[str, list]:
         ).all()
         items = conn.execute(
             text("""SELECT p."payrollNumber", i.code, i.kind, i.base, i.rate, i.amount, i.details::text
-                    FROM payroll_items i JOIN payroll p ON p.id = i."payrollId" AND p."organizationId" = i."organizationId"
+                    FROM payroll_items i
+                    JOIN payroll p ON p.id = i."payrollId" AND p."organizationId" = i."organizationId"
                     WHERE i."organizationId" = :o ORDER BY 1, 2"""),
             {"o": org},
         ).all()

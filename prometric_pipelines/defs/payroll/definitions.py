@@ -4,12 +4,11 @@ import datetime as dt
 
 import dagster as dg
 
-from prometric_pipelines.defs.payroll.assets import payroll_partitions, payroll_run
+from prometric_pipelines.defs.payroll.assets import payroll_run
 
 payroll_job = dg.define_asset_job(
     "payroll_job",
     selection=[payroll_run],
-    partitions_def=payroll_partitions,
     description="Computes one month's payroll (DRAFT), or approves / marks it paid (run config).",
 )
 
