@@ -425,7 +425,8 @@ def test_a_draft_of_an_employee_who_left_is_removed_with_an_audit_row(engine, te
                     (SELECT 1 FROM payroll p WHERE p.id = i."payrollId" AND p."organizationId" = i."organizationId")""")
         ).scalar()
     assert left == 0 and deleted == str(leaves_["id"]) and orphans == 0
-    assert row_of(engine.connect(), stays)["status"] == "DRAFT"
+    with engine.connect() as conn:
+        assert row_of(conn, stays)["status"] == "DRAFT"
 
 
 def test_a_year_without_parameters_is_refused(engine, tenant):

@@ -543,11 +543,13 @@ def _compute_organization(
             "taxAmount": _money(amounts["ipn"]),
             "netSalary": _money(amounts["net"]),
             "currency": pa.array(np.full(n, "KZT")),
-            "status": pa.array(np.full(n, "DRAFT")),
+            # NEW marks rows to insert (stored as DRAFT); the month's lock makes the classification safe
+            "status": pa.array(np.where(new, "NEW", "DRAFT")),
             "notes": pa.array(_notes(rows).to_numpy(), type=pa.string()),
         }
     )
     _copy(conn, "copy_stage", stage)
+    conn.execute(_sql("analyze_stage"))
 
     write = {**period, "now": now, "user_agent": USER_AGENT}
     result.updated = conn.execute(_sql("audit_changed_drafts"), write).rowcount

@@ -1,4 +1,4 @@
--- Creates the month's missing rows (as DRAFT) and an audit row for each.
+-- Creates the month's missing rows (staged with status NEW, stored as DRAFT) and an audit row for each.
 WITH created AS (
     INSERT INTO payroll (id, "organizationId", "workspaceId", "employeeId", "payrollNumber", month, year,
                          "basicSalary", allowances, deductions, "taxAmount", "netSalary", currency, status,
@@ -8,7 +8,7 @@ WITH created AS (
            s.notes, :now, :now
     FROM payroll_stage s
     WHERE s."organizationId" = :organization_id
-      AND NOT EXISTS (SELECT 1 FROM payroll p WHERE p.id = s.id AND p."organizationId" = s."organizationId")
+      AND s.status = 'NEW'  -- the run found no row for the employee (under the month's lock)
     RETURNING *
 )
 INSERT INTO audit_logs ("organizationId", action, entity, "entityId", "oldValue", "newValue", "userAgent", "createdAt")
