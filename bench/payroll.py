@@ -212,7 +212,8 @@ def main() -> None:
     verdict = "met" if first_s <= TARGET_SECONDS else "NOT met"
     print()
     print(
-        f"target: first run ≤ {TARGET_SECONDS:.0f} s -> {verdict} ({first_s:.2f} s, {first_s / TARGET_SECONDS:.2f} of the target)"
+        f"target: first run ≤ {TARGET_SECONDS:.0f} s -> {verdict} "
+        f"({first_s:.2f} s = {first_s / TARGET_SECONDS:.2f} × the target)"
     )
 
 
