@@ -57,6 +57,10 @@ def _organizations_sql():
     return _sql("organizations").bindparams(bindparam("organization_ids", type_=ARRAY(UUID(as_uuid=False))))
 
 
+def _stale_sql():
+    return _sql("delete_stale_drafts").bindparams(bindparam("stale_ids", type_=ARRAY(UUID(as_uuid=False))))
+
+
 def _time_summary_sql():
     return _sql("time_summary").bindparams(bindparam("working_days", type_=ARRAY(DATE)))
 
@@ -550,12 +554,13 @@ def _compute_organization(
     )
     _copy(conn, "copy_stage", stage)
     conn.execute(_sql("analyze_stage"))
+    stale = drafts.loc[~drafts.index.isin(set(rows["employee_id"])), "id"].tolist()
 
     write = {**period, "now": now, "user_agent": USER_AGENT}
     result.updated = conn.execute(_sql("audit_changed_drafts"), write).rowcount
     conn.execute(_sql("update_changed_drafts"), write)
     result.created = conn.execute(_sql("insert_new_rows"), write).rowcount
-    result.removed = conn.execute(_sql("delete_stale_drafts"), write).rowcount
+    result.removed = conn.execute(_stale_sql(), {**write, "stale_ids": stale}).rowcount
     result.unchanged = n - result.created - result.updated
     conn.execute(_sql("delete_draft_items"), period)
     _copy(conn, "copy_items", _items_table(rows, amounts, p, org_id))

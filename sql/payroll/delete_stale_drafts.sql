@@ -1,12 +1,13 @@
 -- DRAFT rows of the month whose employee is no longer paid by this run (left, skipped, deleted) go,
--- with their breakdown (ON DELETE CASCADE) and an audit row each.
+-- with their breakdown (ON DELETE CASCADE) and an audit row each. The run found them under the
+-- month's lock (:stale_ids).
 WITH removed AS (
     DELETE FROM payroll p
     WHERE p."organizationId" = :organization_id
       AND p.year = :year
       AND p.month = :month
       AND p.status = 'DRAFT'
-      AND NOT EXISTS (SELECT 1 FROM payroll_stage s WHERE s.id = p.id AND s."organizationId" = p."organizationId")
+      AND p.id = ANY (CAST(:stale_ids AS uuid[]))
     RETURNING *
 )
 INSERT INTO audit_logs ("organizationId", action, entity, "entityId", "oldValue", "newValue", "userAgent", "createdAt")
