@@ -43,16 +43,13 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "kind IN ('earning', 'withholding', 'tax', 'employer')", name=op.f("payroll_items_kind_check")
         ),
-        sa.ForeignKeyConstraint(
-            ["organizationId"], ["organizations.id"], name=op.f("payroll_items_organizationId_fkey"), ondelete="CASCADE"
-        ),
+        # organizationId mirrors the payroll row's (row-level security); the payroll foreign key covers it
         sa.ForeignKeyConstraint(
             ["payrollId"], ["payroll.id"], name=op.f("payroll_items_payrollId_fkey"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("payroll_items_pkey")),
         sa.UniqueConstraint("payrollId", "code", name=op.f("payroll_items_payrollId_code_key")),
     )
-    op.create_index("idx_payroll_items_org", "payroll_items", ["organizationId"], unique=False)
     op.create_table(
         "payroll_skips",
         sa.Column("employeeId", sa.UUID(), nullable=False),
@@ -91,5 +88,4 @@ def downgrade() -> None:
     op.drop_index("idx_payroll_org_period", table_name="payroll")
     op.drop_index("idx_payroll_skips_org_period", table_name="payroll_skips")
     op.drop_table("payroll_skips")
-    op.drop_index("idx_payroll_items_org", table_name="payroll_items")
     op.drop_table("payroll_items")

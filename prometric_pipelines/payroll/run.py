@@ -240,8 +240,11 @@ def _born_before_1975(frame: pd.DataFrame, reasons: pd.Series) -> np.ndarray:
 
 
 def _read_frame(conn: Connection, statement, params: dict[str, Any]) -> pd.DataFrame:
+    """A query's rows as a frame, built from plain tuples (pandas probing 100,000 SQLAlchemy Row
+    objects one attribute at a time took longer than the queries). Ids arrive as text."""
     result = conn.execute(statement, params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    columns = list(result.keys())
+    return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
 
 
 def prepare(
@@ -310,10 +313,10 @@ def prepare(
 
     inputs = pd.DataFrame(
         {
-            "employee_id": staff["employee_id"].astype(str),
-            "user_id": staff["user_id"].astype(str),
+            "employee_id": staff["employee_id"],
+            "user_id": staff["user_id"],
             "employee_code": staff["employee_code"],
-            "workspace_id": staff["workspace_id"].astype(str),
+            "workspace_id": staff["workspace_id"],
             "salary": salary.fillna(0),
             "norm_days": len(working),
             "workdays": workdays,
@@ -508,8 +511,6 @@ def _compute_organization(
         inputs, amounts = inputs[~too_large], amounts[~too_large]
 
     existing = _read_frame(conn, _sql("existing_rows"), period)
-    existing["id"] = existing["id"].astype(str)
-    existing["employee_id"] = existing["employee_id"].astype(str)
     # anything but DRAFT (APPROVED, PAID, or a status the ERP invented) is never recomputed
     is_draft = (existing["status"] == "DRAFT").to_numpy(dtype=bool)
     locked = existing[~is_draft]
@@ -562,6 +563,8 @@ def _compute_organization(
     result.created = conn.execute(_sql("insert_new_rows"), write).rowcount
     result.removed = conn.execute(_stale_sql(), {**write, "stale_ids": stale}).rowcount
     result.unchanged = n - result.created - result.updated
+    if result.created >= 1_000:  # a big first run: statistics from before it would mislead the planner
+        conn.execute(_sql("analyze_payroll"))
     conn.execute(_sql("delete_draft_items"), period)
     _copy(conn, "copy_items", _items_table(rows, amounts, p, org_id))
 
@@ -638,8 +641,11 @@ def run_payroll(
                     {**period_params, "now": now, "user_agent": USER_AGENT, "payment_date": payment_date},
                 ).one()
                 result.paid = counts.paid
-            _summarise(conn, org_id, first, result)
             results.append(result)
+        if sum(result.created for result in results) >= 1_000:  # see analyze_written.sql
+            conn.execute(_sql("analyze_written"))
+        for result in results:
+            _summarise(conn, result.organization_id, first, result)
     return PayrollReport(period, action, results, time.perf_counter() - started)
 
 

@@ -1,10 +1,10 @@
 -- Employees of one organization who are due pay for the month: active, not deleted, hired by the
 -- month's last day (a missing hire date is reported, not ignored). personalInfo fields come with
 -- their JSON types so that bad values are skipped with a reason instead of guessed.
-SELECT e.id AS employee_id,
-       e."userId" AS user_id,
+SELECT CAST(e.id AS text) AS employee_id,
+       CAST(e."userId" AS text) AS user_id,
        e."employeeCode" AS employee_code,
-       coalesce(e."workspaceId", CAST(:default_workspace_id AS uuid)) AS workspace_id,
+       CAST(coalesce(e."workspaceId", CAST(:default_workspace_id AS uuid)) AS text) AS workspace_id,
        e."hireDate" AS hire_date,
        e.salary,
        e.currency,

@@ -8,11 +8,12 @@ SELECT p.status,
        coalesce(sum(p."netSalary"), 0) AS net,
        coalesce(sum(employer.amount), 0) AS employer_contributions
 FROM payroll p
-LEFT JOIN LATERAL (
-    SELECT sum(i.amount) AS amount
+LEFT JOIN (
+    SELECT i."payrollId", i."organizationId", sum(i.amount) AS amount
     FROM payroll_items i
-    WHERE i."payrollId" = p.id AND i."organizationId" = p."organizationId" AND i.kind = 'employer'
-) employer ON true
+    WHERE i."organizationId" = :organization_id AND i.kind = 'employer'
+    GROUP BY i."payrollId", i."organizationId"
+) employer ON employer."payrollId" = p.id AND employer."organizationId" = p."organizationId"
 WHERE p."organizationId" = :organization_id AND p.year = :year AND p.month = :month
 GROUP BY p.status
 ORDER BY p.status

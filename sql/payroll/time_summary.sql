@@ -72,7 +72,7 @@ on_leave AS (
     WHERE a."organizationId" = :organization_id
     GROUP BY a."employeeId"
 )
-SELECT s.id AS employee_id,
+SELECT CAST(s.id AS text) AS employee_id,
        coalesce(ls.leave_days, 0) AS leave_days,
        coalesce(ls.unpaid_leave_days, 0) AS unpaid_leave_days,
        coalesce(m.marked_days, 0) - coalesce(b.marked_days, 0) - coalesce(o.marked_days, 0) AS marked_days,
