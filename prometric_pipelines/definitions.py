@@ -4,6 +4,7 @@ import dagster as dg
 
 from prometric_pipelines.defs import resources
 from prometric_pipelines.defs.metrics import definitions as metrics
+from prometric_pipelines.defs.payroll import definitions as payroll
 from prometric_pipelines.defs.schema import definitions as schema
 
-defs = dg.Definitions.merge(resources.defs, schema.defs, metrics.defs)
+defs = dg.Definitions.merge(resources.defs, schema.defs, metrics.defs, payroll.defs)

@@ -50,6 +50,7 @@ EXTRA_INDEXES = {
     "idx_tasks_created": ("tasks", ["createdAt"], False, None),
     "idx_tasks_completed": ("tasks", ["completedAt"], False, None),
     "idx_deals_created": ("deals", ["createdAt"], False, None),
+    "idx_payroll_org_period": ("payroll", ["organizationId", "year", "month"], False, None),
 }
 # Columns widened where the seed's type overflows: (table, column) -> the type we use.
 WIDENED_COLUMNS = {("metrics", "change"): "numeric(20,2)"}

@@ -305,6 +305,8 @@ payroll = Table(
     Index("idx_payroll_workspace", "workspaceId"),
     Index("idx_payroll_employee", "employeeId"),
     Index("idx_payroll_period", "year", "month"),
+    # added by the payroll migration: a run reads and writes one organization's month
+    Index("idx_payroll_org_period", "organizationId", "year", "month"),
     UniqueConstraint("employeeId", "year", "month", name="unique_payroll_period"),
     # deviation: unique per organization, not across tenants (docs/schema-notes.md)
     UniqueConstraint("organizationId", "payrollNumber"),
@@ -1123,6 +1125,44 @@ METRICS_WINDOW_INDEXES = (
     Index("idx_deals_created", deals.c.createdAt),
 )
 
+# --- Platform tables (not the ERP's): payroll ----------------------------------------------------
+# Created by migrations/versions/20261125120200_payroll_runs.py; documented in docs/schema-notes.md
+# and docs/payroll.md. Written by the `payroll_run` asset in the same transaction as `payroll`.
+
+# The breakdown of a payroll row: every earning, withholding, tax and employer contribution.
+# `id` is derived from (payrollId, code), so a re-run writes the very same rows.
+payroll_items = Table(
+    "payroll_items",
+    metadata,
+    _id(),
+    Column("payrollId", UUID, ForeignKey("payroll.id", ondelete="CASCADE"), nullable=False),
+    # the payroll row's organization, for row-level security; no foreign key of its own (the
+    # payroll row's already guarantees it, and a first run writes ~900,000 lines: one check per line)
+    Column("organizationId", UUID, nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("base", Numeric(15, 2)),
+    Column("rate", Numeric(9, 6)),
+    Column("amount", Numeric(15, 2), nullable=False),
+    # how the line was obtained (days, hours, deduction, year-to-date …), for the payslip
+    Column("details", JSONB),
+    CheckConstraint("kind IN ('earning', 'withholding', 'tax', 'employer')", name="payroll_items_kind_check"),
+    UniqueConstraint("payrollId", "code"),
+)
+
+# Employees a run could not pay, with the reason (the run report and the coverage check read them).
+payroll_skips = Table(
+    "payroll_skips",
+    metadata,
+    Column("employeeId", UUID, ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", Text, nullable=False),
+    _now("createdAt"),
+    Index("idx_payroll_skips_org_period", "organizationId", "year", "month"),
+)
+
 # Business modules, used to group the tables in the Dagster asset graph.
 TABLE_MODULES: dict[str, tuple[str, ...]] = {
     "accounts": ("users", "refresh_tokens", "email_verifications"),
@@ -1147,3 +1187,11 @@ ERP_TABLES: tuple[str, ...] = tuple(
 
 # Tables the platform adds for its own jobs (security_*, payroll_*, stock_* …): everything else.
 PLATFORM_TABLES: tuple[str, ...] = tuple(t.name for t in metadata.sorted_tables if t.name not in ERP_TABLES)
+
+# Platform tables whose rows hang off ERP rows by a foreign key (e.g. payroll_items → payroll): replacing
+# the ERP data (the generator's load into empty tables, `--reset`) empties them in the same TRUNCATE.
+DERIVED_TABLES: tuple[str, ...] = tuple(
+    t.name
+    for t in metadata.sorted_tables
+    if t.name in PLATFORM_TABLES and any(fk.column.table.name in ERP_TABLES for fk in t.foreign_keys)
+)

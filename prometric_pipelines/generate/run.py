@@ -10,7 +10,7 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy.engine import Engine
 
-from prometric_pipelines.db.schema import ERP_TABLES
+from prometric_pipelines.db.schema import DERIVED_TABLES, ERP_TABLES
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.generate.anomalies import inject_anomalies, run_sql
 from prometric_pipelines.generate.copy import TableLoader
@@ -138,8 +138,9 @@ def demo_accounts(engine: Engine, options: GenerateOptions) -> list[tuple[str, s
 
 
 def _truncate_erp_tables() -> str:
-    # platform tables (tenant keys, lock-outs, job bookkeeping) are not ERP data: never truncated
-    return "TRUNCATE " + ", ".join(f'"{name}"' for name in ERP_TABLES)
+    # platform tables (tenant keys, lock-outs, job bookkeeping) are not ERP data: never truncated, except
+    # those derived from ERP rows by a foreign key (payroll_items …), which TRUNCATE could not leave behind
+    return "TRUNCATE " + ", ".join(f'"{name}"' for name in (*ERP_TABLES, *DERIVED_TABLES))
 
 
 @dataclasses.dataclass
@@ -153,7 +154,8 @@ def _defer_constraints(conn: psycopg.Connection) -> _Deferred:
     load's transaction: no other session ever sees the schema without them. The tables are
     truncated in this transaction too, which lets COPY skip WAL (`wal_level = minimal`) and FREEZE."""
     conn.execute(_truncate_erp_tables())
-    tables = [f'"{name}"' for name in ERP_TABLES]
+    # the derived tables' foreign keys into ERP tables block dropping the ERP keys: deferred with them
+    tables = [f'"{name}"' for name in (*ERP_TABLES, *DERIVED_TABLES)]
     indexes = [tuple(row) for row in run_sql(conn, "deferred_indexes", tables=tables)]
     constraints = [tuple(row) for row in run_sql(conn, "deferred_constraints", tables=tables)]
     for table, name, _definition in reversed(constraints):

@@ -8,8 +8,8 @@ from prometric_pipelines.db.migrate import migrate
 from prometric_pipelines.db.schema import TABLE_MODULES, metadata
 from prometric_pipelines.defs.resources import PostgresResource
 
-# Written by the metrics assets (their own asset keys), so not declared as an ERP input here.
-TABLES_PRODUCED_BY_JOBS = frozenset({"metrics"})
+# Written by job assets (metrics: the metrics assets; payroll: `payroll_run`), so not declared as ERP inputs here.
+TABLES_PRODUCED_BY_JOBS = frozenset({"metrics", "payroll"})
 
 
 @dg.asset(

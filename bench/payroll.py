@@ -1,0 +1,221 @@
+"""Benchmark of a payroll run (see ../shared/specs/performance.md): 100,000 employees, one organization.
+
+    python bench/payroll.py [--employees 100000]
+
+Builds (once, kept between runs) a database `prometric_bench_payroll` on the configured server with
+one organization of N employees (KZT salaries, personalInfo with pensioners, non-residents, people
+born before 1975), a full month of attendance for February 2026 (absences, half days, overtime) and
+some approved unpaid leave — loaded with COPY. Then times, in this order:
+* the first run of the month (every row created: payroll + 9 breakdown lines + audit row each),
+* a re-run (every DRAFT row recomputed, found unchanged, breakdown rewritten),
+* `approve` (status change, audit row and notification per row),
+and, as baselines measured in the same run on the same data: a bare scan of the tables the run
+reads (employees and the month's attendance), and the simplified payroll of performance.md (4
+components, no breakdown) as one INSERT … SELECT. Prints a markdown table; not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+
+import numpy as np
+import psycopg
+from sqlalchemy import text
+
+from prometric_pipelines import kz_calendar
+from prometric_pipelines.config import libpq_url
+from prometric_pipelines.db.engine import create_db_engine, database_url
+from prometric_pipelines.db.migrate import migrate
+from prometric_pipelines.generate.copy import TableLoader
+from prometric_pipelines.generate.ids import uuid7
+from prometric_pipelines.payroll.run import run_payroll
+
+DATABASE = "prometric_bench_payroll"
+MONTH = dt.date(2026, 2, 1)
+TARGET_SECONDS = 10.0
+CREATED = np.datetime64("2025-01-01T08:00:00", "us")
+
+SIMPLIFIED_PAYROLL = """
+CREATE TEMP TABLE simplified_payroll AS
+SELECT e.id, e.salary AS gross,
+       round(least(e.salary, 4250000) * 0.10) AS opv,
+       round(least(e.salary, 1700000) * 0.02) AS vosms,
+       round(greatest(e.salary - round(least(e.salary, 4250000) * 0.10)
+                      - round(least(e.salary, 1700000) * 0.02) - 129750, 0) * 0.10) AS ipn
+FROM employees e
+WHERE e."organizationId" = :o AND e.status = 'active'
+"""
+
+
+def build(url, employees: int) -> str:
+    """The bench organization's id; loads it first when the database does not hold it yet."""
+    engine = create_db_engine(url)
+    migrate(engine)
+    with engine.connect() as conn:
+        existing = conn.execute(
+            text("""SELECT o.id FROM organizations o WHERE o.name = 'Bench payroll'
+                    AND (SELECT count(*) FROM employees e WHERE e."organizationId" = o.id) = :n"""),
+            {"n": employees},
+        ).scalar()
+    engine.dispose()
+    if existing:
+        return str(existing)
+    started = time.perf_counter()
+    rng = np.random.default_rng(2026)
+    ms = int(CREATED.astype("datetime64[ms]").astype(np.int64))
+    org_id, ws_id = (i.decode() for i in uuid7(rng, np.array([ms, ms])))
+    user_ids = uuid7(rng, np.full(employees, ms))
+    employee_ids = uuid7(rng, np.full(employees, ms + 1))
+    hire = np.datetime64("2015-01-01") + rng.integers(0, 4000, employees).astype("timedelta64[D]")
+    hire[rng.random(employees) < 0.01] = np.datetime64("2026-02-16")  # a few hired mid-month
+    birth = np.datetime64("1960-01-01") + rng.integers(0, 15000, employees).astype("timedelta64[D]")
+    pensioner = birth < np.datetime64("1963-01-01")
+    resident = rng.random(employees) >= 0.03
+    infos = [
+        f'{{"birthDate": "{b}", "pensioner": {str(p).lower()}, "resident": {str(r).lower()}}}'
+        for b, p, r in zip(birth.astype(str), pensioner, resident, strict=True)
+    ]
+    salary = np.round(rng.lognormal(np.log(450_000), 0.6, employees), -2)
+    days = np.array(kz_calendar.working_days(MONTH, dt.date(2026, 2, 28)), dtype="datetime64[D]")
+    att_employee = np.repeat(np.arange(employees), len(days))
+    att_day = np.tile(days, employees)
+    keep = att_day >= hire[att_employee]
+    att_employee, att_day = att_employee[keep], att_day[keep]
+    n = len(att_day)
+    status = rng.choice(["PRESENT", "LATE", "HALF_DAY", "ABSENT"], n, p=[0.9, 0.06, 0.025, 0.015])
+    overtime = np.where((rng.random(n) < 0.08) & (status == "PRESENT"), rng.integers(1, 7, n) * 0.5, 0.0)
+    unpaid = rng.choice(employees, employees // 50, replace=False)
+    with psycopg.connect(libpq_url(url)) as conn:
+        loader = TableLoader(conn)
+        org = lambda k: np.full(k, org_id)  # noqa: E731
+        loader.write("users", {
+            "id": user_ids, "email": [f"bench{i}@payroll.kz" for i in range(employees)],
+            "password": np.full(employees, "x"), "status": np.full(employees, "active"),
+            "createdAt": np.full(employees, CREATED), "updatedAt": np.full(employees, CREATED),
+        })  # fmt: skip
+        loader.write("organizations", {
+            "id": np.array([org_id]), "name": np.array(["Bench payroll"]), "bin": np.array(["990240000000"]),
+            "createdAt": np.array([CREATED]), "updatedAt": np.array([CREATED]),
+        })  # fmt: skip
+        loader.write("workspaces", {
+            "id": np.array([ws_id]), "organizationId": org(1), "name": np.array(["Head office"]),
+            "isDefault": np.array([True]), "createdAt": np.array([CREATED]), "updatedAt": np.array([CREATED]),
+        })  # fmt: skip
+        loader.write("employees", {
+            "id": employee_ids, "userId": user_ids, "organizationId": org(employees),
+            "workspaceId": np.full(employees, ws_id), "employeeCode": [f"B{i:06d}" for i in range(employees)],
+            "hireDate": hire, "salary": salary, "currency": np.full(employees, "KZT"),
+            "status": np.full(employees, "active"), "personalInfo": infos,
+            "createdAt": np.full(employees, CREATED), "updatedAt": np.full(employees, CREATED),
+        })  # fmt: skip
+        stamp = att_day.astype("datetime64[us]") + np.timedelta64(18, "h")
+        loader.write("attendance", {
+            "id": uuid7(rng, stamp.astype("datetime64[ms]").astype(np.int64)), "organizationId": org(n),
+            "workspaceId": np.full(n, ws_id), "employeeId": employee_ids[att_employee], "date": att_day,
+            "status": status, "overtimeHours": overtime, "totalHours": np.where(status == "ABSENT", 0.0, 8.0),
+            "createdAt": stamp, "updatedAt": stamp,
+        })  # fmt: skip
+        k = len(unpaid)
+        loader.write("leaves", {
+            "id": uuid7(rng, np.full(k, ms)), "organizationId": org(k), "workspaceId": np.full(k, ws_id),
+            "employeeId": employee_ids[unpaid], "type": np.full(k, "unpaid"),
+            "startDate": np.full(k, np.datetime64("2026-02-10")), "endDate": np.full(k, np.datetime64("2026-02-12")),
+            "totalDays": np.full(k, 3), "status": np.full(k, "APPROVED"),
+            "createdAt": np.full(k, CREATED), "updatedAt": np.full(k, CREATED),
+        })  # fmt: skip
+        loader.close()
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE employees, attendance, leaves, users")
+    print(f"built {employees:,} employees and {n:,} attendance rows in {time.perf_counter() - started:.1f} s")
+    return org_id
+
+
+def reset_month(engine, org: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text('DELETE FROM payroll WHERE "organizationId" = :o'), {"o": org})
+        conn.execute(text('DELETE FROM payroll_skips WHERE "organizationId" = :o'), {"o": org})
+        conn.execute(text("""DELETE FROM audit_logs WHERE "organizationId" = :o AND entity = 'payroll'"""), {"o": org})
+        conn.execute(text("DELETE FROM notifications WHERE category = 'payroll'"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE payroll, payroll_items, audit_logs, notifications"))
+
+
+def timed(action) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def baselines(engine, org: str) -> dict[str, float]:
+    def scan():
+        with engine.connect() as conn:
+            conn.execute(text('SELECT count(*), sum(salary) FROM employees WHERE "organizationId" = :o'), {"o": org})
+            conn.execute(
+                text("""SELECT count(*), sum("overtimeHours") FROM attendance
+                        WHERE "organizationId" = :o AND date BETWEEN '2026-02-01' AND '2026-02-28'"""),
+                {"o": org},
+            )
+
+    def simplified():
+        with engine.begin() as conn:
+            conn.execute(text(SIMPLIFIED_PAYROLL), {"o": org})
+
+    scan()  # warm the cache: every figure below reads from memory
+    return {
+        "bare scan (employees + month's attendance)": timed(scan)[0],
+        "simplified INSERT … SELECT": timed(simplified)[0],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=100_000)
+    args = parser.parse_args()
+    base = database_url()
+    with psycopg.connect(libpq_url(base.set(database="postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    url = base.set(database=DATABASE)
+    org = build(url, args.employees)
+    engine = create_db_engine(url)
+    reset_month(engine, org)
+    base_figures = baselines(engine, org)
+    first_s, first = timed(lambda: run_payroll(engine, MONTH, [org]))
+    rerun_s, rerun = timed(lambda: run_payroll(engine, MONTH, [org]))
+    approve_s, approved = timed(lambda: run_payroll(engine, MONTH, [org], approve=True))
+    with engine.connect() as conn:
+        items = conn.execute(
+            text('SELECT count(*) FROM payroll_items WHERE "organizationId" = :o'), {"o": org}
+        ).scalar()
+    engine.dispose()
+    scan_s = base_figures["bare scan (employees + month's attendance)"]
+    simple_s = base_figures["simplified INSERT … SELECT"]
+    print()
+    print(f"## payroll: {args.employees:,} employees, one organization, {MONTH:%Y-%m} ({dt.date.today()})")
+    print()
+    print("| step | rows | seconds | employees/s | vs bare scan | vs simplified INSERT…SELECT |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, seconds, rows in (
+        (f"first run (created {first.count('created'):,}, skipped {len(first.skipped):,}; {items:,} breakdown lines)",
+         first_s, first.count("created")),
+        (f"re-run (unchanged {rerun.count('unchanged'):,})", rerun_s, rerun.count("unchanged")),
+        (f"approve (approved {approved.count('approved'):,}, notified {approved.count('notified'):,})",
+         approve_s, approved.count("approved")),
+    ):  # fmt: skip
+        print(f"| {label} | {rows:,} | {seconds:.2f} | {rows / seconds:,.0f} | {seconds / scan_s:.1f}× | "
+              f"{seconds / simple_s:.1f}× |")  # fmt: skip
+    for label, seconds in base_figures.items():
+        print(f"| baseline: {label} | {args.employees:,} | {seconds:.2f} | - | - | - |")
+    verdict = "met" if first_s <= TARGET_SECONDS else "NOT met"
+    print()
+    print(
+        f"target: first run ≤ {TARGET_SECONDS:.0f} s -> {verdict} "
+        f"({first_s:.2f} s = {first_s / TARGET_SECONDS:.2f} × the target)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The `payroll_run` asset: one month's payroll (rows in `payroll`, breakdown in `payroll_items`)."""
+
+import datetime as dt
+
+import dagster as dg
+from pydantic import Field
+
+from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.payroll.run import PayrollError, check_month, report_json, run_payroll
+from prometric_pipelines.validation import (
+    check_run_config,
+    parse_date,
+    parse_organization_ids,
+    require_organizations,
+)
+
+# Parameters exist from 2025; end_offset=1 makes the current month a partition too (a draft before
+# the month ends), matching the CLI, which refuses only future months.
+payroll_partitions = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone="Asia/Almaty", end_offset=1)
+
+
+# The spec's checks, evaluated over the month's rows of the run's organizations after every run
+# (also over APPROVED and PAID rows, which a run does not recompute).
+CHECKS = {
+    "net_is_gross_minus_deductions_and_tax": "net = gross − deductions − tax for every row, and never negative",
+    "breakdown_matches_rows": "payroll_items earnings, withholdings and tax sum to their payroll row",
+    "every_active_employee_paid_or_skipped": "every active employee hired by the month's end has a row or a skip",
+}
+
+
+class PayrollConfig(dg.Config):
+    """Launchpad config of a payroll run; the month is the partition."""
+
+    organization_ids: list[str] = Field(default_factory=list, description="organization UUIDs; empty means all")
+    approve: bool = Field(default=False, description="move the month's DRAFT rows to APPROVED (no recompute)")
+    mark_paid: bool = Field(default=False, description="move the month's APPROVED rows to PAID")
+    payment_date: str | None = Field(default=None, description="payment date for mark_paid (YYYY-MM-DD); today")
+
+
+@dg.asset(
+    key="payroll_run",
+    group_name="hr",
+    kinds={"postgres", "python"},
+    pool="postgres",
+    partitions_def=payroll_partitions,
+    deps=[erp_table_key(name) for name in ("employees", "attendance", "leaves", "organizations", "workspaces")],
+    description=(
+        "Monthly payroll with Kazakhstan statutory rules: a `payroll` row per employee (DRAFT → APPROVED → PAID) "
+        "and its breakdown in `payroll_items`. Config: organization_ids, approve, mark_paid."
+    ),
+    metadata={"dagster/table_name": "public.payroll"},
+    check_specs=[dg.AssetCheckSpec(name, asset="payroll_run", description=text) for name, text in CHECKS.items()],
+)
+def payroll_run(
+    context: dg.AssetExecutionContext, config: PayrollConfig, postgres: PostgresResource
+) -> dg.MaterializeResult:
+    month = dt.date.fromisoformat(context.partition_key)
+    engine = postgres.get_engine()
+    ids = check_run_config(parse_organization_ids, config.organization_ids or None)
+    if ids:
+        with engine.connect() as conn:
+            check_run_config(require_organizations, conn, ids)
+    payment_date = check_run_config(parse_date, config.payment_date, "payment_date") if config.payment_date else None
+    try:
+        report = run_payroll(
+            engine, month, ids, approve=config.approve, mark_paid=config.mark_paid, payment_date=payment_date
+        )
+    except PayrollError as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
+    for line in report.lines():
+        context.log.info(line)
+    metadata = report.metadata()
+    checks = [
+        dg.AssetCheckResult(
+            check_name=outcome.name,
+            passed=outcome.passed,
+            metadata={"failures": outcome.failures, "examples": dg.MetadataValue.json(outcome.examples)},
+        )
+        for outcome in check_month(engine, month, ids)
+    ]
+    return dg.MaterializeResult(
+        check_results=checks,
+        metadata={
+            **metadata,
+            "report": dg.MetadataValue.md("```\n" + "\n".join(report.lines()) + "\n```"),
+            "skipped_employees": dg.MetadataValue.json(report_json(report)),
+            "dagster/row_count": metadata["rows"],
+        },
+    )

@@ -1,0 +1,711 @@
+"""A payroll run: one month, for all organizations or those given, in one transaction.
+
+Per organization: take the month's advisory lock, read the employees with their month's
+attendance and leave summary and year-to-date taxable income (set-based SQL), compute the whole
+organization at once (`compute.compute`, exact integers), then merge:
+* new rows are inserted as DRAFT, changed DRAFT rows updated, unchanged ones left alone, DRAFT rows
+  of employees no longer paid removed — each with an `audit_logs` row (old and new values);
+* APPROVED and PAID rows are never recomputed (the report lists them as locked);
+* the breakdown of every DRAFT row is rewritten (`payroll_items`, ids derived from the row's id, so
+  a re-run writes the same rows), and the month's skip reasons replaced (`payroll_skips`).
+Rows travel by COPY into a temporary stage table; the merge is a handful of set-based statements.
+`approve` and `mark_paid` move a month's rows along DRAFT → APPROVED → PAID without recomputing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import ARRAY, DATE, UUID
+from sqlalchemy.engine import Connection, Engine
+
+from prometric_pipelines import kz_calendar
+from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.generate.ids import uuid7
+from prometric_pipelines.payroll.compute import ITEM_CODES, TIYN, compute
+from prometric_pipelines.payroll.parameters import RATE_SCALE, YearParameters, parameters_for
+from prometric_pipelines.sql import load_sql
+
+USER_AGENT = "prometric payroll_run"
+MAX_AMOUNT = 10**15  # tiyn: numeric(15,2) holds up to 9,999,999,999,999.99
+_CSV = pacsv.WriteOptions(include_header=False, batch_size=65_536, quoting_style="needed")
+_IIN = re.compile(r"^\d{12}$")
+
+
+class PayrollError(PrometricError):
+    """A payroll run cannot start (e.g. no parameters for the year)."""
+
+
+def _sql(name: str):
+    return load_sql("payroll", name)
+
+
+def _organizations_sql():
+    return _sql("organizations").bindparams(bindparam("organization_ids", type_=ARRAY(UUID(as_uuid=False))))
+
+
+def _stale_sql():
+    return _sql("delete_stale_drafts").bindparams(bindparam("stale_ids", type_=ARRAY(UUID(as_uuid=False))))
+
+
+def _time_summary_sql():
+    return _sql("time_summary").bindparams(bindparam("working_days", type_=ARRAY(DATE)))
+
+
+def _check_sql(name: str):
+    return _sql(name).bindparams(bindparam("organization_ids", type_=ARRAY(UUID(as_uuid=False))))
+
+
+# ---- report --------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganizationResult:
+    organization_id: str
+    name: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    locked: dict[str, int] = field(default_factory=dict)  # status -> rows not recomputed
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (employee id, code, reason)
+    approved: int = 0
+    notified: int = 0
+    paid: int = 0
+    # the month's rows after the run, by status: rows, gross, deductions, tax, net, employer contributions
+    by_status: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        keys = ("gross", "deductions", "tax", "net", "employer_contributions")
+        return {key: sum((row[key] for row in self.by_status.values()), Decimal("0")) for key in keys}
+
+    @property
+    def rows(self) -> int:
+        return sum(row["rows"] for row in self.by_status.values())
+
+
+@dataclass
+class PayrollReport:
+    period: str  # YYYY-MM
+    action: str  # compute | approve | mark-paid | approve+mark-paid
+    organizations: list[OrganizationResult]
+    seconds: float = 0.0
+
+    def count(self, name: str) -> int:
+        return sum(getattr(org, name) for org in self.organizations)
+
+    @property
+    def skipped(self) -> list[tuple[str, str, str, str]]:
+        return [(org.organization_id, *skip) for org in self.organizations for skip in org.skipped]
+
+    @property
+    def locked(self) -> int:
+        return sum(sum(org.locked.values()) for org in self.organizations)
+
+    def totals(self) -> dict[str, Decimal]:
+        keys = ("gross", "deductions", "tax", "net", "employer_contributions")
+        return {key: sum((org.totals[key] for org in self.organizations), Decimal("0")) for key in keys}
+
+    def lines(self) -> list[str]:
+        """The run report as the CLI prints it."""
+        out = [
+            f"payroll {self.period} ({self.action}): {len(self.organizations)} organization(s) in {self.seconds:.1f} s"
+        ]
+        for org in self.organizations:
+            statuses = ", ".join(f"{row['rows']:,} {status}" for status, row in org.by_status.items()) or "no rows"
+            out.append(f"  {org.name} ({org.organization_id}): {statuses}")
+            if self.action == "compute":
+                locked = ", ".join(f"{n:,} {s}" for s, n in sorted(org.locked.items())) or "none"
+                out.append(
+                    f"    paid {org.created + org.updated + org.unchanged:,} (created {org.created:,}, "
+                    f"updated {org.updated:,}, unchanged {org.unchanged:,}); removed {org.removed:,}; "
+                    f"locked, not recomputed: {locked}; skipped {len(org.skipped):,}"
+                )
+            if "approve" in self.action:
+                out.append(f"    approved {org.approved:,}; notifications {org.notified:,}")
+            if "mark-paid" in self.action:
+                out.append(f"    marked paid {org.paid:,}")
+            totals = org.totals
+            out.append(
+                f"    totals KZT: gross {totals['gross']:,.2f}, deductions {totals['deductions']:,.2f}, "
+                f"tax {totals['tax']:,.2f}, net {totals['net']:,.2f}, "
+                f"employer contributions {totals['employer_contributions']:,.2f}"
+            )
+            for employee_id, code, reason in org.skipped[:20]:
+                out.append(f"    skipped {code or employee_id}: {reason}")
+            if len(org.skipped) > 20:
+                out.append(f"    … and {len(org.skipped) - 20:,} more skipped (table payroll_skips)")
+        return out
+
+    def metadata(self) -> dict[str, Any]:
+        """Plain values for Dagster's MaterializeResult metadata."""
+        totals = self.totals()
+        return {
+            "period": self.period,
+            "action": self.action,
+            "organizations": len(self.organizations),
+            "created": self.count("created"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "removed": self.count("removed"),
+            "locked": self.locked,
+            "skipped": len(self.skipped),
+            "approved": self.count("approved"),
+            "notified": self.count("notified"),
+            "paid": self.count("paid"),
+            "rows": self.count("rows"),
+            **{f"total_{key}_kzt": float(value) for key, value in totals.items()},
+            "duration_s": round(self.seconds, 3),
+        }
+
+
+# ---- the calendar of an organization -------------------------------------------------------
+
+
+def organization_working_days(first: dt.date, settings: Any) -> tuple[list[dt.date], str]:
+    """Working days of the month (Kazakhstan calendar, with the organization's overrides from
+    `settings.payroll`: `holidays` = extra days off, `workingDays` = days worked although off) and
+    the `unmarkedAttendance` rule. Raises ValueError with the reason for malformed settings."""
+    last = _last_day(first)
+    days = set(kz_calendar.working_days(first, last))
+    settings = settings if settings is not None else {}
+    if not isinstance(settings, dict):
+        raise ValueError("settings.payroll is not a JSON object")
+    for key, add in (("holidays", False), ("workingDays", True)):
+        values = settings.get(key, [])
+        if not isinstance(values, list):
+            raise ValueError(f"settings.payroll.{key} is not a list of dates")
+        for value in values:
+            try:
+                day = dt.date.fromisoformat(str(value))
+            except ValueError:
+                raise ValueError(f"settings.payroll.{key} entry {value!r} is not a date (YYYY-MM-DD)") from None
+            if first <= day <= last:
+                (days.add if add else days.discard)(day)
+    unmarked = settings.get("unmarkedAttendance", "present")
+    if unmarked not in ("present", "absent"):
+        raise ValueError(f"settings.payroll.unmarkedAttendance {unmarked!r} is not 'present' or 'absent'")
+    if not days:
+        raise ValueError("the month has no working days in the organization's calendar")
+    return sorted(days), unmarked
+
+
+def _last_day(first: dt.date) -> dt.date:
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+# ---- inputs ----------------------------------------------------------------------------------
+
+
+def _tiyn(values: pd.Series) -> pd.Series:
+    """numeric (Decimal) → exact integer tiyn; NULL stays None."""
+    return values.map(lambda v: None if v is None or pd.isna(v) else int(Decimal(v) * TIYN))
+
+
+def _flag(frame: pd.DataFrame, key: str, column: str, default: bool, reasons: pd.Series) -> np.ndarray:
+    """A personalInfo boolean: JSON true/false, missing/null → default, anything else → skip reason."""
+    kinds = frame[f"{column}_type"]
+    bad = kinds.notna() & ~kinds.isin(["boolean", "null"])
+    reasons[bad & reasons.isna()] = f"personalInfo.{key} is not true or false"
+    return np.where(kinds == "boolean", frame[column] == "true", default)
+
+
+def _born_before_1975(frame: pd.DataFrame, reasons: pd.Series) -> np.ndarray:
+    """From personalInfo.birthDate, else from the IIN (YYMMDD + century digit: 1-2 → 18xx, 3-4 → 19xx,
+    5-6 → 20xx); unknown → False (the employer pays ОПВР)."""
+    text = frame["birth_date"]
+    birth = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    bad = text.notna() & birth.isna()
+    reasons[bad & reasons.isna()] = "personalInfo.birthDate is not a date (YYYY-MM-DD): " + text[bad].astype(str)
+    iin = frame["iin"].fillna("")
+    valid_iin = iin.str.match(_IIN) & iin.str[6].isin(list("123456"))
+    century = iin.str[6].map({"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000})
+    iin_year = pd.to_numeric(iin.str[:2], errors="coerce") + century
+    year = np.where(birth.notna(), birth.dt.year, np.where(valid_iin, iin_year, 9999))
+    return np.asarray(year, dtype=float) < 1975
+
+
+def _read_frame(conn: Connection, statement, params: dict[str, Any]) -> pd.DataFrame:
+    """A query's rows as a frame, built from plain tuples (pandas probing 100,000 SQLAlchemy Row
+    objects one attribute at a time took longer than the queries). Ids arrive as text."""
+    result = conn.execute(statement, params)
+    columns = list(result.keys())
+    return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
+
+
+def prepare(
+    conn: Connection,
+    organization: dict[str, Any],
+    first: dt.date,
+    working: list[dt.date],
+    unmarked: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(employees to pay with compute()'s input columns, skipped employees with a reason)."""
+    last = _last_day(first)
+    org_id = organization["organization_id"]
+    params = {"organization_id": org_id, "first_day": first, "last_day": last}
+    staff = _read_frame(
+        conn, _sql("employees"), {**params, "default_workspace_id": organization["default_workspace_id"]}
+    )
+    times = _read_frame(conn, _time_summary_sql(), {**params, "working_days": working})
+    staff = staff.merge(times, on="employee_id", how="left")
+    if first.month > 1:
+        ytd = _read_frame(conn, _sql("year_to_date"), {**params, "year": first.year, "month": first.month})
+        staff = staff.merge(ytd, on="employee_id", how="left")
+    else:
+        staff["taxable"] = None
+
+    reasons = pd.Series([None] * len(staff), index=staff.index, dtype=object)
+
+    def skip(mask: pd.Series | np.ndarray, reason: str | pd.Series) -> None:
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=staff.index) & reasons.isna()
+        reasons[mask] = reason[mask] if isinstance(reason, pd.Series) else reason
+
+    salary = _tiyn(staff["salary"])
+    currency = staff["currency"].fillna("KZT").str.upper()
+    skip(staff["hire_date"].isna(), "no hire date")
+    skip(salary.isna(), "no salary")
+    numeric_salary = pd.to_numeric(salary, errors="coerce").fillna(0)
+    skip(numeric_salary < 0, "negative salary " + staff["salary"].astype(str))
+    skip(numeric_salary == 0, "salary is 0")
+    skip(currency != "KZT", "salary in " + currency + " has no exchange rate to KZT")
+    skip(staff["workspace_id"].isna(), "no workspace (none on the employee, no default workspace)")
+    skip(staff["info_type"].notna() & (staff["info_type"] != "object"), "personalInfo is not a JSON object")
+    skip(
+        staff["negative_overtime_day"].notna(),
+        "negative overtime hours on " + staff["negative_overtime_day"].astype(str),
+    )
+    pensioner = _flag(staff, "pensioner", "pensioner", False, reasons)
+    resident = _flag(staff, "resident", "resident", True, reasons)
+    deduction = _flag(staff, "ipnDeduction", "ipn_deduction", True, reasons)
+    born_before_1975 = _born_before_1975(staff, reasons)
+
+    # paid days in halves: working days from the first day of employment − unpaid days
+    working_array = np.array(working, dtype="datetime64[D]")
+    start = np.maximum(pd.to_datetime(staff["hire_date"].fillna(first)).to_numpy("datetime64[D]"), np.datetime64(first))
+    workdays = len(working) - np.searchsorted(working_array, start)
+    leave_days = staff["leave_days"].fillna(0).astype(np.int64).to_numpy()
+    marked = staff["marked_days"].fillna(0).astype(np.int64).to_numpy()
+    unmarked_days = np.maximum(workdays - leave_days - marked, 0) if unmarked == "absent" else 0
+    unpaid_halves = (
+        2
+        * (
+            staff["unpaid_leave_days"].fillna(0).astype(np.int64).to_numpy()
+            + staff["absent_days"].fillna(0).astype(np.int64).to_numpy()
+            + unmarked_days
+        )
+        + staff["half_days"].fillna(0).astype(np.int64).to_numpy()
+    )
+
+    inputs = pd.DataFrame(
+        {
+            "employee_id": staff["employee_id"],
+            "user_id": staff["user_id"],
+            "employee_code": staff["employee_code"],
+            "workspace_id": staff["workspace_id"],
+            "salary": salary.fillna(0),
+            "norm_days": len(working),
+            "workdays": workdays,
+            "paid_half_days": np.maximum(2 * workdays - unpaid_halves, 0),
+            "overtime_centihours": _tiyn(staff["overtime_hours"]).fillna(0),  # hours × 100, like tiyn
+            "pensioner": pensioner,
+            "born_before_1975": born_before_1975,
+            "deduction_applies": resident & deduction,
+            "ytd_taxable": _tiyn(staff["taxable"]).fillna(0),
+        },
+        index=staff.index,
+    )
+    skipped = reasons.notna()
+    skips = pd.DataFrame(
+        {
+            "employee_id": staff["employee_id"].astype(str)[skipped],
+            "employee_code": staff["employee_code"][skipped],
+            "reason": reasons[skipped],
+        }
+    )
+    return inputs[~skipped], skips
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def _money(tiyn: Any) -> pa.Array:
+    """Exact decimal(17,2) from integer tiyn (|value| < 10^15): Arrow's decimal128 is the unscaled
+    integer in two little-endian 64-bit words, so no float and no per-value Python formatting."""
+    ints = np.asarray(tiyn, dtype=np.int64)
+    words = np.empty((len(ints), 2), dtype="<i8")
+    words[:, 0] = ints
+    words[:, 1] = ints >> 63
+    return pa.Array.from_buffers(pa.decimal128(17, 2), len(ints), [None, pa.py_buffer(words.tobytes())])
+
+
+def _copy(conn: Connection, name: str, table: pa.Table) -> None:
+    if table.num_rows == 0:
+        return
+    buffer = io.BytesIO()
+    pacsv.write_csv(table, buffer, _CSV)
+    raw = conn.connection.driver_connection
+    with raw.cursor().copy(_sql(name).text.strip()) as copy:
+        copy.write(buffer.getvalue())
+
+
+def _item_ids(payroll_ids: np.ndarray, position: int) -> np.ndarray:
+    """The id of a breakdown line: its payroll row's id with the last byte XOR the line's position
+    (1-9) — deterministic, so a re-run writes the same ids, and unique per (row, code)."""
+    text = np.array(payroll_ids, dtype="S36").view(np.uint8).reshape(-1, 36).copy()
+    digits = text[:, 34:36]
+    values = np.where(digits >= ord("a"), digits - ord("a") + 10, digits - ord("0")).astype(np.uint8)
+    byte = (values[:, 0] << 4 | values[:, 1]) ^ position
+    hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    text[:, 34] = hexdigits[byte >> 4]
+    text[:, 35] = hexdigits[byte & 0x0F]
+    return text.view("S36").ravel()
+
+
+def _decimal_text(tiyn: np.ndarray) -> pd.Series:
+    """Integer tiyn as plain decimal text ("1234.50") for JSON details."""
+    values = pd.Series(np.asarray(tiyn, dtype=np.int64))
+    sign = np.where(values < 0, "-", "")
+    absolute = values.abs()
+    return sign + (absolute // 100).astype(str) + "." + (absolute % 100).astype(str).str.zfill(2)
+
+
+def _items_table(rows: pd.DataFrame, amounts: pd.DataFrame, p: YearParameters, organization_id: str) -> pa.Table:
+    """The breakdown lines of the rows (one per code), as an Arrow table in copy_items.sql's order."""
+    n = len(rows)
+    ids = rows["id"].to_numpy(dtype="S36")
+    rate = {code: None for code in ITEM_CODES}
+
+    def pct(value: Decimal) -> str:
+        return f"{value:f}"
+
+    rate.update(
+        OPV=pct(p.opv_rate), VOSMS=pct(p.vosms_rate), OPVR=pct(p.opvr_rate), SO=pct(p.so_rate),
+        OOSMS=pct(p.oosms_rate), SN=pct(p.sn_rate), OVERTIME="1.5",
+    )  # fmt: skip
+    # ИПН: one rate when the base falls in one band, NULL (see details) when it spans both
+    ipn_rate = np.where(
+        amounts["ipn_high_base"].to_numpy() == 0,
+        pct(p.ipn_rate),
+        np.where(amounts["ipn_low_base"].to_numpy() == 0, pct(p.ipn_high_rate or p.ipn_rate), None),
+    )
+    hourly = (rows["salary"].to_numpy() * 2 + rows["norm_days"].to_numpy() * 8) // (rows["norm_days"].to_numpy() * 16)
+    taxable_tiyn = (amounts["taxable"].to_numpy() * 2 + RATE_SCALE) // (2 * RATE_SCALE)
+    paid_days = (rows["paid_half_days"].to_numpy(dtype=np.int64) / 2).astype(str)
+    paid_days = pd.Series(paid_days).str.removesuffix(".0")
+    details = {
+        "BASIC": '{"paidDays": ' + paid_days + ', "normDays": ' + rows["norm_days"].astype(str).to_numpy() + "}",
+        "OVERTIME": '{"hours": ' + _decimal_text(rows["overtime_centihours"].to_numpy()).to_numpy() + "}",
+        "IPN": (
+            '{"deduction": '
+            + _decimal_text(amounts["deduction"].to_numpy())
+            + ', "adjusted": '
+            + pd.Series(np.where(amounts["adjusted"].to_numpy(dtype=bool), "true", "false"))
+            + ', "yearToDateBefore": '
+            + _decimal_text(rows["ytd_taxable"].to_numpy())
+            + ', "baseAtHighRate": '
+            + _decimal_text((amounts["ipn_high_base"].to_numpy() * 2 + RATE_SCALE) // (2 * RATE_SCALE))
+            + "}"
+        ).to_numpy(),
+    }
+    exempt = np.where(rows["pensioner"].to_numpy(dtype=bool), '{"exempt": "pensioner"}', None)
+    details["OPV"] = exempt
+    details["OPVR"] = np.where(
+        rows["born_before_1975"].to_numpy(dtype=bool) & ~rows["pensioner"].to_numpy(dtype=bool),
+        '{"exempt": "born before 1975"}',
+        exempt,
+    )
+    bases = {
+        "BASIC": rows["salary"].to_numpy(),
+        "OVERTIME": hourly,
+        "OPV": amounts["opv_base"].to_numpy(),
+        "VOSMS": amounts["vosms_base"].to_numpy(),
+        "IPN": taxable_tiyn,
+        "OPVR": amounts["opvr_base"].to_numpy(),
+        "SO": amounts["so_base"].to_numpy(),
+        "OOSMS": amounts["oosms_base"].to_numpy(),
+        "SN": amounts["sn_base"].to_numpy(),
+    }
+    values = {
+        "BASIC": "basic", "OVERTIME": "overtime", "OPV": "opv", "VOSMS": "vosms", "IPN": "ipn",
+        "OPVR": "opvr", "SO": "so", "OOSMS": "oosms", "SN": "sn",
+    }  # fmt: skip
+    parts = []
+    for position, (code, kind) in enumerate(ITEM_CODES.items(), start=1):
+        rates = ipn_rate if code == "IPN" else np.full(n, rate[code], dtype=object)
+        line_details = details.get(code)
+        parts.append(
+            pa.table(
+                {
+                    "id": pa.array(_item_ids(ids, position).astype(str)),
+                    "payrollId": pa.array(ids.astype(str)),
+                    "organizationId": pa.array(np.full(n, organization_id)),
+                    "code": pa.array(np.full(n, code)),
+                    "kind": pa.array(np.full(n, kind)),
+                    "base": _money(bases[code]),
+                    "rate": pa.array(rates, type=pa.string()),
+                    "amount": _money(amounts[values[code]].to_numpy()),
+                    "details": pa.array(
+                        np.full(n, None, dtype=object)
+                        if line_details is None
+                        else np.asarray(line_details, dtype=object),
+                        type=pa.string(),
+                    ),
+                }
+            )
+        )
+    return pa.concat_tables(parts)
+
+
+def _notes(rows: pd.DataFrame) -> pd.Series:
+    paid = pd.Series((rows["paid_half_days"].to_numpy(dtype=np.int64) / 2).astype(str)).str.removesuffix(".0")
+    return (
+        "paid days " + paid + " of " + rows["norm_days"].astype(str).to_numpy()
+        + "; overtime " + _decimal_text(rows["overtime_centihours"].to_numpy()) + " h"
+    )  # fmt: skip
+
+
+def _compute_organization(
+    conn: Connection,
+    organization: dict[str, Any],
+    first: dt.date,
+    p: YearParameters,
+    now: dt.datetime,
+    result: OrganizationResult,
+) -> None:
+    org_id = organization["organization_id"]
+    period = {"organization_id": org_id, "year": first.year, "month": first.month}
+    try:
+        working, unmarked = organization_working_days(first, organization["payroll_settings"])
+        organization_problem = None
+    except ValueError as error:
+        working, unmarked, organization_problem = [first], "present", f"organization settings: {error}"
+
+    inputs, skips = prepare(conn, organization, first, working, unmarked)
+    if organization_problem is not None:  # every employee is reported, nobody is paid
+        skips = pd.concat(
+            [skips, inputs[["employee_id", "employee_code"]].assign(reason=organization_problem)], ignore_index=True
+        )
+        inputs = inputs.iloc[0:0]
+    amounts = compute(inputs, p)
+    too_large = (amounts["gross"] >= MAX_AMOUNT).to_numpy(dtype=bool)
+    if too_large.any():
+        skips = pd.concat(
+            [skips, inputs.loc[too_large, ["employee_id", "employee_code"]].assign(reason="gross pay too large")],
+            ignore_index=True,
+        )
+        inputs, amounts = inputs[~too_large], amounts[~too_large]
+
+    existing = _read_frame(conn, _sql("existing_rows"), period)
+    # anything but DRAFT (APPROVED, PAID, or a status the ERP invented) is never recomputed
+    is_draft = (existing["status"] == "DRAFT").to_numpy(dtype=bool)
+    locked = existing[~is_draft]
+    result.locked = {str(k): int(v) for k, v in locked["status"].fillna("NULL").value_counts().sort_index().items()}
+    drafts = existing[is_draft].set_index("employee_id")
+
+    keep = ~inputs["employee_id"].isin(set(locked["employee_id"]))
+    rows, amounts = inputs[keep].copy(), amounts[keep]
+    rows["id"] = rows["employee_id"].map(drafts["id"]).astype(object)
+    rows["payrollNumber"] = rows["employee_id"].map(drafts["payroll_number"]).astype(object)
+    new = rows["id"].isna().to_numpy()
+    if new.any():
+        prefix = f"PAY-{first:%Y%m}-"
+        start = conn.execute(_sql("next_number"), {"organization_id": org_id, "prefix": prefix}).scalar_one()
+        now_ms = int(now.replace(tzinfo=dt.UTC).timestamp() * 1000)
+        rows.loc[new, "id"] = uuid7(np.random.default_rng(), np.full(int(new.sum()), now_ms)).astype(str)
+        sequence = np.arange(start + 1, start + 1 + int(new.sum()))
+        rows.loc[new, "payrollNumber"] = [f"{prefix}{n:06d}" for n in sequence]
+
+    conn.execute(_sql("create_stage"))
+    conn.execute(_sql("clear_stage"))
+    n = len(rows)
+    stage = pa.table(
+        {
+            "id": pa.array(rows["id"].astype(str).to_numpy()),
+            "organizationId": pa.array(np.full(n, org_id)),
+            "workspaceId": pa.array(rows["workspace_id"].to_numpy()),
+            "employeeId": pa.array(rows["employee_id"].to_numpy()),
+            "payrollNumber": pa.array(rows["payrollNumber"].astype(str).to_numpy()),
+            "month": pa.array(np.full(n, first.month)),
+            "year": pa.array(np.full(n, first.year)),
+            "basicSalary": _money(amounts["basic"]),
+            "allowances": _money(amounts["overtime"]),
+            "deductions": _money(amounts["opv"] + amounts["vosms"]),
+            "taxAmount": _money(amounts["ipn"]),
+            "netSalary": _money(amounts["net"]),
+            "currency": pa.array(np.full(n, "KZT")),
+            # NEW marks rows to insert (stored as DRAFT); the month's lock makes the classification safe
+            "status": pa.array(np.where(new, "NEW", "DRAFT")),
+            "notes": pa.array(_notes(rows).to_numpy(), type=pa.string()),
+        }
+    )
+    _copy(conn, "copy_stage", stage)
+    conn.execute(_sql("analyze_stage"))
+    stale = drafts.loc[~drafts.index.isin(set(rows["employee_id"])), "id"].tolist()
+
+    write = {**period, "now": now, "user_agent": USER_AGENT}
+    result.updated = conn.execute(_sql("audit_changed_drafts"), write).rowcount
+    conn.execute(_sql("update_changed_drafts"), write)
+    result.created = conn.execute(_sql("insert_new_rows"), write).rowcount
+    result.removed = conn.execute(_stale_sql(), {**write, "stale_ids": stale}).rowcount
+    result.unchanged = n - result.created - result.updated
+    if result.created >= 1_000:  # a big first run: statistics from before it would mislead the planner
+        conn.execute(_sql("analyze_payroll"))
+    conn.execute(_sql("delete_draft_items"), period)
+    _copy(conn, "copy_items", _items_table(rows, amounts, p, org_id))
+
+    conn.execute(_sql("delete_skips"), period)
+    result.skipped = list(skips[["employee_id", "employee_code", "reason"]].itertuples(index=False, name=None))
+    _copy(
+        conn,
+        "copy_skips",
+        pa.table(
+            {
+                "employeeId": pa.array(skips["employee_id"].astype(str).to_numpy(), type=pa.string()),
+                "year": pa.array(np.full(len(skips), first.year)),
+                "month": pa.array(np.full(len(skips), first.month)),
+                "organizationId": pa.array(np.full(len(skips), org_id), type=pa.string()),
+                "reason": pa.array(skips["reason"].astype(str).to_numpy(), type=pa.string()),
+                "createdAt": pa.array(np.full(len(skips), np.datetime64(now, "us"))),
+            }
+        ),
+    )
+
+
+def _summarise(conn: Connection, org_id: str, first: dt.date, result: OrganizationResult) -> None:
+    rows = conn.execute(_sql("month_summary"), {"organization_id": org_id, "year": first.year, "month": first.month})
+    result.by_status = {row.status: dict(row._mapping) for row in rows}
+
+
+def run_payroll(
+    engine: Engine,
+    month: dt.date,
+    organization_ids: Sequence[str] | None = None,
+    *,
+    approve: bool = False,
+    mark_paid: bool = False,
+    payment_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> PayrollReport:
+    """Computes (or, with approve / mark_paid, moves along the lifecycle) one month's payroll for
+    all organizations or those given, in one transaction. Organization ids must exist (the caller
+    checks with validation.require_organizations)."""
+    started = time.perf_counter()
+    first = month.replace(day=1)
+    try:
+        parameters = parameters_for(first.year)
+    except LookupError as error:
+        raise PayrollError(str(error)) from None
+    if not kz_calendar.FIRST_YEAR <= first.year <= kz_calendar.LAST_YEAR:
+        raise PayrollError(f"no Kazakhstan working-day calendar for {first.year}")
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    period = f"{first:%Y-%m}"
+    action = "+".join(name for name, wanted in (("approve", approve), ("mark-paid", mark_paid)) if wanted) or "compute"
+    payment_date = payment_date or now.date()
+    ids = list(organization_ids) if organization_ids else None
+    results: list[OrganizationResult] = []
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        organizations = [dict(row._mapping) for row in conn.execute(_organizations_sql(), {"organization_ids": ids})]
+        for organization in organizations:  # ordered by id: locks are always taken in the same order
+            organization["organization_id"] = str(organization["organization_id"])
+            conn.execute(_sql("lock_month"), {"organization_id": organization["organization_id"], "period": period})
+        for organization in organizations:
+            org_id = organization["organization_id"]
+            result = OrganizationResult(org_id, organization["name"])
+            period_params = {"organization_id": org_id, "year": first.year, "month": first.month}
+            if action == "compute":
+                _compute_organization(conn, organization, first, parameters, now, result)
+            if approve:
+                counts = conn.execute(
+                    _sql("approve"), {**period_params, "now": now, "user_agent": USER_AGENT, "period": period}
+                ).one()
+                result.approved, result.notified = counts.approved, counts.notified
+            if mark_paid:
+                counts = conn.execute(
+                    _sql("mark_paid"),
+                    {**period_params, "now": now, "user_agent": USER_AGENT, "payment_date": payment_date},
+                ).one()
+                result.paid = counts.paid
+            results.append(result)
+        if sum(result.created for result in results) >= 1_000:  # see analyze_written.sql
+            conn.execute(_sql("analyze_written"))
+        for result in results:
+            _summarise(conn, result.organization_id, first, result)
+    return PayrollReport(period, action, results, time.perf_counter() - started)
+
+
+# ---- checks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    passed: bool
+    failures: int
+    examples: list[str]
+    description: str
+
+
+def check_month(engine: Engine, month: dt.date, organization_ids: Sequence[str] | None = None) -> list[CheckOutcome]:
+    """The spec's checks over a month's rows: net = gross − deductions − tax and not negative; the
+    breakdown agrees with its row; every active employee has a row or a skip reason."""
+    first = month.replace(day=1)
+    params = {
+        "year": first.year,
+        "month": first.month,
+        "last_day": _last_day(first),
+        "organization_ids": list(organization_ids) if organization_ids else None,
+    }
+    outcomes = []
+    with engine.connect() as conn:
+        net = conn.execute(_check_sql("check_net"), params).all()
+        outcomes.append(
+            CheckOutcome(
+                "net_is_gross_minus_deductions_and_tax",
+                not net,
+                len(net),
+                [f"{r.payroll_number}: net {r.net}, expected {r.expected_net}" for r in net[:10]],
+                "every row: netSalary = basicSalary + allowances − deductions − taxAmount, and ≥ 0",
+            )
+        )
+        breakdown = conn.execute(_check_sql("check_breakdown"), params).all()
+        outcomes.append(
+            CheckOutcome(
+                "breakdown_matches_rows",
+                not breakdown,
+                len(breakdown),
+                [r.payroll_number for r in breakdown[:10]],
+                "payroll_items earnings, withholdings and tax sum to the row's amounts",
+            )
+        )
+        missing = conn.execute(_check_sql("check_coverage"), params).all()
+        outcomes.append(
+            CheckOutcome(
+                "every_active_employee_paid_or_skipped",
+                not missing,
+                len(missing),
+                [f"{r.employee_code or r.employee_id} ({r.organization_id})" for r in missing[:10]],
+                "every active employee hired by the month's end has a row or a skip reason",
+            )
+        )
+    return outcomes
+
+
+def report_json(report: PayrollReport) -> str:
+    """The skipped employees as JSON (Dagster metadata)."""
+    return json.dumps([{"organization": o, "employee": c or e, "reason": r} for o, e, c, r in report.skipped])

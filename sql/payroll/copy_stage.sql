@@ -1,0 +1,1 @@
+COPY payroll_stage (id, "organizationId", "workspaceId", "employeeId", "payrollNumber", month, year, "basicSalary", allowances, deductions, "taxAmount", "netSalary", currency, status, notes) FROM STDIN (FORMAT csv)
