@@ -4,5 +4,6 @@ import dagster as dg
 
 from prometric_pipelines.defs import resources
 from prometric_pipelines.defs.schema import definitions as schema
+from prometric_pipelines.defs.stock import definitions as stock
 
-defs = dg.Definitions.merge(resources.defs, schema.defs)
+defs = dg.Definitions.merge(resources.defs, schema.defs, stock.defs)

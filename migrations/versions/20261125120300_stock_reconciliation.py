@@ -85,9 +85,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("stock_discrepancies_pkey")),
     )
     op.create_index("idx_stock_discrepancies_run", "stock_discrepancies", ["runId"], unique=False)
-    op.create_index(
-        "idx_stock_discrepancies_org_kind", "stock_discrepancies", ["organizationId", "kind"], unique=False
-    )
+    op.create_index("idx_stock_discrepancies_org_kind", "stock_discrepancies", ["organizationId", "kind"], unique=False)
 
     for table in TABLES:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")

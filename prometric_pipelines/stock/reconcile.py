@@ -176,7 +176,8 @@ def _reconcile_in_transaction(
         "as_of": as_of,
         "posted_at": as_of,
     }
-    params["run_id"] = conn.execute(load_sql("stock", "replace_run"), params).scalar_one()
+    conn.execute(load_sql("stock", "delete_run"), params)
+    params["run_id"] = conn.execute(load_sql("stock", "insert_run"), params).scalar_one()
     conn.execute(load_sql("stock", "find_discrepancies"), params)
 
     adjustments = products_synced = 0

@@ -1,9 +1,0 @@
--- A run of (organization, run date) replaces the previous one of that day; its findings go with it
--- (ON DELETE CASCADE), so re-running a day leaves one set of rows.
-WITH previous AS (
-    DELETE FROM stock_reconciliation_runs AS r
-    WHERE r."organizationId" = :organization_id AND r."runDate" = :run_date
-)
-INSERT INTO stock_reconciliation_runs ("organizationId", "runKey", "runDate", status, applied, "startedAt")
-VALUES (:organization_id, :run_key, :run_date, 'running', :applied, :started_at)
-RETURNING id
