@@ -78,7 +78,7 @@ def stock_reconciliation(
         run_date,
         organization_ids=organizations,
         apply=config.apply_adjustments,
-        run_key=context.run_id,
+        run_key=context.run.run_id,
         progress=context.log.info,
     )
     return dg.MaterializeResult(metadata=run_metadata(result), check_results=check_results(result, organizations))
@@ -134,7 +134,6 @@ def check_results(result: ReconciliationResult, organizations: list[str]) -> lis
 stock_reconciliation_job = dg.define_asset_job(
     "stock_reconciliation_job",
     selection=[stock_reconciliation],
-    partitions_def=stock_partitions,
     description="Daily stock reconciliation (`prometric run reconcile`).",
 )
 
