@@ -3,7 +3,8 @@
 `stock_reconciliation_runs` (one row per organization and run date) and `stock_discrepancies` (its
 findings), written by prometric_pipelines/stock/ (docs/stock.md). Both carry "organizationId" and
 are read by the dashboards, so the reader sees its tenant's rows only; the jobs role reads and
-writes every tenant, like the ERP tables (see 20261125104032).
+writes every tenant, like the ERP tables (see 20261125104032). They have no foreign keys into ERP
+tables: the generator truncates those and drops their keys for a bulk load (see db/schema.py).
 
 Revision ID: 20261125120300
 Revises: 20261125104032
@@ -40,12 +41,6 @@ def upgrade() -> None:
         sa.Column(
             "summary", postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False
         ),
-        sa.ForeignKeyConstraint(
-            ["organizationId"],
-            ["organizations.id"],
-            name=op.f("stock_reconciliation_runs_organizationId_fkey"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("stock_reconciliation_runs_pkey")),
         sa.UniqueConstraint(
             "organizationId", "runDate", name=op.f("stock_reconciliation_runs_organizationId_runDate_key")
@@ -70,12 +65,6 @@ def upgrade() -> None:
             "details", postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False
         ),
         sa.Column("createdAt", sa.DateTime(), server_default=sa.text("CURRENT_TIMESTAMP"), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["organizationId"],
-            ["organizations.id"],
-            name=op.f("stock_discrepancies_organizationId_fkey"),
-            ondelete="CASCADE",
-        ),
         sa.ForeignKeyConstraint(
             ["runId"],
             ["stock_reconciliation_runs.id"],

@@ -1092,11 +1092,14 @@ security_tenant_keys = Table(
 
 # One row per organization and run date (the Dagster partition): a re-run replaces it (and, by the
 # cascade, its findings), so the table holds the latest reconciliation of every day.
+# No foreign keys into ERP tables: the generator's loads truncate the ERP tables and drop their keys
+# (generate/run.py), which a platform table referencing organizations would block; a finding is a
+# record of what was seen anyway (it may name another organization's warehouse).
 stock_reconciliation_runs = Table(
     "stock_reconciliation_runs",
     metadata,
     _id(),
-    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("organizationId", UUID, nullable=False),
     Column("runKey", String(64), nullable=False),  # the Dagster run id (or "cli-…"/"test-…" outside Dagster)
     Column("runDate", Date, nullable=False),
     Column("status", String(20), nullable=False),  # completed (a failed run rolls back and leaves no row)
@@ -1108,14 +1111,14 @@ stock_reconciliation_runs = Table(
     Index("idx_stock_reconciliation_runs_date", "runDate"),
 )
 
-# Findings of a run. No foreign keys to the ERP rows they name: a finding is a record of what was
-# seen (it may name another organization's warehouse), and must not block deleting a product.
+# Findings of a run; like the runs, no foreign keys to the ERP rows they name (nor may they block
+# deleting a product).
 stock_discrepancies = Table(
     "stock_discrepancies",
     metadata,
     _id(),
     Column("runId", UUID, ForeignKey("stock_reconciliation_runs.id", ondelete="CASCADE"), nullable=False),
-    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("organizationId", UUID, nullable=False),
     Column("workspaceId", UUID),
     Column("kind", String(40), nullable=False),
     Column("warehouseId", UUID),
