@@ -1163,6 +1163,54 @@ payroll_skips = Table(
     Index("idx_payroll_skips_org_period", "organizationId", "year", "month"),
 )
 
+# --- Platform tables: stock reconciliation --------------------------------------------------
+# Created by migrations/versions/20261125120300_stock_reconciliation.py; documented in
+# docs/schema-notes.md and docs/stock.md. Written by prometric_pipelines/stock/.
+
+# One row per organization and run date (the Dagster partition): a re-run replaces it (and, by the
+# cascade, its findings), so the table holds the latest reconciliation of every day.
+# No foreign keys into ERP tables: the generator's loads truncate the ERP tables and drop their keys
+# (generate/run.py), which a platform table referencing organizations would block; a finding is a
+# record of what was seen anyway (it may name another organization's warehouse).
+stock_reconciliation_runs = Table(
+    "stock_reconciliation_runs",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("runKey", String(64), nullable=False),  # the Dagster run id (or "cli-…"/"test-…" outside Dagster)
+    Column("runDate", Date, nullable=False),
+    Column("status", String(20), nullable=False),  # completed (a failed run rolls back and leaves no row)
+    Column("applied", Boolean, nullable=False, server_default=text("false")),
+    Column("startedAt", DateTime, nullable=False),
+    Column("finishedAt", DateTime),
+    Column("summary", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    UniqueConstraint("organizationId", "runDate"),
+    Index("idx_stock_reconciliation_runs_date", "runDate"),
+)
+
+# Findings of a run; like the runs, no foreign keys to the ERP rows they name (nor may they block
+# deleting a product).
+stock_discrepancies = Table(
+    "stock_discrepancies",
+    metadata,
+    _id(),
+    Column("runId", UUID, ForeignKey("stock_reconciliation_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("organizationId", UUID, nullable=False),
+    Column("workspaceId", UUID),
+    Column("kind", String(40), nullable=False),
+    Column("warehouseId", UUID),
+    Column("productId", UUID),
+    Column("referenceId", UUID),  # the stock movement or inventory row the finding is about
+    Column("expected", Numeric(15, 3)),
+    Column("actual", Numeric(15, 3)),
+    Column("difference", Numeric(15, 3)),
+    Column("valueImpact", Numeric(18, 2)),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    _now("createdAt"),
+    Index("idx_stock_discrepancies_run", "runId"),
+    Index("idx_stock_discrepancies_org_kind", "organizationId", "kind"),
+)
+
 # Business modules, used to group the tables in the Dagster asset graph.
 TABLE_MODULES: dict[str, tuple[str, ...]] = {
     "accounts": ("users", "refresh_tokens", "email_verifications"),

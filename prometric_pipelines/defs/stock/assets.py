@@ -1,0 +1,151 @@
+"""The daily stock reconciliation: asset, its checks, job and schedule (thin layer over
+prometric_pipelines/stock/reconcile.py)."""
+
+import datetime as dt
+
+import dagster as dg
+from pydantic import Field
+
+from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.stock.reconcile import (
+    BUSINESS_TIMEZONE,
+    FAILING_KINDS,
+    KINDS,
+    ReconciliationResult,
+    business_today,
+    organizations_to_reconcile,
+    reconcile,
+)
+from prometric_pipelines.validation import check_run_config, parse_date, parse_organization_ids
+
+ASSET_NAME = "stock_reconciliation"
+COMPLETED_CHECK = "completed_for_every_organization"
+
+# end_offset=1: today's partition exists, so the 02:00 run reconciles the day it runs on
+# ("expired" means expiryDate before that day).
+stock_partitions = dg.DailyPartitionsDefinition(start_date="2018-01-01", timezone=BUSINESS_TIMEZONE.key, end_offset=1)
+
+
+class StockReconciliationConfig(dg.Config):
+    apply_adjustments: bool = Field(
+        default=False,
+        description="Take the physical count as the truth: post ADJUSTMENT movements for ledger_vs_inventory "
+        "findings and set products' stock to the inventory sums (audited).",
+    )
+    organization_ids: list[str] = Field(
+        default_factory=list, description="Organizations to reconcile; empty means all."
+    )
+
+
+def open_findings_check(kind: str) -> str:
+    return f"open_{kind}"
+
+
+@dg.asset(
+    name=ASSET_NAME,
+    group_name="stock",
+    kinds={"postgres", "sql"},
+    pool="postgres",
+    partitions_def=stock_partitions,
+    deps=[erp_table_key(t) for t in ("stock_movements", "inventory", "products", "warehouses")],
+    check_specs=[
+        dg.AssetCheckSpec(COMPLETED_CHECK, asset=ASSET_NAME, description="A completed run for every organization."),
+        *(
+            dg.AssetCheckSpec(
+                open_findings_check(kind),
+                asset=ASSET_NAME,
+                description=f"Open {kind} findings: "
+                + ("fails above 0." if kind in FAILING_KINDS else "warns above 0."),
+            )
+            for kind in KINDS
+        ),
+    ],
+    description="Reconciles the stock ledger (stock_movements) with inventory and products for one day: "
+    "findings in stock_discrepancies, runs in stock_reconciliation_runs; optional safe adjustment.",
+)
+def stock_reconciliation(
+    context: dg.AssetExecutionContext, config: StockReconciliationConfig, postgres: PostgresResource
+) -> dg.MaterializeResult:
+    run_date = check_run_config(
+        parse_date, context.partition_key, "run date", allow_future=False, today=business_today()
+    )
+    engine = postgres.get_engine()
+    requested = check_run_config(parse_organization_ids, config.organization_ids or None)
+    organizations = check_run_config(organizations_to_reconcile, engine, requested)
+    result = reconcile(
+        engine,
+        run_date,
+        organization_ids=organizations,
+        apply=config.apply_adjustments,
+        run_key=context.run.run_id,
+        progress=context.log.info,
+    )
+    return dg.MaterializeResult(metadata=run_metadata(result), check_results=check_results(result, organizations))
+
+
+def run_metadata(result: ReconciliationResult) -> dict[str, object]:
+    findings, values = result.findings, result.value_impact
+    return {
+        "run_date": str(result.run_date),
+        "applied": result.applied,
+        "organizations": len(result.organizations),
+        "findings_total": sum(findings.values()),
+        **{f"findings_{kind}": findings[kind] for kind in KINDS},
+        **{f"value_impact_{kind}": float(values[kind]) for kind in KINDS},
+        "adjustments_posted": result.adjustments,
+        "products_synced": result.products_synced,
+        "audit_rows": result.audit_rows,
+        "notifications": result.notifications,
+        "summary": dg.MetadataValue.md(summary_markdown(result)),
+    }
+
+
+def summary_markdown(result: ReconciliationResult) -> str:
+    lines = ["| kind | findings | value impact (KZT) |", "|---|---:|---:|"]
+    for kind in KINDS:
+        lines.append(f"| {kind} | {result.findings[kind]:,} | {result.value_impact[kind]:,.2f} |")
+    return "\n".join(lines)
+
+
+def check_results(result: ReconciliationResult, organizations: list[str]) -> list[dg.AssetCheckResult]:
+    done = {org.organization_id for org in result.organizations}
+    missing = [org for org in organizations if org not in done]
+    checks = [
+        dg.AssetCheckResult(
+            check_name=COMPLETED_CHECK,
+            passed=not missing,
+            metadata={"organizations": len(organizations), "completed": len(done), "missing": ", ".join(missing)},
+        )
+    ]
+    for kind in KINDS:
+        count = result.findings[kind]
+        checks.append(
+            dg.AssetCheckResult(
+                check_name=open_findings_check(kind),
+                passed=count == 0,
+                severity=dg.AssetCheckSeverity.ERROR if kind in FAILING_KINDS else dg.AssetCheckSeverity.WARN,
+                metadata={"open_findings": count, "value_impact": float(result.value_impact[kind])},
+            )
+        )
+    return checks
+
+
+stock_reconciliation_job = dg.define_asset_job(
+    "stock_reconciliation_job",
+    selection=[stock_reconciliation],
+    description="Daily stock reconciliation (`prometric run reconcile`).",
+)
+
+
+@dg.schedule(
+    name="stock_reconciliation_schedule",
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Almaty",
+    job=stock_reconciliation_job,
+    description="02:00 Asia/Almaty: reconcile the day that begins (findings only; apply is an operator's choice).",
+)
+def stock_reconciliation_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    scheduled = context.scheduled_execution_time or dt.datetime.now(BUSINESS_TIMEZONE)
+    day = scheduled.astimezone(BUSINESS_TIMEZONE).date()
+    return dg.RunRequest(run_key=f"stock-{day}", partition_key=day.isoformat())

@@ -1,0 +1,1 @@
+"""Stock reconciliation: ledger vs inventory vs products (plain Python + SQL, no Dagster)."""
