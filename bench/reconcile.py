@@ -35,12 +35,12 @@ TOP_UP = """
 INSERT INTO stock_movements ("organizationId", "workspaceId", "warehouseId", "productId", type, quantity,
                              "referenceType", "referenceId", reason, "createdBy", "createdAt")
 SELECT m."organizationId", m."workspaceId", m."warehouseId", m."productId",
-       CASE WHEN g % 2 = 0 THEN 'IN' ELSE 'OUT' END, m.quantity, m."referenceType", m."referenceId", m.reason,
+       CASE WHEN g %% 2 = 0 THEN 'IN' ELSE 'OUT' END, m.quantity, m."referenceType", m."referenceId", m.reason,
        m."createdBy", m."createdAt" + make_interval(mins => g)
 FROM stock_movements AS m
 JOIN warehouses AS w ON w.id = m."warehouseId" AND w."organizationId" = m."organizationId"
 CROSS JOIN generate_series(0, %(pairs)s * 2 - 1) AS g
-WHERE m."organizationId" = %(org)s AND m.type IN ('IN', 'OUT') AND m.quantity > 0 AND m."referenceType" <> 'bench'
+WHERE m."organizationId" = %(org)s AND m.type IN ('IN', 'OUT') AND m.quantity > 0
 """
 
 

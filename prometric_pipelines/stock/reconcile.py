@@ -4,8 +4,9 @@ For each organization, in ONE transaction (REPEATABLE READ: every statement sees
 and under a per-organization advisory lock (two runs never interleave):
 
 1. the run row of (organization, run date) replaces any earlier one of that day (findings cascade);
-2. `sql/stock/find_discrepancies.sql` — one set-based pass over the ledger, inventory and products —
-   inserts every finding (kinds in `KINDS`, semantics in ../shared/specs/stock.md and docs/stock.md);
+2. `sql/stock/find_discrepancies.sql` — one set-based pass over the ledger, inventory and products
+   (a read-only query, so PostgreSQL may scan with parallel workers) — yields every finding
+   (kinds in `KINDS`, semantics in ../shared/specs/stock.md and docs/stock.md), inserted in a batch;
 3. apply mode: an ADJUSTMENT movement per ledger_vs_inventory finding, products' stock set to the
    inventory sums, an audit_logs row per change;
 4. one notification per warehouse manager summarising their warehouses' findings;
@@ -25,9 +26,10 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection, Engine
 
+from prometric_pipelines.db.schema import stock_discrepancies
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
 
@@ -178,7 +180,12 @@ def _reconcile_in_transaction(
     }
     conn.execute(load_sql("stock", "delete_run"), params)
     params["run_id"] = conn.execute(load_sql("stock", "insert_run"), params).scalar_one()
-    conn.execute(load_sql("stock", "find_discrepancies"), params)
+    found = conn.execute(load_sql("stock", "find_discrepancies"), params).mappings().all()
+    if found:
+        conn.execute(
+            insert(stock_discrepancies),
+            [{**row, "runId": params["run_id"], "createdAt": as_of} for row in found],
+        )
 
     adjustments = products_synced = 0
     if apply:

@@ -1,27 +1,27 @@
--- The single set-based pass of a reconciliation for one organization: every kind of finding of run
--- :run_id, inserted at once (semantics: ../shared/specs/stock.md, docs/stock.md).
--- The ledger is read once, aggregated to (warehouse, product, type, from, to) groups; an invalid
--- movement keeps a group of its own (keyed by its id) so that it can be named without a second scan.
--- Ownership (warehouse/product of the movement's organization) is checked on the small set of
--- groups, not per movement; the rare groups that point at another organization are then expanded
--- back to their movements through the indexes.
-INSERT INTO stock_discrepancies (
-    "runId", "organizationId", "workspaceId", kind, "warehouseId", "productId", "referenceId",
-    expected, actual, difference, "valueImpact", details, "createdAt"
-)
+-- The single set-based pass of a reconciliation for one organization: every kind of finding
+-- (semantics: ../shared/specs/stock.md, docs/stock.md), as rows of stock_discrepancies.
+-- A SELECT, not an INSERT … SELECT: PostgreSQL runs only read-only queries with parallel workers,
+-- and the scan of the ledger is the whole cost; the few findings are inserted by the caller.
+-- The ledger is read once, aggregated to (warehouse, product, type, from, to) groups: the valid
+-- movements' quantities summed, the ids of invalid ones collected (rare), so that they can be named
+-- without a second scan. Ownership (warehouse/product of the movement's organization) is checked on
+-- the small set of groups, not per movement; the rare groups that point at another organization
+-- are then expanded back to their movements through the indexes.
 WITH movement_groups AS (
     SELECT m."organizationId" AS organization_id, m."warehouseId" AS warehouse_id, m."productId" AS product_id,
            m.type, m."fromWarehouseId" AS from_id, m."toWarehouseId" AS to_id,
-           CASE WHEN m.type NOT IN ('IN', 'OUT', 'TRANSFER', 'ADJUSTMENT')
-                  OR (m.type <> 'ADJUSTMENT' AND m.quantity <= 0)
-                  OR (m.type = 'TRANSFER' AND (m."fromWarehouseId" IS NULL OR m."toWarehouseId" IS NULL
-                                               OR m."fromWarehouseId" = m."toWarehouseId"
-                                               OR m."fromWarehouseId" <> m."warehouseId"))
-                THEN m.id END AS invalid_id,
-           sum(m.quantity) AS quantity
+           sum(m.quantity) FILTER (WHERE NOT v.invalid) AS quantity,
+           array_agg(m.id) FILTER (WHERE v.invalid) AS invalid_ids
     FROM stock_movements AS m
+    CROSS JOIN LATERAL (SELECT
+        m.type NOT IN ('IN', 'OUT', 'TRANSFER', 'ADJUSTMENT')
+        OR (m.type <> 'ADJUSTMENT' AND m.quantity <= 0)
+        OR (m.type = 'TRANSFER' AND (m."fromWarehouseId" IS NULL OR m."toWarehouseId" IS NULL
+                                     OR m."fromWarehouseId" = m."toWarehouseId"
+                                     OR m."fromWarehouseId" <> m."warehouseId")) AS invalid
+    ) AS v
     WHERE m."organizationId" = :organization_id AND m."createdAt" <= :as_of
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    GROUP BY 1, 2, 3, 4, 5, 6
 ),
 checked_groups AS (
     SELECT g.*,
@@ -44,7 +44,7 @@ ledger AS (
         (g.warehouse_id, CASE WHEN g.type = 'OUT' OR g.type = 'TRANSFER' THEN -g.quantity ELSE g.quantity END),
         (g.to_id, CASE WHEN g.type = 'TRANSFER' THEN g.quantity END)
     ) AS d (warehouse_id, delta)
-    WHERE g.invalid_id IS NULL AND NOT g.foreign_reference AND d.delta IS NOT NULL
+    WHERE g.quantity IS NOT NULL AND NOT g.foreign_reference AND d.delta IS NOT NULL
     GROUP BY 1, 2, 3
 ),
 inventory_rows AS (
@@ -130,10 +130,11 @@ findings AS (
     FROM checked_groups AS g
     CROSS JOIN LATERAL (
         SELECT * FROM stock_movements AS s
-        WHERE s.id = g.invalid_id AND s."organizationId" = g.organization_id
+        WHERE s.id = ANY (g.invalid_ids) AND s."organizationId" = g.organization_id
+        OFFSET 0  -- keeps this a per-group primary-key lookup (not flattened into a join over the ledger)
     ) AS m
     LEFT JOIN products AS p ON p.id = m."productId" AND p."organizationId" = m."organizationId"
-    WHERE g.invalid_id IS NOT NULL AND NOT g.foreign_reference
+    WHERE g.invalid_ids IS NOT NULL AND NOT g.foreign_reference
 
     UNION ALL
     -- movements into/out of another organization's warehouse, or of its product (all of a group's
@@ -150,6 +151,7 @@ findings AS (
           AND s."productId" = g.product_id AND s.type = g.type
           AND s."fromWarehouseId" IS NOT DISTINCT FROM g.from_id AND s."toWarehouseId" IS NOT DISTINCT FROM g.to_id
           AND s."createdAt" <= :as_of
+        OFFSET 0  -- a lookup per foreign group through the product index, not a join over the ledger
     ) AS m
     LEFT JOIN products AS p ON p.id = m."productId" AND p."organizationId" = m."organizationId"
 
@@ -176,6 +178,8 @@ findings AS (
     WHERE p."organizationId" = :organization_id AND coalesce(p."currentStock", 0) < p."minStock"
       AND coalesce(p.status, 'ACTIVE') = 'ACTIVE' AND p."deletedAt" IS NULL
 )
-SELECT :run_id, f.organization_id, f.workspace_id, f.kind, f.warehouse_id, f.product_id, f.reference_id,
-       f.expected, f.actual, f.actual - f.expected, round((f.actual - f.expected) * f.cost, 2), f.details, :as_of
+SELECT f.organization_id AS "organizationId", f.workspace_id AS "workspaceId", f.kind,
+       f.warehouse_id AS "warehouseId", f.product_id AS "productId", f.reference_id AS "referenceId",
+       f.expected, f.actual, f.actual - f.expected AS difference,
+       round((f.actual - f.expected) * f.cost, 2) AS "valueImpact", f.details
 FROM findings AS f
