@@ -24,6 +24,8 @@ from prometric_pipelines.db.schema import metadata
 TENANT_COLUMNS = ("organizationId", "workspaceId")
 TODAY = dt.date(2026, 1, 15)
 _sequence = itertools.count(1)
+# Columns under a CHECK that the generic samples below would violate: a valid value.
+CHECKED_SAMPLES: dict[tuple[str, str], Any] = {("payroll_items", "kind"): "earning"}
 
 
 def make(conn: Connection, table_name: str, **values: Any) -> dict[str, Any]:
@@ -67,6 +69,8 @@ def _value_for(conn: Connection, column: Column, row: dict[str, Any]) -> Any:
 
 
 def _sample(column: Column) -> Any:
+    if (column.table.name, column.name) in CHECKED_SAMPLES:
+        return CHECKED_SAMPLES[column.table.name, column.name]
     n = next(_sequence)
     column_type = column.type
     if column.name == "bin":

@@ -114,9 +114,22 @@ def key(owner):
         return read_tenant_key(conn)
 
 
+def _key_columns(table: str) -> list[str]:
+    return [column.name for column in metadata.tables[table].primary_key.columns]
+
+
 def visible_ids(conn, table: str) -> set:
+    """The primary keys of the rows the session sees: ids, or tuples for a composite key."""
+    columns = _key_columns(table)
     with conn.begin_nested():
-        return set(conn.execute(text(f'SELECT id FROM "{table}"')).scalars())
+        selected = ", ".join(f'"{c}"' for c in columns)
+        result = conn.execute(text(f'SELECT {selected} FROM "{table}"'))
+        return set(result.scalars()) if columns == ["id"] else {tuple(row) for row in result}
+
+
+def row_key(table: str, row: dict[str, Any]) -> Any:
+    columns = _key_columns(table)
+    return row["id"] if columns == ["id"] else tuple(row[c] for c in columns)
 
 
 def test_the_tenant_tables_are_found_and_every_readable_table_has_row_level_security(owner, logins):
@@ -152,8 +165,8 @@ def test_reader_sees_exactly_its_organizations_rows_in_every_tenant_table(owner,
     for name, other in (("A", "B"), ("B", "A")):
         with tenant_session(reader, tenants[name]["organization"], key=key) as conn:
             for table in sorted(found):
-                mine = {tenants[name]["rows"][table]["id"]}
-                theirs = {tenants[other]["rows"][table]["id"]}
+                mine = {row_key(table, tenants[name]["rows"][table])}
+                theirs = {row_key(table, tenants[other]["rows"][table])}
                 try:
                     seen = visible_ids(conn, table)
                 except ProgrammingError as error:

@@ -28,7 +28,7 @@ daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone=T
 FACT_TABLES = (
     "organizations", "workspaces", "orders", "order_items", "customers", "deals", "invoices", "payments",
     "expenses", "stock_movements", "products", "warehouses", "production_orders", "employees", "attendance",
-    "leaves", "payroll", "tasks", "kpi_definitions",
+    "leaves", "tasks", "kpi_definitions",
 )  # fmt: skip
 
 
@@ -139,8 +139,14 @@ def _rollup_asset(period: Period) -> dg.AssetsDefinition:
     @dg.asset(
         **COMMON,
         name=f"{period.name}_metrics",
-        deps=[daily_metrics, erp_table_key("orders"), erp_table_key("payroll")],
-        automation_condition=dg.AutomationCondition.eager(),
+        # payroll_gross reads the `payroll` rows that payroll_run writes: lineage only, so a month
+        # without a payroll run does not hold the rollups back
+        deps=[
+            daily_metrics,
+            erp_table_key("orders"),
+            dg.AssetDep("payroll_run", partition_mapping=dg.AllPartitionMapping()),
+        ],
+        automation_condition=dg.AutomationCondition.eager().ignore(dg.AssetSelection.assets("payroll_run")),
         description=f"{period.name.capitalize()} rows of every metric, for the periods containing the days run.",
     )
     def rollup(context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig):
