@@ -96,8 +96,8 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
         tokens.append((kind, value, start))
         position = match.end()
     # a number glued to a name ("2x", "1e9") is not in the grammar
-    for (kind, _, _), (next_kind, value, at) in itertools.pairwise(tokens):
-        if kind == "number" and next_kind == "name":
+    for (kind, number, start), (next_kind, value, at) in itertools.pairwise(tokens):
+        if kind == "number" and next_kind == "name" and start + len(number) == at:
             raise FormulaError(f"unexpected {value!r} at position {at + 1}")
     return tokens
 
