@@ -245,16 +245,22 @@ def test_sigkill_mid_run_then_a_rerun_equals_one_clean_run(scenario_db, database
     blocker.execute(text("LOCK TABLE notifications IN ACCESS EXCLUSIVE MODE"))
     process = start_cli(env, "--apply")
     try:
-        pid = wait_for(lambda: blocked_backends(owner, url.database), timeout=120, what="the run to block")[0]
-        with owner.connect() as conn:
-            written = conn.execute(
-                text("""SELECT count(DISTINCT l.relation) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                        WHERE l.pid = :p AND l.granted AND c.relname IN
-                        ('stock_discrepancies', 'stock_movements', 'products', 'audit_logs')
-                        AND l.mode = 'RowExclusiveLock'"""),
-                {"p": pid},
-            ).scalar_one()
-        assert written == 4  # mid-write indeed
+        # blocked on the notifications table itself (not a passing wait of another kind on a busy machine)
+        pid = wait_for(lambda: blocked_backends(owner, url.database, "relation"), timeout=120, what="the run to block")[
+            0
+        ]
+
+        def tables_written() -> int:
+            with owner.connect() as conn:
+                return conn.execute(
+                    text("""SELECT count(DISTINCT l.relation) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                            WHERE l.pid = :p AND l.granted AND c.relname IN
+                            ('stock_discrepancies', 'stock_movements', 'products', 'audit_logs')
+                            AND l.mode = 'RowExclusiveLock'"""),
+                    {"p": pid},
+                ).scalar_one()
+
+        wait_for(lambda: tables_written() == 4, timeout=30, what="the run to hold its four written tables")
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=30) == -signal.SIGKILL
         blocker.rollback()
