@@ -37,6 +37,7 @@ PARTIAL_UNIQUE = {
 }
 # Indexes we add on seed tables: name -> (table, columns, unique, predicate).
 EXTRA_INDEXES = {
+    "idx_audit_logs_org_created": ("audit_logs", ["organizationId", "createdAt"], False, None),
     "unique_warehouse_product_no_batch": ("inventory", ["warehouseId", "productId"], True, '("batchNumber" IS NULL)'),
 }
 # Example indexes whose documented columns do not exist: name -> the columns we use.
