@@ -3,6 +3,7 @@
 import dagster as dg
 
 from prometric_pipelines.defs import resources
+from prometric_pipelines.defs.audit import definitions as audit
 from prometric_pipelines.defs.schema import definitions as schema
 
-defs = dg.Definitions.merge(resources.defs, schema.defs)
+defs = dg.Definitions.merge(resources.defs, schema.defs, audit.defs)

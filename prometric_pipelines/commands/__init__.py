@@ -15,7 +15,7 @@ from collections.abc import Callable
 Registrar = Callable[[argparse._SubParsersAction, argparse._SubParsersAction], None]
 
 # modules of this package, in the order their commands appear in `prometric run --help`
-DOMAIN_COMMANDS: tuple[str, ...] = ()
+DOMAIN_COMMANDS: tuple[str, ...] = ("audit",)
 
 
 def registrars() -> list[Registrar]:
