@@ -87,9 +87,8 @@ def _run_archive(args: argparse.Namespace) -> int:
         result = run_job("audit_restore_job", {"ops": {"restore_audit_month": {"config": config}}}, RESTORE_TAGS)
         summary = result.output_for_node("restore_audit_month")
         for file in summary["files"]:
-            print(
-                f"  {file['organization']}  {file['rows_inserted']:>10,} of {file['rows_in_file']:,} rows  {file['path']}"
-            )
+            rows = f"{file['rows_inserted']:>10,} of {file['rows_in_file']:,} rows"
+            print(f"  {file['organization']}  {rows}  {file['path']}")
         print(f"restored {summary['rows_restored']:,} rows of {summary['month']} from {len(summary['files'])} file(s)")
         return 0
 

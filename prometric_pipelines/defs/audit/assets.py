@@ -74,7 +74,7 @@ def audit_archive(
         organization_ids=ids,
         before=before,
         as_of_month=partition_month(context.partition_key),
-        run_key=context.run_id,
+        run_key=context.run.run_id,
         progress=context.log.info,
     )
     return dg.MaterializeResult(
@@ -187,7 +187,6 @@ def audit_restore_job():
 audit_archive_job = dg.define_asset_job(
     "audit_archive_job",
     selection=[audit_archive],
-    partitions_def=audit_archive_partitions,
     description="Archives audit logs older than the retention (one partition = the month the run closes).",
 )
 
