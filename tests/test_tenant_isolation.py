@@ -24,7 +24,14 @@ from prometric_pipelines.db.schema import PLATFORM_TABLES, metadata
 from prometric_pipelines.db.tenancy import read_tenant_key, sign_tenant, tenant_session
 from tests.factories import make, make_tenant
 
-READER_FORBIDDEN = {"refresh_tokens", "email_verifications", "alembic_version", *PLATFORM_TABLES}
+# Platform tables with "organizationId" that the dashboards read (e.g. audit_log_archives) are tenant
+# tables like the ERP's; the other platform tables are closed to the reader.
+TENANT_PLATFORM_TABLES = {name for name in PLATFORM_TABLES if "organizationId" in metadata.tables[name].columns}
+READER_FORBIDDEN = {
+    "refresh_tokens", "email_verifications", "alembic_version", *(set(PLATFORM_TABLES) - TENANT_PLATFORM_TABLES)
+}  # fmt: skip
+# values `make` cannot guess for a table's CHECK constraints
+SAMPLE_VALUES: dict[str, dict[str, Any]] = {"audit_log_archives": {"month": 1}}
 
 
 def tenant_tables_from_catalog(conn) -> set[str]:
@@ -72,9 +79,9 @@ def tenants(owner) -> dict[str, dict[str, Any]]:
                 "workspaces": base["workspace"],
             }
             for table in metadata.sorted_tables:  # parents before children
-                if table.name in rows or table.name in PLATFORM_TABLES:
+                if table.name in rows or table.name in set(PLATFORM_TABLES) - TENANT_PLATFORM_TABLES:
                     continue
-                values: dict[str, Any] = {}
+                values: dict[str, Any] = dict(SAMPLE_VALUES.get(table.name, {}))
                 for column in table.columns:
                     if column.name == "organizationId":
                         values[column.name] = base["organization"]["id"]
