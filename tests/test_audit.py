@@ -15,7 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import text
 
-from prometric_pipelines.audit.archive import archive_audit_logs, restore_month, retention_cutoff
+from prometric_pipelines.audit import archive as archive_module
+from prometric_pipelines.audit.archive import (
+    ArchiveIntegrityError,
+    archive_audit_logs,
+    restore_month,
+    retention_cutoff,
+)
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
@@ -100,6 +106,72 @@ def test_archive_moves_rows_before_the_cutoff_exactly_once_with_secrets_masked(h
     again = archive_audit_logs(engine, archive, before=BEFORE)
     assert again.rows_archived == 0 and again.files_written == 0
     assert len(manifests(engine)) == len(EXPECTED_PIECES)
+
+
+_LATE_ROW = text("""
+    INSERT INTO audit_logs ("organizationId", action, entity, "createdAt")
+    VALUES (CAST(:org AS uuid), 'UPDATE', 'orders', :created_at) RETURNING id::text
+""")
+_LIVE_IDS = text(
+    """SELECT id::text FROM audit_logs WHERE "organizationId" = CAST(:org AS uuid) AND "createdAt" < :end"""
+)
+
+
+def _write_late_rows(monkeypatch, engine, org: str, times: int) -> list[str]:
+    """After the export of a piece was verified (before its rename and DELETE), another session
+    commits a row into the same month, at most `times` times. Returns the ids written."""
+    written: list[str] = []
+    original = archive_module.checkpoint
+
+    def late_writer(step: str) -> None:
+        if step == "verified" and len(written) < times:
+            with engine.begin() as conn:
+                written.append(
+                    conn.execute(_LATE_ROW, {"org": org, "created_at": dt.datetime(2025, 1, 20, 12)}).scalar_one()
+                )
+        original(step)
+
+    monkeypatch.setattr(archive_module, "checkpoint", late_writer)
+    return written
+
+
+def test_a_row_written_into_the_month_after_its_export_is_not_deleted_but_archived_by_the_next_attempt(
+    history, monkeypatch
+):
+    engine, archive, org = history["engine"], history["archive"], history["orgs"]["a"]
+    late = _write_late_rows(monkeypatch, engine, org, times=1)
+    result = archive_audit_logs(engine, archive, organization_ids=[org], before=dt.date(2025, 2, 1))
+
+    # attempt 1 exported 30 rows; its DELETE of the range found 31 and rolled back; attempt 2 took all 31
+    assert len(late) == 1
+    assert [(p.rows, p.attempts) for p in result.pieces] == [(31, 2)]
+    (manifest,) = manifests(engine)
+    assert manifest["rows"] == 31 and manifest["path"].endswith("part-0001.parquet")
+    assert late[0] in pq.read_table(archive.absolute(manifest["path"]))["id"].to_pylist()
+    with engine.connect() as conn:
+        assert conn.execute(_LIVE_IDS, {"org": org, "end": dt.datetime(2025, 2, 1)}).all() == []
+    assert verify_archive(engine, archive).clean
+
+
+def test_rows_written_into_the_month_at_every_attempt_stay_live_and_a_later_run_archives_them(history, monkeypatch):
+    engine, archive, org = history["engine"], history["archive"], history["orgs"]["a"]
+    late = _write_late_rows(monkeypatch, engine, org, times=3)
+    with pytest.raises(ArchiveIntegrityError, match="kept changing"):
+        archive_audit_logs(engine, archive, organization_ids=[org], before=dt.date(2025, 2, 1))
+
+    # nothing was deleted: the 30 seeded January rows and the 3 late ones are all live, no manifest
+    assert len(late) == 3
+    assert manifests(engine) == []
+    with engine.connect() as conn:
+        live = set(conn.execute(_LIVE_IDS, {"org": org, "end": dt.datetime(2025, 2, 1)}).scalars())
+    assert len(live) == 33 and set(late) <= live
+
+    monkeypatch.setattr(archive_module, "checkpoint", lambda step: None)
+    again = archive_audit_logs(engine, archive, organization_ids=[org], before=dt.date(2025, 2, 1))
+    assert [(p.rows, p.attempts) for p in again.pieces] == [(33, 1)]
+    (manifest,) = manifests(engine)
+    assert set(pq.read_table(archive.absolute(manifest["path"]))["id"].to_pylist()) == live
+    assert verify_archive(engine, archive).clean
 
 
 def test_retention_is_per_organization_and_a_bad_setting_skips_only_that_organization(history, monkeypatch):
