@@ -4,7 +4,8 @@ The protocol for one piece (an organization's rows of one month older than the c
 spec orders it; a crash between any two steps leaves a state the next run completes:
 
 1. export the rows to `<final>.tmp` next to the final path (one REPEATABLE READ snapshot, which also
-   gives the database's count and id checksum of the same rows); flush and fsync;
+   gives the database's count and id checksum of the same rows, shared with the ADBC connection
+   that streams them); flush and fsync;
 2. verify: re-read the file with DuckDB; count and checksum must equal the database's;
 3. rename into place (atomic on a local filesystem), fsync the directory;
 4. one transaction: insert the manifest (next link of the organization's hash chain) and DELETE the
@@ -32,7 +33,7 @@ import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines import config
-from prometric_pipelines.audit.export import export_to_parquet
+from prometric_pipelines.audit.export import export_to_parquet, inline_parameters
 from prometric_pipelines.audit.manifests import RangeStats, file_stats, manifest_hash
 from prometric_pipelines.audit.storage import (
     TEMP_SUFFIX,
@@ -268,9 +269,10 @@ def _archive_piece(
             database = RangeStats(*conn.execute(load_sql("audit", "range_stats"), params).one())
             if database.row_count == 0:
                 return None  # archived meanwhile (or everything before the cutoff already is)
-            exported = export_to_parquet(
-                conn.connection.driver_connection, load_sql("audit", "export_rows"), params, temporary
-            )
+            # the rows stream on an ADBC connection that imports this transaction's snapshot
+            snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+            select = inline_parameters(conn.connection.driver_connection, load_sql("audit", "export_rows"), params)
+            exported = export_to_parquet(libpq_url(engine.url), snapshot, select, temporary)
         result.export_seconds += time.perf_counter() - clock
         checkpoint("exported")
 

@@ -1,27 +1,24 @@
 """Streaming audit-log rows out of PostgreSQL into a zstd Parquet file, in bounded memory.
 
-`COPY (SELECT …) TO STDOUT (FORMAT csv)` is read by a thread in blocks of whole rows (the server
-sends one message per row); the main thread parses each block with pyarrow's C++ CSV reader, masks
-secrets and appends it to a `ParquetWriter` as a row group. At most `QUEUE_BLOCKS` blocks wait
-between the two threads, so memory stays at a few blocks whatever the month's size.
+ADBC (`adbc-driver-postgresql`) runs the query as a binary `COPY … TO STDOUT` and decodes it in C
+into Arrow record batches of about `BATCH_BYTES`; each batch is masked and appended to a
+`ParquetWriter` as a row group. No per-row Python, and memory stays at a batch or two whatever the
+month's size.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import queue
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import adbc_driver_postgresql.dbapi as adbc
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlalchemy import TextClause
 from sqlalchemy.dialects import postgresql
@@ -47,8 +44,8 @@ SCHEMA = pa.schema(
 COLUMNS = tuple(SCHEMA.names)
 JSON_COLUMNS = ("oldValue", "newValue")
 
-BLOCK_BYTES = 32 << 20  # ~100k audit rows: one Parquet row group
-QUEUE_BLOCKS = 2
+BATCH_BYTES = 32 << 20  # ~100k audit rows: one Parquet row group
+ZSTD_LEVEL = 3
 
 # A cheap pre-filter run on whole columns in C++: only values that might hold a secret (a key naming
 # one, a bcrypt hash, a URL with a password) go through the exact Python `mask_secrets`. A superset
@@ -59,12 +56,6 @@ _KEY_PATTERN = "|".join(
 )
 _SECRET_CANDIDATE = rf'"[^"]*({_KEY_PATTERN}|pass|pwd)[^"]*"\s*:|\$2[aby]\$|://[^/@\s"]*:[^@\s"]*@'
 
-_CSV_READ = pacsv.ReadOptions(column_names=list(COLUMNS), use_threads=True)
-_CSV_PARSE = pacsv.ParseOptions(newlines_in_values=True)
-_CSV_CONVERT = pacsv.ConvertOptions(
-    column_types=SCHEMA, strings_can_be_null=True, quoted_strings_can_be_null=False, null_values=[""]
-)
-
 
 @dataclass(frozen=True)
 class ExportedFile:
@@ -72,12 +63,11 @@ class ExportedFile:
     masked_values: int
 
 
-def copy_statement(connection: psycopg.Connection, query: TextClause, params: dict[str, Any]) -> bytes:
-    """`COPY (<query>) TO STDOUT (FORMAT csv)` with the parameters inlined as quoted literals
-    (COPY takes no bind parameters); psycopg's client-side quoting does the inlining."""
+def inline_parameters(connection: psycopg.Connection, query: TextClause, params: dict[str, Any]) -> str:
+    """`query` with its parameters inlined as quoted literals (ADBC streams a query by binary COPY
+    only when it has no bind parameters); psycopg's client-side quoting does the inlining."""
     compiled = query.compile(dialect=postgresql.psycopg.dialect())
-    select = psycopg.ClientCursor(connection).mogrify(str(compiled), params).strip().removesuffix(";")
-    return f"COPY ({select}\n) TO STDOUT (FORMAT csv)".encode()
+    return psycopg.ClientCursor(connection).mogrify(str(compiled), params).strip().removesuffix(";")
 
 
 def mask_json_column(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
@@ -106,66 +96,36 @@ def _mask(table: pa.Table) -> tuple[pa.Table, int]:
     return table, total
 
 
-def _read_blocks(cursor: psycopg.Cursor, statement: bytes, blocks: queue.Queue, block_bytes: int) -> None:
-    """Producer thread: COPY rows joined into blocks of about `block_bytes`; None ends, an exception aborts."""
-    try:
-        with cursor.copy(statement) as copy:
-            parts: list[bytes] = []
-            size = 0
-            for data in copy:
-                parts.append(bytes(data))
-                size += len(data)
-                if size >= block_bytes:
-                    blocks.put(b"".join(parts))
-                    parts, size = [], 0
-            if parts:
-                blocks.put(b"".join(parts))
-        blocks.put(None)
-    except BaseException as error:  # handed to the consumer, which re-raises it
-        blocks.put(error)
-
-
 def export_to_parquet(
-    connection: psycopg.Connection,
-    query: TextClause,
-    params: dict[str, Any],
+    url: str,
+    snapshot: str,
+    select: str,
     target: Path,
     *,
-    block_bytes: int = BLOCK_BYTES,
+    batch_bytes: int = BATCH_BYTES,
 ) -> ExportedFile:
-    """Writes the rows of `query` (selecting COLUMNS in order) to `target` and fsyncs it.
+    """Writes the rows of `select` (COLUMNS in order, uuids and JSON cast to text) to `target`, fsynced.
 
-    Runs in the connection's current transaction (the caller's snapshot).
+    Reads on an ADBC connection of its own that imports `snapshot` (`pg_export_snapshot()` of the
+    caller's REPEATABLE READ transaction), so it sees exactly the rows the caller counted.
     """
-    statement = copy_statement(connection, query, params)
-    blocks: queue.Queue = queue.Queue(maxsize=QUEUE_BLOCKS)
-    reader = threading.Thread(
-        target=_read_blocks, args=(connection.cursor(), statement, blocks, block_bytes), daemon=True
-    )
-    reader.start()
     rows = masked = 0
-    try:
+    with adbc.connect(url, autocommit=True) as connection, connection.cursor() as cursor:
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        cursor.adbc_statement.set_options(**{"adbc.postgresql.batch_size_hint_bytes": str(batch_bytes)})
+        cursor.execute(select)
+        reader = cursor.fetch_record_batch()
         with target.open("wb") as sink:
-            with pq.ParquetWriter(sink, SCHEMA, compression="zstd", compression_level=3) as writer:
-                while (block := blocks.get()) is not None:
-                    if isinstance(block, BaseException):
-                        raise block
-                    table = pacsv.read_csv(
-                        pa.py_buffer(block),
-                        read_options=_CSV_READ,
-                        parse_options=_CSV_PARSE,
-                        convert_options=_CSV_CONVERT,
-                    )
+            with pq.ParquetWriter(sink, SCHEMA, compression="zstd", compression_level=ZSTD_LEVEL) as writer:
+                for batch in reader:
+                    # same columns, without ADBC's per-field PostgreSQL type metadata
+                    table = pa.Table.from_batches([pa.RecordBatch.from_arrays(batch.columns, schema=SCHEMA)])
                     table, changed = _mask(table)
                     writer.write_table(table)
                     rows += table.num_rows
                     masked += changed
             sink.flush()
             os.fsync(sink.fileno())
-    finally:
-        # on an error the producer may be blocked on a full queue: drain it so it can end
-        while reader.is_alive():
-            with contextlib.suppress(queue.Empty):
-                blocks.get(timeout=0.1)
-        reader.join()
+        cursor.execute("COMMIT")
     return ExportedFile(rows=rows, masked_values=masked)

@@ -1,6 +1,8 @@
--- One organization's rows in [:start, :end), in time order, as archived (columns of export.SCHEMA).
-SELECT a.id, a."organizationId", a."userId", a.action, a.entity, a."entityId", a."oldValue", a."newValue",
-       a."ipAddress", a."userAgent", a."createdAt"
+-- One organization's rows in [:start, :end), in time order, as archived (columns of export.SCHEMA:
+-- uuids and JSONB as their text, as ADBC would otherwise return Arrow uuid/json extension types).
+SELECT a.id::text AS id, a."organizationId"::text AS "organizationId", a."userId"::text AS "userId", a.action,
+       a.entity, a."entityId"::text AS "entityId", a."oldValue"::text AS "oldValue",
+       a."newValue"::text AS "newValue", a."ipAddress", a."userAgent", a."createdAt"
 FROM audit_logs a
 WHERE (a."organizationId" = CAST(:organization_id AS uuid)
        OR (CAST(:organization_id AS uuid) IS NULL AND a."organizationId" IS NULL))
