@@ -72,18 +72,25 @@ def inline_parameters(connection: psycopg.Connection, query: TextClause, params:
 
 def mask_json_column(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
     """The column with secrets masked, and how many values changed."""
-    candidates = pc.match_substring_regex(column, _SECRET_CANDIDATE, ignore_case=True)
+    candidates = pc.fill_null(pc.match_substring_regex(column, _SECRET_CANDIDATE, ignore_case=True), False)
     if not pc.any(candidates).as_py():
         return column, 0
-    values = column.to_pylist()
+    # only the candidates reach Python (converting the whole column cost more than the masking itself)
+    replacements = []
     changed = 0
-    for index in pc.indices_nonzero(pc.fill_null(candidates, False)).to_pylist():
-        original = json.loads(values[index])
+    for text in pc.filter(column, candidates).to_pylist():
+        original = json.loads(text)
         masked = mask_secrets(original)
         if masked != original:  # untouched JSON keeps PostgreSQL's exact text
-            values[index] = json.dumps(masked, ensure_ascii=False)
+            text = json.dumps(masked, ensure_ascii=False)
             changed += 1
-    return pa.chunked_array([pa.array(values, pa.string())]), changed
+        replacements.append(text)
+    if not changed:
+        return column, 0
+    replaced = pc.replace_with_mask(
+        column.combine_chunks(), candidates.combine_chunks(), pa.array(replacements, pa.string())
+    )
+    return pa.chunked_array([replaced]), changed
 
 
 def _mask(table: pa.Table) -> tuple[pa.Table, int]:
