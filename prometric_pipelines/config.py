@@ -5,6 +5,8 @@
 | `DATABASE_URL` | the operational PostgreSQL; when unset, the embedded server is used | unset |
 | `PROMETRIC_HOME` | local state: embedded server data, Dagster instance, archives | `<project>/.prometric` |
 | `PROMETRIC_UI_PORT` / `PROMETRIC_DASHBOARDS_PORT` | ports of the Dagster UI and Streamlit | 3000 / 8501 |
+| `ARCHIVE_URL` | where archived audit logs go (a local path or `file://` URL) | `<PROMETRIC_HOME>/archive` |
+| `AUDIT_RETENTION_MONTHS` | months of audit logs kept live (per organization: `settings.audit.retentionMonths`) | 12 |
 """
 
 from __future__ import annotations
@@ -26,6 +28,24 @@ DATABASE_NAME = "prometric"
 
 def prometric_home() -> Path:
     return Path(os.environ.get("PROMETRIC_HOME") or PROJECT_ROOT / ".prometric").resolve()
+
+
+def archive_url() -> str:
+    """`ARCHIVE_URL`, or `<PROMETRIC_HOME>/archive` when unset."""
+    return os.environ.get("ARCHIVE_URL", "").strip() or str(prometric_home() / "archive")
+
+
+DEFAULT_AUDIT_RETENTION_MONTHS = 12
+
+
+def audit_retention_months() -> int:
+    """`AUDIT_RETENTION_MONTHS` (whole months, 1-1200), default 12."""
+    raw = os.environ.get("AUDIT_RETENTION_MONTHS", "").strip()
+    if not raw:
+        return DEFAULT_AUDIT_RETENTION_MONTHS
+    if not raw.isdigit() or not 1 <= int(raw) <= 1200:
+        raise ConfigError(f"AUDIT_RETENTION_MONTHS={raw!r} is not a number of months (1-1200)")
+    return int(raw)
 
 
 def ui_port() -> int:

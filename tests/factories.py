@@ -25,7 +25,7 @@ TENANT_COLUMNS = ("organizationId", "workspaceId")
 TODAY = dt.date(2026, 1, 15)
 _sequence = itertools.count(1)
 # Columns under a CHECK that the generic samples below would violate: a valid value.
-CHECKED_SAMPLES: dict[tuple[str, str], Any] = {("payroll_items", "kind"): "earning"}
+CHECKED_SAMPLES: dict[tuple[str, str], Any] = {("payroll_items", "kind"): "earning", ("audit_log_archives", "month"): 1}
 
 
 def make(conn: Connection, table_name: str, **values: Any) -> dict[str, Any]:

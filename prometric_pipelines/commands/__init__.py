@@ -15,7 +15,7 @@ from collections.abc import Callable
 Registrar = Callable[[argparse._SubParsersAction, argparse._SubParsersAction], None]
 
 # modules of this package, in the order their commands appear in `prometric run --help`
-DOMAIN_COMMANDS: tuple[str, ...] = ("metrics", "payroll", "stock")
+DOMAIN_COMMANDS: tuple[str, ...] = ("metrics", "payroll", "stock", "audit")
 
 
 def registrars() -> list[Registrar]:

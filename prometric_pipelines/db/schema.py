@@ -1062,6 +1062,8 @@ audit_logs = Table(
     Index("idx_audit_logs_entity", "entity", "entityId"),
     Index("idx_audit_logs_action", "action"),
     Index("idx_audit_logs_created", "createdAt"),
+    # ours (docs/schema-notes.md): one organization's rows in time order, for archival and the audit query
+    Index("idx_audit_logs_org_created", "organizationId", "createdAt"),
 )
 
 # --- Platform tables (not the ERP's): security ----------------------------------------------
@@ -1209,6 +1211,38 @@ stock_discrepancies = Table(
     _now("createdAt"),
     Index("idx_stock_discrepancies_run", "runId"),
     Index("idx_stock_discrepancies_org_kind", "organizationId", "kind"),
+)
+
+# --- Platform tables (not the ERP's): audit archival ----------------------------------------
+# Created by migrations/versions/20261125120400_audit_archive.py; see docs/audit.md.
+
+# One row per archived Parquet file: normally one per (organization, month); a month archived in
+# pieces (rows older than `--before` in the middle of it, or late rows) gets one more file per piece.
+# Each organization's rows (NULL = the global rows) form a hash chain: `prevHash` is the hash of the
+# organization's previous manifest (`chainPosition` - 1), `hash` covers every field but `restoredAt`.
+audit_log_archives = Table(
+    "audit_log_archives",
+    metadata,
+    _id(),
+    Column("organizationId", UUID),  # no foreign key: the archive outlives a deleted organization
+    Column("year", Integer, nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("path", Text, nullable=False, unique=True),  # relative to ARCHIVE_URL
+    Column("rowCount", BigInteger, nullable=False),
+    Column("minCreatedAt", DateTime, nullable=False),
+    Column("maxCreatedAt", DateTime, nullable=False),
+    Column("fileSha256", String(64), nullable=False),
+    Column("contentChecksum", String(64), nullable=False),
+    Column("chainPosition", Integer, nullable=False),
+    Column("prevHash", String(64), unique=True),  # unique: a chain cannot fork, even if two writers raced
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("archivedAt", DateTime, nullable=False),
+    Column("runKey", Text, nullable=False),
+    Column("restoredAt", DateTime),
+    CheckConstraint("month BETWEEN 1 AND 12", name="audit_log_archives_month_check"),
+    CheckConstraint('"rowCount" > 0', name="audit_log_archives_row_count_check"),
+    CheckConstraint('"chainPosition" >= 1', name="audit_log_archives_chain_position_check"),
+    Index("idx_audit_log_archives_org_month", "organizationId", "year", "month"),
 )
 
 # Business modules, used to group the tables in the Dagster asset graph.

@@ -1,0 +1,14 @@
+-- Audit query, DuckDB over the organization's archived Parquet files ($files): the same filters as
+-- live_rows.sql (NULL: not filtered), newest first.
+SELECT id, "organizationId", "userId", action, entity, "entityId", "oldValue", "newValue", "ipAddress",
+       "userAgent", "createdAt"
+FROM read_parquet($files)
+WHERE "organizationId" = CAST($organization_id AS VARCHAR)
+  AND (CAST($user_id AS VARCHAR) IS NULL OR "userId" = CAST($user_id AS VARCHAR))
+  AND (CAST($entity AS VARCHAR) IS NULL OR entity = CAST($entity AS VARCHAR))
+  AND (CAST($entity_id AS VARCHAR) IS NULL OR "entityId" = CAST($entity_id AS VARCHAR))
+  AND (CAST($action AS VARCHAR) IS NULL OR action = CAST($action AS VARCHAR))
+  AND (CAST($start AS TIMESTAMP) IS NULL OR "createdAt" >= CAST($start AS TIMESTAMP))
+  AND (CAST($end AS TIMESTAMP) IS NULL OR "createdAt" < CAST($end AS TIMESTAMP))
+ORDER BY "createdAt" DESC NULLS LAST, id DESC
+LIMIT $limit;
