@@ -114,6 +114,42 @@ def test_clean_ledger_gives_no_findings(fresh: Engine) -> None:
     assert result.notifications == 0
 
 
+def test_every_malformed_movement_is_one_finding_and_left_out_of_on_hand(fresh: Engine) -> None:
+    """Validity of type and transfer ends is decided per group of movements, the quantity's sign per
+    movement: a malformed movement that is also non-positive must still give exactly one finding."""
+    with fresh.begin() as conn:
+        tenant = make_tenant(conn)
+        t = {"organizationId": tenant["organization"]["id"], "workspaceId": tenant["workspace"]["id"]}
+        w1, w2 = make(conn, "warehouses", **t)["id"], make(conn, "warehouses", **t)["id"]
+        item = make(conn, "products", **t, cost=2, currentStock=10, reservedStock=0, minStock=0)["id"]
+
+        def move(kind: str, quantity: int, **extra: object) -> object:
+            return make(conn, "stock_movements", **t, warehouseId=w1, productId=item, type=kind, quantity=quantity,
+                        **extra)["id"]  # fmt: skip
+
+        move("IN", 10)  # the only valid movement: on-hand at w1 is 10, as counted
+        expected = {
+            move("IN", 0): "quantity not positive",
+            move("OUT", -3): "quantity not positive",
+            move("LOST", 4): "unknown type",
+            move("LOST", -4): "unknown type",
+            move("TRANSFER", 2, fromWarehouseId=w1): "transfer without both warehouses",
+            move("TRANSFER", 0, fromWarehouseId=w1): "quantity not positive",  # same group as the one above
+            move("TRANSFER", 5, fromWarehouseId=w1, toWarehouseId=w1): "transfer into its own warehouse",
+            move("TRANSFER", 6, fromWarehouseId=w2, toWarehouseId=w1): "transfer source differs from warehouseId",
+        }
+        make(conn, "inventory", **t, warehouseId=w1, productId=item, quantity=10, reservedQuantity=0)
+    result = reconcile(fresh, RUN_DATE)
+    assert result.findings == {**dict.fromkeys(KINDS, 0), "invalid_movement": len(expected)}
+    assert result.value_impact["invalid_movement"] == Decimal(2 * (0 - 3 + 4 - 4 + 2 + 0 + 5 + 6))
+    with fresh.connect() as conn:
+        found = conn.execute(
+            text("""SELECT "referenceId", details ->> 'problem', actual FROM stock_discrepancies
+                    WHERE kind = 'invalid_movement'""")
+        ).all()
+    assert {row[0]: row[1] for row in found} == expected and len(found) == len(expected)
+
+
 def test_rerunning_a_day_replaces_its_run_and_findings(fresh: Engine, scenario: dict) -> None:
     reconcile(fresh, RUN_DATE)
     first = stock_scenario.findings(fresh, scenario["org"])
