@@ -75,6 +75,7 @@ def _begin(conn: Connection, organization_ids: list[str]) -> None:
     conn.execute(load_sql("metrics", "lock"))
     conn.execute(load_sql("metrics", "work_mem"), {"work_mem": WORK_MEM})
     conn.execute(load_sql("metrics", "create_run_organizations"), {"organization_ids": organization_ids})
+    conn.execute(load_sql("metrics", "analyze_run_organizations"))
     conn.execute(load_sql("metrics", "create_rows"))
     conn.execute(load_sql("metrics", "create_replaced"))
 
