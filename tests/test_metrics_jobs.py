@@ -244,7 +244,8 @@ def test_a_run_killed_mid_write_changes_nothing_and_a_rerun_equals_a_clean_run(g
                                          ORDER BY id LIMIT 1)""")
         )
 
-    # the daily step deletes and then upserts; the upsert reads kpi_definitions, which a session holds
+    # the daily step deletes its window and then inserts; the insert reads kpi_definitions (targets), which a
+    # session holds. pg_stat_activity keeps the first 1 kB of the statement: the targets CTE is in it
     blocker = generated.connect()
     blocker.execute(text("LOCK TABLE kpi_definitions IN ACCESS EXCLUSIVE MODE"))
     process = subprocess.Popen(
@@ -260,10 +261,10 @@ def test_a_run_killed_mid_write_changes_nothing_and_a_rerun_equals_a_clean_run(g
                     text("""SELECT a.pid FROM pg_stat_activity a
                             WHERE a.datname = current_database() AND a.application_name = 'prometric'
                               AND a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()
-                              AND a.query LIKE '%INSERT INTO metrics%'""")
+                              AND a.query LIKE '%FROM kpi_definitions%'""")
                 ).scalar()
 
-            pid = wait_for(blocked_writer, what="the metrics run to block in its upsert")
+            pid = wait_for(blocked_writer, what="the metrics run to block in its insert")
             # mid-write: its transaction holds the metrics table and already deleted (uncommitted) rows
             held = watcher.execute(
                 text("""SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation

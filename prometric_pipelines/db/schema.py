@@ -1018,7 +1018,7 @@ metrics = Table(
     Index("idx_metrics_type", "type"),
     Index("idx_metrics_period", "period"),
     Index("idx_metrics_date", "date"),
-    # the key the metrics job upserts by (docs/schema-notes.md); organization, period and date lead so
+    # the key the metrics job rewrites windows by (docs/schema-notes.md); organization, period and date lead so
     # that rewriting one window of days is one range of this index
     UniqueConstraint("organizationId", "period", "date", "workspaceId", "name"),
 )

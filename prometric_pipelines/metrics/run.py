@@ -2,8 +2,8 @@
 
 Each function is one transaction under one advisory lock (concurrent runs serialise): the SQL of
 `sql/metrics/` fills temporary tables for the whole range in one pass per fact table, then the
-window's stale rows are deleted, the new ones upserted by the `metrics` key and the comparison
-columns refreshed. Re-running a range gives the same rows.
+window's rows are deleted and the new ones inserted (a key computed again keeps its id), with the
+comparison columns and targets computed set-based in the same statement. Re-running a range gives the same rows.
 """
 
 from __future__ import annotations
@@ -75,7 +75,9 @@ def _begin(conn: Connection, organization_ids: list[str]) -> None:
     conn.execute(load_sql("metrics", "lock"))
     conn.execute(load_sql("metrics", "work_mem"), {"work_mem": WORK_MEM})
     conn.execute(load_sql("metrics", "create_run_organizations"), {"organization_ids": organization_ids})
+    conn.execute(load_sql("metrics", "analyze_run_organizations"))
     conn.execute(load_sql("metrics", "create_rows"))
+    conn.execute(load_sql("metrics", "create_replaced"))
 
 
 def _write(
@@ -83,16 +85,20 @@ def _write(
 ) -> tuple[int, int]:
     window = {"organization_ids": orgs, "period": period.name, "first": first, "last": last}
     conn.execute(load_sql("metrics", "analyze_rows"))
-    deleted = conn.execute(load_sql("metrics", "delete_stale_rows"), {**window, "kpi": kpi}).rowcount
+    # delete the window, then a plain INSERT … SELECT: measured 1.6× faster than the ON CONFLICT upsert
+    # (docs/metrics.md); keys computed again keep their id and createdAt through metric_replaced
+    conn.execute(load_sql("metrics", "delete_window"), {**window, "kpi": kpi})
+    conn.execute(load_sql("metrics", "analyze_replaced"))
     written = conn.execute(
-        load_sql("metrics", "upsert_rows"),
+        load_sql("metrics", "insert_rows"),
         {
+            **window,
             "run_id": run_id,
             "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "first": first,
             "step": period.step,
         },
     ).rowcount
+    deleted = conn.execute(load_sql("metrics", "count_stale_rows")).scalar_one()
     # the period after the window compares itself with the window's last period: refresh it
     following = period.next(last)
     conn.execute(

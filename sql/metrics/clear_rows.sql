@@ -1,2 +1,2 @@
--- Empties the run's row buffer between periods.
-TRUNCATE metric_rows
+-- Empties the run's row buffers between periods.
+TRUNCATE metric_rows, metric_replaced
