@@ -2,8 +2,9 @@
 
 `make(conn, "orders", status="CANCELLED", totalAmount=100)` inserts an order and, for every
 required column you did not give, a sensible value: a parent row for a required foreign key
-(created the same way), a value its `CHECK (… IN (…))` allows, a unique string, 1, today. Parents share the tenant of the row being
-made: the order's workspace, customer… belong to the order's organization.
+(created the same way), a value its `CHECK (… IN (…))` allows, a unique string, 1, today.
+Parents share the tenant of the row being made: the order's workspace, customer… belong to the
+order's organization.
 
 `make` returns the inserted row (database defaults and generated columns included) as a dict.
 """
