@@ -24,7 +24,12 @@ from prometric_pipelines.db.schema import PLATFORM_TABLES, metadata
 from prometric_pipelines.db.tenancy import read_tenant_key, sign_tenant, tenant_session
 from tests.factories import make, make_tenant
 
-READER_FORBIDDEN = {"refresh_tokens", "email_verifications", "alembic_version", *PLATFORM_TABLES}
+# Platform tables that carry tenant data (payroll_items …) are read by the dashboards like ERP tables;
+# the others (security_*) are not the reader's business.
+TENANT_PLATFORM_TABLES = {t for t in PLATFORM_TABLES if "organizationId" in metadata.tables[t].c}
+READER_FORBIDDEN = {
+    "refresh_tokens", "email_verifications", "alembic_version", *(set(PLATFORM_TABLES) - TENANT_PLATFORM_TABLES)
+}  # fmt: skip
 
 
 def tenant_tables_from_catalog(conn) -> set[str]:
@@ -72,7 +77,7 @@ def tenants(owner) -> dict[str, dict[str, Any]]:
                 "workspaces": base["workspace"],
             }
             for table in metadata.sorted_tables:  # parents before children
-                if table.name in rows or table.name in PLATFORM_TABLES:
+                if table.name in rows or (table.name in PLATFORM_TABLES and table.name not in TENANT_PLATFORM_TABLES):
                     continue
                 values: dict[str, Any] = {}
                 for column in table.columns:
