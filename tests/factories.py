@@ -2,8 +2,9 @@
 
 `make(conn, "orders", status="CANCELLED", totalAmount=100)` inserts an order and, for every
 required column you did not give, a sensible value: a parent row for a required foreign key
-(created the same way), a unique string, 1, today. Parents share the tenant of the row being
-made: the order's workspace, customer… belong to the order's organization.
+(created the same way), a value its `CHECK (… IN (…))` allows, a unique string, 1, today.
+Parents share the tenant of the row being made: the order's workspace, customer… belong to the
+order's organization.
 
 `make` returns the inserted row (database defaults and generated columns included) as a dict.
 """
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Table, insert
+from sqlalchemy import CheckConstraint, Column, Table, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import Boolean, Date, DateTime, Integer, Numeric, String, Text, Time
 
@@ -24,8 +26,8 @@ from prometric_pipelines.db.schema import metadata
 TENANT_COLUMNS = ("organizationId", "workspaceId")
 TODAY = dt.date(2026, 1, 15)
 _sequence = itertools.count(1)
-# Columns under a CHECK that the generic samples below would violate: a valid value.
-CHECKED_SAMPLES: dict[tuple[str, str], Any] = {("payroll_items", "kind"): "earning", ("audit_log_archives", "month"): 1}
+# Columns under a CHECK other than `IN (…)` that the generic samples below would violate: a valid value.
+CHECKED_SAMPLES: dict[tuple[str, str], Any] = {("audit_log_archives", "month"): 1}
 
 
 def make(conn: Connection, table_name: str, **values: Any) -> dict[str, Any]:
@@ -65,7 +67,18 @@ def _value_for(conn: Connection, column: Column, row: dict[str, Any]) -> Any:
         parent = foreign_key.column.table
         inherited = {name: row[name] for name in TENANT_COLUMNS if name in row and name in parent.columns}
         return make(conn, parent.name, **inherited)[foreign_key.column.name]
-    return _sample(column)
+    allowed = _allowed_values(column)
+    return allowed[0] if allowed else _sample(column)
+
+
+def _allowed_values(column: Column) -> list[str]:
+    """The literals of a `CHECK (<column> IN ('a', 'b' …))` on the column's table, if there is one."""
+    for constraint in column.table.constraints:
+        if isinstance(constraint, CheckConstraint):
+            match = re.match(rf"^\s*\"?{re.escape(column.name)}\"?\s+IN\s*\((.*)\)\s*$", str(constraint.sqltext))
+            if match:
+                return re.findall(r"'([^']*)'", match.group(1))
+    return []
 
 
 def _sample(column: Column) -> Any:

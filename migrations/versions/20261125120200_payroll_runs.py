@@ -52,6 +52,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "payroll_skips",
+        sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("employeeId", sa.UUID(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("month", sa.Integer(), nullable=False),
@@ -64,7 +65,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["organizationId"], ["organizations.id"], name=op.f("payroll_skips_organizationId_fkey"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("employeeId", "year", "month", name=op.f("payroll_skips_pkey")),
+        sa.PrimaryKeyConstraint("id", name=op.f("payroll_skips_pkey")),
+        sa.UniqueConstraint("employeeId", "year", "month", name=op.f("payroll_skips_employeeId_year_month_key")),
     )
     op.create_index("idx_payroll_skips_org_period", "payroll_skips", ["organizationId", "year", "month"], unique=False)
     op.create_index("idx_payroll_org_period", "payroll", ["organizationId", "year", "month"], unique=False)

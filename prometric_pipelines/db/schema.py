@@ -1156,12 +1156,14 @@ payroll_items = Table(
 payroll_skips = Table(
     "payroll_skips",
     metadata,
-    Column("employeeId", UUID, ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("month", Integer, primary_key=True),
+    _id(),
+    Column("employeeId", UUID, ForeignKey("employees.id", ondelete="CASCADE"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("month", Integer, nullable=False),
     Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
     Column("reason", Text, nullable=False),
     _now("createdAt"),
+    UniqueConstraint("employeeId", "year", "month"),
     Index("idx_payroll_skips_org_period", "organizationId", "year", "month"),
 )
 

@@ -1,6 +1,7 @@
 """Payroll: the `payroll_run` asset, its checks, job and schedule."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -21,7 +22,7 @@ payroll_job = dg.define_asset_job(
 )
 def payroll_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
-    local = scheduled.astimezone(dt.timezone(dt.timedelta(hours=5)))  # Asia/Almaty has no DST (UTC+5)
+    local = scheduled.astimezone(ZoneInfo("Asia/Almaty"))
     previous = (local.date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     return dg.RunRequest(run_key=f"payroll-{previous:%Y-%m}", partition_key=previous.isoformat())
 
