@@ -6,7 +6,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import text
@@ -16,6 +15,7 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -41,16 +41,6 @@ def start_archive(env: dict[str, str]) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_for(condition, timeout: float = 120, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def assert_consistent(case) -> None:

@@ -1,7 +1,7 @@
 """A run killed mid-write leaves nothing half-done, and re-running it converges to a clean run's result.
 
-The only job so far is the schema migration (`prometric db migrate`, the `operational_schema` asset).
-The later jobs add their own cases here.
+Here: the schema migration (`prometric db migrate`, the `operational_schema` asset). Each job's
+own test file has its case (test_metrics_jobs, test_payroll_jobs, test_stock_jobs, test_audit_faults).
 """
 
 from __future__ import annotations
@@ -9,25 +9,15 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 
 from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import head_revision, migrate
 from tests.checksums import schema_fingerprint
+from tests.waiting import wait_for, wait_for_backend_to_end
 
 BASELINE = "20261125094731"
-
-
-def wait_for(condition, timeout: float = 60, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_migrate_killed_mid_way_leaves_nothing_and_a_rerun_equals_a_clean_run(databases, cli_env):
@@ -72,13 +62,7 @@ def test_migrate_killed_mid_way_leaves_nothing_and_a_rerun_equals_a_clean_run(da
             assert process.wait(timeout=30) == -signal.SIGKILL
             blocker.rollback()  # the orphaned server process runs on, finds its client gone, rolls back
 
-            def migrator_gone():
-                watcher.rollback()
-                return not watcher.execute(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
-                ).scalar_one()
-
-            wait_for(migrator_gone, what="the killed migration's server process to end")
+            wait_for_backend_to_end(watcher, pid, "the killed migration's server process to end")
     finally:
         blocker.close()
         if process.poll() is None:

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -29,6 +28,7 @@ from prometric_pipelines.metrics.periods import ROLLUPS
 from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
 from tests.checksums import database_checksum, schema_fingerprint
 from tests.cli import assert_one_clear_line, prometric
+from tests.waiting import wait_for, wait_for_backend_to_end
 
 HISTORY_START = dt.date(2025, 6, 1)
 HISTORY_DAYS = 120
@@ -221,16 +221,6 @@ def test_cli_bad_input_is_one_clear_line_and_changes_nothing(generated, env, arg
 # --- faults --------------------------------------------------------------------------------------
 
 
-def wait_for(condition, timeout: float = 120, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_a_run_killed_mid_write_changes_nothing_and_a_rerun_equals_a_clean_run(generated, env):
     first, last = dt.date(2025, 7, 1), dt.date(2025, 7, 10)
     clear(generated)
@@ -276,13 +266,7 @@ def test_a_run_killed_mid_write_changes_nothing_and_a_rerun_equals_a_clean_run(g
             assert process.wait(timeout=30) == -signal.SIGKILL
             blocker.rollback()
 
-            def writer_gone():
-                watcher.rollback()
-                return not watcher.execute(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
-                ).scalar()
-
-            wait_for(writer_gone, what="the killed run's server process to end")
+            wait_for_backend_to_end(watcher, pid, "the killed run's server process to end")
     finally:
         blocker.close()
         if process.poll() is None:

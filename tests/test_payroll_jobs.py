@@ -24,7 +24,7 @@ from prometric_pipelines.payroll.run import run_payroll
 from tests.checksums import database_checksum, schema_fingerprint
 from tests.cli import assert_one_clear_line, prometric
 from tests.factories import make, make_tenant
-from tests.test_faults import wait_for
+from tests.waiting import wait_for, wait_for_backend_to_end
 
 FEB = "2026-02-01"
 
@@ -284,13 +284,7 @@ def test_run_killed_mid_write_leaves_nothing_and_a_rerun_equals_a_clean_run(data
             assert process.wait(timeout=30) == -signal.SIGKILL
             blocker.rollback()
 
-            def gone():
-                watcher.rollback()
-                return not watcher.execute(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
-                ).scalar()
-
-            wait_for(gone, what="the killed run's server process to end")
+            wait_for_backend_to_end(watcher, pid, "the killed run's server process to end")
     finally:
         blocker.close()
         if process.poll() is None:

@@ -26,7 +26,7 @@ from prometric_pipelines.stock.reconcile import BUSINESS_TIMEZONE, KINDS, busine
 from tests import stock_scenario
 from tests.checksums import database_checksum
 from tests.cli import assert_one_clear_line, prometric
-from tests.test_faults import wait_for
+from tests.waiting import wait_for, wait_for_backend_to_end
 
 RUN_DATE = business_today()
 UNKNOWN_ORG = "00000000-0000-0000-0000-0000000000aa"
@@ -266,13 +266,8 @@ def test_sigkill_mid_run_then_a_rerun_equals_one_clean_run(scenario_db, database
         assert process.wait(timeout=30) == -signal.SIGKILL
         blocker.rollback()
 
-        def gone() -> bool:
-            with owner.connect() as conn:
-                return not conn.execute(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
-                ).scalar()
-
-        wait_for(gone, what="the killed run's server process to end")
+        with owner.connect() as watcher:
+            wait_for_backend_to_end(watcher, pid)
     finally:
         blocker.close()
         if process.poll() is None:
