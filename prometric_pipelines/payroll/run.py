@@ -558,8 +558,7 @@ def _compute_organization(
     stale = drafts.loc[~drafts.index.isin(set(rows["employee_id"])), "id"].tolist()
 
     write = {**period, "now": now, "user_agent": USER_AGENT}
-    result.updated = conn.execute(_sql("audit_changed_drafts"), write).rowcount
-    conn.execute(_sql("update_changed_drafts"), write)
+    result.updated = conn.execute(_sql("update_changed_drafts"), write).rowcount
     result.created = conn.execute(_sql("insert_new_rows"), write).rowcount
     result.removed = conn.execute(_stale_sql(), {**write, "stale_ids": stale}).rowcount
     result.unchanged = n - result.created - result.updated
