@@ -7,6 +7,12 @@ the server process id and the transaction's start time. The row-level security p
 `prometric_reader` show rows only when the proof checks out, so SQL run inside the session that
 sets `app.organization_id` itself (a bug, an injection) gets nothing: it cannot sign. See
 docs/security.md for the mechanism and its limits.
+
+With `viewer=TenantViewer(user_id, hr_access)` the session also sets `app.viewer`, signed into the same
+proof, and the policies of the HR tables (employees, attendance, leaves, payroll and its lines and
+skips, HR audit rows) show everything (`all`), only the viewer's own employee record and what hangs
+off it (`self`), or nothing (`none`). Without a viewer the session reads HR data as before (`all`):
+batch jobs and code reading on nobody's behalf.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import hmac
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -29,6 +37,31 @@ TENANT_KEY_VARIABLE = "PROMETRIC_TENANT_KEY"
 TENANT_KEY_FILE = "tenant.key"
 # app.workspace_ids for "no workspace at all": an empty list must narrow to nothing, never widen
 NO_WORKSPACE = "00000000-0000-0000-0000-000000000000"
+
+HrAccess = Literal["all", "self", "none"]
+HR_ACCESS_LEVELS: tuple[str, ...] = get_args(HrAccess)
+
+
+@dataclass(frozen=True)
+class TenantViewer:
+    """Who a tenant session reads for: a user, and how much personal HR data they may see.
+
+    `all`: every HR row of the organization; `self`: their own employee record, attendance, leaves
+    and payslips only; `none`: no HR rows at all (and no audit rows about them).
+    """
+
+    user_id: str
+    hr_access: HrAccess
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "user_id", parse_uuid(self.user_id, "viewer user id"))
+        if self.hr_access not in HR_ACCESS_LEVELS:
+            raise InvalidInput(f"HR access must be one of {', '.join(HR_ACCESS_LEVELS)}, not {self.hr_access!r}")
+
+    @property
+    def setting(self) -> str:
+        """The value of `app.viewer` (signed into the tenant proof)."""
+        return f"{self.hr_access}:{self.user_id}"
 
 
 def tenant_key_file(home: Path | None = None) -> Path:
@@ -61,10 +94,14 @@ def read_tenant_key(owner_connection: Connection) -> str:
     return key
 
 
-def sign_tenant(key: str, organization_id: str, workspace_ids: str, challenge: str) -> str:
-    """The proof the policies recompute in SQL (prometric_tenant_organization())."""
-    message = f"{organization_id}|{workspace_ids}|{challenge}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+def sign_tenant(key: str, organization_id: str, workspace_ids: str, challenge: str, viewer: str = "") -> str:
+    """The proof the policies recompute in SQL (prometric_tenant_organization()).
+
+    The viewer is appended only when there is one, so a session without a viewer signs the very
+    message it signed before viewers existed.
+    """
+    message = f"{organization_id}|{workspace_ids}|{challenge}" + (f"|{viewer}" if viewer else "")
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def _workspace_setting(workspace_ids: Iterable[str] | None) -> str:
@@ -82,9 +119,12 @@ def tenant_session(
     organization_id: str,
     workspace_ids: Iterable[str] | None = None,
     *,
+    viewer: TenantViewer | None = None,
     key: str | None = None,
 ) -> Iterator[Connection]:
     """A connection inside a transaction scoped to one organization (and optionally some of its workspaces).
+
+    `viewer` narrows personal HR data to what that user may see (TenantViewer); None = full HR access.
 
     The settings are transaction-local (`set_config(…, true)`, i.e. SET LOCAL with bound parameters):
     they end with the transaction, so a pooled connection never carries a tenant to its next user.
@@ -92,6 +132,9 @@ def tenant_session(
     """
     organization = parse_uuid(organization_id)
     workspaces = _workspace_setting(workspace_ids)
+    if viewer is not None and not isinstance(viewer, TenantViewer):
+        raise InvalidInput("viewer must be a TenantViewer")
+    viewer_setting = viewer.setting if viewer is not None else ""
     secret = key if key is not None else tenant_key()
     with engine.connect() as connection, connection.begin():
         challenge = connection.execute(load_sql("security", "tenant_challenge")).scalar_one()
@@ -100,7 +143,8 @@ def tenant_session(
             {
                 "organization_id": organization,
                 "workspace_ids": workspaces,
-                "proof": sign_tenant(secret, organization, workspaces, challenge),
+                "viewer": viewer_setting,
+                "proof": sign_tenant(secret, organization, workspaces, challenge, viewer_setting),
             },
         )
         yield connection
