@@ -13,15 +13,27 @@ stays out):
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from prometric_pipelines.audit.archive import archive_audit_logs
+from prometric_pipelines.audit.query import query_audit_logs
+from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import downgrade, migrate
 from prometric_pipelines.db.roles import READER_ROLE, provision_logins
-from prometric_pipelines.db.tenancy import TenantViewer, read_tenant_key, sign_tenant, tenant_session
+from prometric_pipelines.db.tenancy import (
+    HR_AUDIT_ENTITIES,
+    TenantViewer,
+    read_tenant_key,
+    sign_tenant,
+    tenant_session,
+)
 from prometric_pipelines.validation import InvalidInput
 from tests.factories import make, make_tenant
 from tests.test_tenant_isolation import tenant_tables_from_catalog
@@ -277,4 +289,50 @@ def test_downgrade_restores_the_previous_policies_and_upgrade_brings_these_back(
     finally:
         engine.dispose()
         previous.dispose()
+        databases.drop(url)
+
+
+def test_the_frozen_audit_entity_list_of_the_migration_is_the_python_one():
+    path = Path(__file__).parents[1] / "migrations/versions/20261125120500_viewer_hr_access.py"
+    spec = importlib.util.spec_from_file_location("viewer_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.HR_AUDIT_ENTITIES == HR_AUDIT_ENTITIES
+    assert set(module.HR_TABLES) == set(HR_TABLES)
+
+
+def test_archived_hr_audit_rows_follow_the_same_rule(databases, template_database, reader, tmp_path):
+    """The audit query's Parquet side is outside row-level security: it applies the rule itself."""
+    url = databases.create("viewer_archive", template=template_database)
+    owner = create_db_engine(url)
+    archive = Archive.from_url(str(tmp_path / "archive"))
+    try:
+        with owner.begin() as conn:
+            a = make_tenant(conn)
+            org = a["organization"]["id"]
+            worker = make(conn, "users", role="employee")["id"]
+            make(conn, "employees", userId=worker, organizationId=org, workspaceId=a["workspace"]["id"])
+            for day, entity in enumerate(("payroll", "employee", "Payroll", "order", "order", "payroll"), start=1):
+                live = day == 6  # the last row stays live, the others are archived
+                created = dt.datetime(2026 if live else 2025, 1, day, 12)
+                make(conn, "audit_logs", organizationId=org, action="UPDATE", entity=entity, createdAt=created)
+        assert archive_audit_logs(owner, archive, before=dt.date(2025, 6, 1)).rows_archived == 5
+        with owner.connect() as conn:
+            key = read_tenant_key(conn)
+            as_owner = query_audit_logs(conn, str(org), archive=archive)
+        assert len(as_owner) == 6  # outside a tenant session (owner, jobs): everything
+        reader_here = create_db_engine(reader.url.set(database=url.database))
+        try:
+            expected = {"all": 6, "self": 2, "none": 2, None: 6}
+            for level, rows in expected.items():
+                v = TenantViewer(str(worker), level) if level else None
+                with tenant_session(reader_here, str(org), viewer=v, key=key) as conn:
+                    found = query_audit_logs(conn, str(org), archive=archive)
+                assert len(found) == rows, level
+                if rows == 2:
+                    assert set(found["entity"]) == {"order"}
+        finally:
+            reader_here.dispose()
+    finally:
+        owner.dispose()
         databases.drop(url)

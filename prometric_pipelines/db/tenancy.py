@@ -39,6 +39,13 @@ TENANT_KEY_FILE = "tenant.key"
 NO_WORKSPACE = "00000000-0000-0000-0000-000000000000"
 
 HrAccess = Literal["all", "self", "none"]
+# audit_logs.entity values (lower-cased) about HR tables, visible with `all` only: the table names and
+# the singular names the ERP, the generator and the payroll job write. The same list is frozen in
+# migration 20261125120500 (tests/test_viewer_access.py compares them).
+HR_AUDIT_ENTITIES: tuple[str, ...] = (
+    "employee", "employees", "attendance", "leave", "leaves", "payroll", "payrolls",
+    "payroll_item", "payroll_items", "payroll_skip", "payroll_skips",
+)  # fmt: skip
 HR_ACCESS_LEVELS: tuple[str, ...] = get_args(HrAccess)
 
 

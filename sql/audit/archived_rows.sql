@@ -1,5 +1,6 @@
 -- Audit query, DuckDB over the organization's archived Parquet files ($files): the same filters as
--- live_rows.sql (NULL: not filtered), newest first.
+-- live_rows.sql (NULL: not filtered), newest first. $hidden_entities: the HR entities a tenant session's
+-- viewer may not see (lower-cased; empty = none hidden), as the audit_logs policy hides live ones.
 SELECT id, "organizationId", "userId", action, entity, "entityId", "oldValue", "newValue", "ipAddress",
        "userAgent", "createdAt"
 FROM read_parquet($files)
@@ -10,5 +11,6 @@ WHERE "organizationId" = CAST($organization_id AS VARCHAR)
   AND (CAST($action AS VARCHAR) IS NULL OR action = CAST($action AS VARCHAR))
   AND (CAST($start AS TIMESTAMP) IS NULL OR "createdAt" >= CAST($start AS TIMESTAMP))
   AND (CAST($end AS TIMESTAMP) IS NULL OR "createdAt" < CAST($end AS TIMESTAMP))
+  AND NOT list_contains(CAST($hidden_entities AS VARCHAR[]), lower(entity))
 ORDER BY "createdAt" DESC NULLS LAST, id DESC
 LIMIT $limit;
