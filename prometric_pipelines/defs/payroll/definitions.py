@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.payroll.assets import payroll_run
 
 payroll_job = dg.define_asset_job(
@@ -18,6 +19,7 @@ payroll_job = dg.define_asset_job(
     job=payroll_job,
     cron_schedule="0 6 1 * *",
     execution_timezone="Asia/Almaty",
+    default_status=default_schedule_status(),
     description="On the 1st at 06:00 Almaty time: the DRAFT payroll of the month that just ended.",
 )
 def payroll_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
