@@ -65,6 +65,10 @@ def _execute(job_name: str, request: dg.RunRequest, url, monkeypatch) -> None:
             run_config=request.run_config, tags=tags, instance=instance, raise_on_error=False
         )
     assert result.success, job_name
+    # the assets' own checks still run with the job (only the freshness checks have their own schedule)
+    checks = {e.check_name for e in result.get_asset_check_evaluations()}
+    assert checks >= ({"no_duplicate_keys"} if job_name == "metrics_job" else {"breakdown_matches_rows"})
+    assert not {name for name in checks if "materialized_by" in name}
 
 
 def _rows(url, query: str) -> list[tuple]:

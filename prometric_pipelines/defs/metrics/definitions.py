@@ -13,7 +13,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from prometric_pipelines.defs.automation import default_schedule_status
-from prometric_pipelines.defs.operations.freshness import DAILY_METRICS_FRESHNESS
+from prometric_pipelines.defs.operations.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.metrics.checks import check_daily
@@ -195,7 +195,9 @@ def kpi_values(
 
 metrics_job = dg.define_asset_job(
     "metrics_job",
-    selection=[daily_metrics, *rollup_assets, kpi_values],
+    # the freshness check of daily_metrics runs from its own schedule, not after every (backfill) run
+    selection=dg.AssetSelection.assets(daily_metrics, *rollup_assets, kpi_values)
+    - dg.AssetSelection.checks(*freshness_checks),
     description="Daily metrics, their weekly/monthly/quarterly/yearly rollups and KPIs for a range of days.",
 )
 
