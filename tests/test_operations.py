@@ -4,6 +4,10 @@ on every job, the run-failure notifications sensor on real failed runs, and part
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import subprocess
+import sys
+import threading
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,9 +31,10 @@ from prometric_pipelines.defs.operations.freshness import (
 from prometric_pipelines.defs.operations.sensors import run_failure_notifications
 from prometric_pipelines.defs.payroll.assets import payroll_run
 from prometric_pipelines.defs.resources import PostgresResource
-from prometric_pipelines.operations.failures import organizations_in_run
+from prometric_pipelines.operations.failures import FailedRun, notify_owners, organizations_in_run
 from prometric_pipelines.operations.freshness import expected_daily_partition, expected_payroll_month
 from tests.factories import make, make_tenant
+from tests.waiting import wait_for
 
 ALMATY = ZoneInfo("Asia/Almaty")
 REPOSITORY = defs.get_repository_def()
@@ -344,3 +349,69 @@ def test_the_demo_starts_dagster_with_running_schedules_in_the_cli_instance(dags
     assert env[SCHEDULES_VARIABLE] == "running"
     assert env["DAGSTER_HOME"] == str(dagster_home)  # where `prometric run …` records its runs too
     assert _demo_dagster_environment({SCHEDULES_VARIABLE: "stopped"})[SCHEDULES_VARIABLE] == "stopped"
+
+
+# ---- faults: a notifier killed inside its transaction, two evaluations at once -----------------------
+
+
+def _owners_notified(engine, run_id: str) -> list[str]:
+    return [user for user, _, _ in _notifications(engine, run_id)]
+
+
+def test_a_notifier_killed_mid_transaction_writes_nothing_and_a_rerun_notifies_once(engine, database_url, tenants):
+
+    run_id = str(uuid.uuid4())
+    org_c = tenants["org"]["C"]
+    script = (
+        "import sys; from prometric_pipelines.db.engine import create_db_engine;"
+        "from prometric_pipelines.operations.failures import FailedRun, notify_owners;"
+        "notify_owners(create_db_engine(sys.argv[1]), FailedRun(sys.argv[2], 'payroll_job', 'payroll_run', 'x'),"
+        " [sys.argv[3]])"
+    )
+    url = database_url.render_as_string(hide_password=False)
+    blocker = engine.connect()
+    # hold the run's lock: the child takes it inside its transaction, after its first statement
+    blocker.execute(text("SELECT pg_advisory_lock(hashtextextended('prometric.run_failure:' || :r, 0))"), {"r": run_id})
+    child = subprocess.Popen([sys.executable, "-c", script, url, run_id, org_c])
+    try:
+        wait_for(
+            lambda: blocker.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            ).scalar_one(),
+            timeout=60,
+            what="the notifier to wait for the run's lock",
+        )
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        blocker.execute(text("SELECT pg_advisory_unlock_all()"))
+        blocker.close()
+    assert _owners_notified(engine, run_id) == []
+
+    result = notify_owners(engine, FailedRun(run_id, "payroll_job", "payroll_run", "x"), [org_c])
+    assert result.owners_notified == 1
+    assert _owners_notified(engine, run_id) == tenants["owners"]["C"]
+
+
+def test_two_evaluations_at_once_notify_each_owner_once(engine, tenants):
+
+    run = FailedRun(str(uuid.uuid4()), "metrics_job", "daily_metrics", "boom")
+    organizations = [tenants["org"]["A"], tenants["org"]["B"]]
+    barrier = threading.Barrier(4)
+    counts: list[int] = []
+
+    def evaluate() -> None:
+        barrier.wait()
+        counts.append(notify_owners(engine, run, organizations).owners_notified)
+
+    threads = [threading.Thread(target=evaluate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    expected = sorted([*tenants["owners"]["A"], *tenants["owners"]["B"], tenants["x"]])
+    assert sorted(counts) == [0, 0, 0, len(expected)]  # one evaluation wrote, the others found its rows
+    assert _owners_notified(engine, run.run_id) == expected
