@@ -12,6 +12,9 @@ from prometric_pipelines.orchestration import first_step_failure
     name="run_failure_notifications",
     # Alerts are wanted wherever the daemon runs; a failed run is the only thing that makes it write.
     default_status=dg.DefaultSensorStatus.RUNNING,
+    # `prometric run …` executes in-process: those runs carry no code-location origin, and only this
+    # setting makes the daemon's sensor see them. The instance hosts this one code location.
+    monitor_all_code_locations=True,
     description=(
         "A failed run (that will not be retried) → one `notifications` row per owner of the organizations "
         "it concerned (its config's organization_ids, else all), never twice per run and owner."
