@@ -18,6 +18,8 @@ import pytest
 
 from prometric_pipelines.config import PROJECT_ROOT, libpq_url
 from prometric_pipelines.definitions import defs
+from prometric_pipelines.errors import ConfigError
+from prometric_pipelines.operations.instance import check_dagster_storage
 from tests.waiting import wait_for
 
 
@@ -142,3 +144,41 @@ def test_the_daemon_turns_a_schedule_tick_into_a_run(tmp_path: Path):
             os.killpg(daemon.pid, signal.SIGKILL)
             daemon.wait()
     assert time.monotonic() - started < 120
+
+
+@pytest.mark.parametrize(
+    ("environ", "refused"),
+    [
+        ({"DAGSTER_PG_DB": "erp", "DAGSTER_PG_HOST": "db", "DATABASE_URL": "postgresql://u@db:5432/erp"}, True),
+        (
+            {"DAGSTER_PG_DB": "erp", "DAGSTER_PG_HOST": "127.0.0.1", "DATABASE_URL": "postgresql://u@localhost/erp"},
+            True,
+        ),
+        ({"DAGSTER_PG_DB": "dagster", "DAGSTER_PG_HOST": "db", "DATABASE_URL": "postgresql://u@db/erp"}, False),
+        ({"DAGSTER_PG_DB": "erp", "DAGSTER_PG_HOST": "other", "DATABASE_URL": "postgresql://u@db/erp"}, False),
+        ({"DAGSTER_PG_DB": "erp", "DAGSTER_PG_PORT": "5433", "DATABASE_URL": "postgresql://u@localhost/erp"}, False),
+        ({"DATABASE_URL": "postgresql://u@db/erp"}, False),  # local instance (SQLite): nothing to check
+    ],
+)
+def test_dagster_storage_in_the_operational_database_is_refused(environ, refused):
+    if refused:
+        with pytest.raises(ConfigError, match="is the operational database"):
+            check_dagster_storage(environ)
+    else:
+        check_dagster_storage(environ)
+
+
+def test_the_code_location_refuses_to_load_on_the_operational_database(database_url):
+    url = database_url
+    env = {
+        **os.environ,
+        "DATABASE_URL": url.render_as_string(hide_password=False),
+        "DAGSTER_PG_DB": url.database,
+        "DAGSTER_PG_HOST": url.host,
+        "DAGSTER_PG_PORT": str(url.port),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import prometric_pipelines.definitions"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert f"DAGSTER_PG_DB '{url.database}' is the operational database of DATABASE_URL" in result.stderr
