@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint check-defs format bench clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
@@ -17,12 +17,18 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/prometric demo
 
-test: $(INSTALLED) lint
+test: $(INSTALLED) lint check-defs
 	$(BIN)/pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Loads and validates the code location as the webserver would (dagster-dg-cli), in a scratch instance.
+check-defs: $(INSTALLED)
+	@home=$$(mktemp -d) && cp dagster.yaml "$$home/" && \
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME="$$home" $(BIN)/dg check defs; \
+	status=$$?; rm -rf "$$home"; exit $$status
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

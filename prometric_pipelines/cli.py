@@ -233,7 +233,7 @@ def _database_environment() -> dict[str, str]:
 
 def _demo(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import database_url
-    from prometric_pipelines.orchestration import dagster_environment, run_job
+    from prometric_pipelines.orchestration import run_job
 
     ui_port, dashboards_port = config.ui_port(), config.dashboards_port()
     _require_free_port(ui_port, "PROMETRIC_UI_PORT")
@@ -255,7 +255,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     # SIGTERM (a service manager, `timeout`) must also reach the `finally` that stops the children
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    dagster_env = {**dagster_environment(), **env}
+    dagster_env = _demo_dagster_environment(env)
     # Own process groups: we stop each tree ourselves, once, instead of the terminal's Ctrl-C
     # hitting every process at the same moment.
     children = [
@@ -278,6 +278,16 @@ def _demo(args: argparse.Namespace) -> int:
         raise PrometricError("a demo process exited unexpectedly; see its output above")
     finally:
         _stop_process_trees(children)
+
+
+def _demo_dagster_environment(env: dict[str, str]) -> dict[str, str]:
+    """The demo's `dagster dev`: its daemon runs, and the schedules start running (PROMETRIC_SCHEDULES,
+    defs/automation.py) so the UI shows them ticking; PROMETRIC_SCHEDULES=stopped in the caller's
+    environment keeps them off."""
+    from prometric_pipelines.defs.automation import SCHEDULES_VARIABLE
+    from prometric_pipelines.orchestration import dagster_environment
+
+    return {SCHEDULES_VARIABLE: "running", **dagster_environment(), **env}
 
 
 def _generate_demo_data_once() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,13 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
 
 
 def _first_failure(result: Any) -> str:
-    for event in result.all_events:
+    step, message = first_step_failure(result.all_events)
+    return f"{step}: {message}" if step else "see the run in the Dagster UI"
+
+
+def first_step_failure(events: Iterable[Any]) -> tuple[str, str]:
+    """(step key, one-line message of the original exception) of the first failed step; ("", "") if none."""
+    for event in events:
         if event.is_step_failure and event.step_failure_data.error is not None:
             error = event.step_failure_data.error
             # the user-facing message of the original exception, not Dagster's wrapper
@@ -61,5 +68,5 @@ def _first_failure(result: Any) -> str:
                 error = error.cause
             # "package.module.ErrorClass: message" -> "message"
             message = re.sub(rf"^([\w.]*\.)?{re.escape(error.cls_name)}: ", "", error.message.strip())
-            return f"{event.step_key}: {message.splitlines()[0]}"
-    return "see the run in the Dagster UI"
+            return event.step_key, (message.splitlines() or [""])[0]
+    return "", ""

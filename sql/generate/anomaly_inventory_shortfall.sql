@@ -13,14 +13,14 @@ counted AS (
     UPDATE inventory AS i
     SET quantity = i.quantity - 3, "lastCountDate" = :day
     FROM picked
-    WHERE i.id = picked.id
+    WHERE i."organizationId" = :organization_id AND i.id = picked.id
     RETURNING i.id, i."productId", i."warehouseId"
 ),
 synced AS (
     UPDATE products AS p
     SET "currentStock" = p."currentStock" - 3
     FROM counted
-    WHERE p.id = counted."productId"
+    WHERE p."organizationId" = :organization_id AND p.id = counted."productId"
     RETURNING p.id
 )
 SELECT counted.id, counted."productId", counted."warehouseId", (SELECT count(*) FROM synced) AS synced

@@ -1,7 +1,7 @@
 -- Anomaly: a product's cached "currentStock" is 7 units above the sum of its inventory rows.
 UPDATE products
 SET "currentStock" = "currentStock" + 7
-WHERE id = (
+WHERE "organizationId" = :organization_id AND id = (
     SELECT p.id
     FROM products AS p
     WHERE p."organizationId" = :organization_id
@@ -9,7 +9,7 @@ WHERE id = (
       AND p."currentStock" > 0
       AND NOT EXISTS (
           SELECT 1 FROM inventory AS i
-          WHERE i."productId" = p.id AND i."lastCountDate" = :day AND i."batchNumber" IS NULL
+          WHERE i."organizationId" = p."organizationId" AND i."productId" = p.id AND i."lastCountDate" = :day AND i."batchNumber" IS NULL
       )
     ORDER BY p.id
     LIMIT 1

@@ -6,7 +6,7 @@ SET "previousValue" = c.previous,
     change = CASE WHEN c.previous IS NULL OR c.previous = 0 THEN NULL
                   ELSE round((m.value - c.previous) / abs(c.previous) * 100, 2) END
 FROM (
-    SELECT cur.id, prev.value AS previous
+    SELECT cur.id, cur."organizationId", prev.value AS previous
     FROM metrics cur
     LEFT JOIN metrics prev
         ON prev."organizationId" = cur."organizationId" AND prev.period = cur.period
@@ -15,4 +15,4 @@ FROM (
     WHERE cur."organizationId" = ANY (CAST(:organization_ids AS uuid[]))
       AND cur.period = :period AND cur.date BETWEEN :first AND :last
 ) c
-WHERE m.id = c.id
+WHERE m."organizationId" = c."organizationId" AND m.id = c.id

@@ -12,6 +12,7 @@ import dagster as dg
 
 from prometric_pipelines.audit.archive import ArchiveResult, add_months, archive_audit_logs, restore_month
 from prometric_pipelines.audit.storage import Archive, organization_label
+from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.sql import load_sql
@@ -153,7 +154,7 @@ def _retention_check(engine, result: ArchiveResult) -> dg.AssetCheckResult:
     )
 
 
-@dg.op(description="Puts one archived month of audit logs back into PostgreSQL (no duplicates).")
+@dg.op(description="Puts one archived month of audit logs back into PostgreSQL (no duplicates).", pool="postgres")
 def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConfig, postgres: PostgresResource) -> dict:
     month = check_run_config(parse_month, config.month, "month")
     ids = check_run_config(parse_organization_ids, config.organization_ids)
@@ -195,6 +196,7 @@ audit_archive_job = dg.define_asset_job(
     job=audit_archive_job,
     cron_schedule="0 3 1 * *",
     execution_timezone=TIMEZONE,
+    default_status=default_schedule_status(),
     description="On the 1st at 03:00 Asia/Almaty: archive as of the month that just ended.",
 )
 def audit_archive_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from prometric_pipelines.defs.automation import default_schedule_status
+from prometric_pipelines.defs.operations.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.metrics.checks import check_daily
@@ -79,6 +81,7 @@ COMMON = {
     **COMMON,
     deps=[erp_table_key(t) for t in FACT_TABLES],
     description="Daily rows of every catalog metric (specs/metrics.md) in `metrics`, organization-local days.",
+    freshness_policy=DAILY_METRICS_FRESHNESS,
     check_specs=[
         dg.AssetCheckSpec("row_counts_per_workspace", asset="daily_metrics",
                           description="every workspace has every flow/snapshot metric on every day"),
@@ -192,7 +195,9 @@ def kpi_values(
 
 metrics_job = dg.define_asset_job(
     "metrics_job",
-    selection=[daily_metrics, *rollup_assets, kpi_values],
+    # the freshness check of daily_metrics runs from its own schedule, not after every (backfill) run
+    selection=dg.AssetSelection.assets(daily_metrics, *rollup_assets, kpi_values)
+    - dg.AssetSelection.checks(*freshness_checks),
     description="Daily metrics, their weekly/monthly/quarterly/yearly rollups and KPIs for a range of days.",
 )
 
@@ -224,7 +229,7 @@ def partition_range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
     job=metrics_job,
     cron_schedule="0 1 * * *",
     execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=default_schedule_status(),
     description="01:00 Asia/Almaty: yesterday plus the late-data window (PROMETRIC_METRICS_LATE_DAYS, default 3).",
 )
 def metrics_nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:

@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 from pydantic import Field
 
+from prometric_pipelines.defs.operations.freshness import PAYROLL_FRESHNESS
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.payroll.run import PayrollError, check_month, report_json, run_payroll
@@ -50,6 +51,7 @@ class PayrollConfig(dg.Config):
         "and its breakdown in `payroll_items`. Config: organization_ids, approve, mark_paid."
     ),
     metadata={"dagster/table_name": "public.payroll"},
+    freshness_policy=PAYROLL_FRESHNESS,
     check_specs=[dg.AssetCheckSpec(name, asset="payroll_run", description=text) for name, text in CHECKS.items()],
 )
 def payroll_run(

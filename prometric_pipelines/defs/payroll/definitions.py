@@ -5,11 +5,14 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from prometric_pipelines.defs.automation import default_schedule_status
+from prometric_pipelines.defs.operations.freshness import freshness_checks
 from prometric_pipelines.defs.payroll.assets import payroll_run
 
 payroll_job = dg.define_asset_job(
     "payroll_job",
-    selection=[payroll_run],
+    # the freshness check of payroll_run runs from its own schedule, not after every payroll run
+    selection=dg.AssetSelection.assets(payroll_run) - dg.AssetSelection.checks(*freshness_checks),
     description="Computes one month's payroll (DRAFT), or approves / marks it paid (run config).",
 )
 
@@ -18,6 +21,7 @@ payroll_job = dg.define_asset_job(
     job=payroll_job,
     cron_schedule="0 6 1 * *",
     execution_timezone="Asia/Almaty",
+    default_status=default_schedule_status(),
     description="On the 1st at 06:00 Almaty time: the DRAFT payroll of the month that just ended.",
 )
 def payroll_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:

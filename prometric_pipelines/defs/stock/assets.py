@@ -6,6 +6,7 @@ import datetime as dt
 import dagster as dg
 from pydantic import Field
 
+from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.stock.reconcile import (
@@ -143,6 +144,7 @@ stock_reconciliation_job = dg.define_asset_job(
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Almaty",
     job=stock_reconciliation_job,
+    default_status=default_schedule_status(),
     description="02:00 Asia/Almaty: reconcile the day that begins (findings only; apply is an operator's choice).",
 )
 def stock_reconciliation_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:

@@ -1,0 +1,38 @@
+"""Run-failure alerts: the owners of the organizations a failed run concerned get a notification."""
+
+import dagster as dg
+from dagster._core.storage.tags import WILL_RETRY_TAG
+
+from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.operations.failures import FailedRun, notify_owners, organizations_in_run
+from prometric_pipelines.orchestration import first_step_failure
+
+
+@dg.run_failure_sensor(
+    name="run_failure_notifications",
+    # Alerts are wanted wherever the daemon runs; a failed run is the only thing that makes it write.
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    # `prometric run …` executes in-process: those runs carry no code-location origin, and only this
+    # setting makes the daemon's sensor see them. The instance hosts this one code location.
+    monitor_all_code_locations=True,
+    description=(
+        "A failed run (that will not be retried) → one `notifications` row per owner of the organizations "
+        "it concerned (its config's organization_ids, else all), never twice per run and owner."
+    ),
+)
+def run_failure_notifications(context: dg.RunFailureSensorContext, postgres: PostgresResource) -> None:
+    run = context.dagster_run
+    if run.tags.get(WILL_RETRY_TAG) == "true":
+        # the daemon launches it again (run_retries); its last attempt is the one that alerts
+        context.log.info(f"run {run.run_id[:8]} of {run.job_name} failed and will be retried: no notification yet")
+        return
+    step, error = first_step_failure(context.get_step_failure_events())
+    failed = FailedRun(
+        run_id=run.run_id,
+        job_name=run.job_name,
+        step=step,
+        error=error or (context.failure_event.message or "the run failed").splitlines()[0],
+    )
+    organizations = organizations_in_run(run.run_config, run.tags)
+    result = notify_owners(postgres.get_engine(), failed, organizations)
+    context.log.info(result.summary(failed))

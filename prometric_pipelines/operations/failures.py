@@ -1,0 +1,113 @@
+"""Alerts for failed runs: which organizations a run concerned, and a notification for their owners.
+
+Plain Python + SQL (sql/operations/); the Dagster sensor in defs/operations calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.engine import Engine
+
+from prometric_pipelines.sql import load_sql
+from prometric_pipelines.validation import InvalidInput, parse_uuid
+
+# A per-organization run (defs/operations/fanout.py) names its organization in this tag.
+ORGANIZATION_TAG = "prometric/organization"
+NOTIFICATION_CATEGORY = "run_failure"
+
+
+@dataclass(frozen=True)
+class FailedRun:
+    run_id: str
+    job_name: str
+    step: str  # the failing step, or "" when the run failed before any step
+    error: str  # one line
+
+    @property
+    def title(self) -> str:
+        return f"Job {self.job_name} failed"[:255]
+
+    @property
+    def message(self) -> str:
+        where = f" at step {self.step}" if self.step else ""
+        return f"Run {self.run_id}{where}: {self.error}"
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    organization_ids: list[str]
+    organizations_from_run: bool  # False: the run named none, so every organization is concerned
+    owners_notified: int
+
+    def summary(self, run: FailedRun) -> str:
+        scope = (
+            f"{len(self.organization_ids)} organization(s) of the run"
+            if self.organizations_from_run
+            else f"all {len(self.organization_ids)} organization(s)"
+        )
+        where = f"run {run.run_id[:8]}, {run.step or 'no step'}"
+        return f"{run.title} ({where}): {run.error} — notified {self.owners_notified} owner(s) of {scope}"
+
+
+def organizations_in_run(run_config: Mapping[str, Any] | None, tags: Mapping[str, str] | None) -> list[str] | None:
+    """The organization ids a run was limited to (any `organization_ids` in its op config, or the
+    per-organization tag), sorted; None when it named none (it ran for all organizations).
+
+    Values that are not UUIDs are ignored: such a run failed on its config and concerned nobody in particular.
+    """
+    found: set[str] = set()
+    for value in _values_named("organization_ids", run_config or {}):
+        for item in value if isinstance(value, list) else []:
+            found.update(_valid_uuids([item]))
+    if tags and tags.get(ORGANIZATION_TAG):
+        found.update(_valid_uuids(tags[ORGANIZATION_TAG].split(",")))
+    return sorted(found) or None
+
+
+def _values_named(key: str, tree: Any) -> Iterable[Any]:
+    if isinstance(tree, Mapping):
+        for name, value in tree.items():
+            if name == key:
+                yield value
+            else:
+                yield from _values_named(key, value)
+
+
+def _valid_uuids(values: Iterable[Any]) -> list[str]:
+    valid = []
+    for value in values:
+        try:
+            valid.append(parse_uuid(str(value).strip(), "organization"))
+        except InvalidInput:
+            continue
+    return valid
+
+
+def notify_owners(engine: Engine, run: FailedRun, organization_ids: list[str] | None) -> NotificationResult:
+    """Writes one `notifications` row per owner of the organizations (all when None), at most once per run
+    and owner; one transaction, serialised per run by an advisory lock."""
+    statement = load_sql("operations", "notify_owners").bindparams(
+        bindparam("organization_ids", type_=ARRAY(UUID(as_uuid=False)))
+    )
+    with engine.begin() as conn:
+        conn.execute(load_sql("operations", "lock_run_notifications"), {"run_id": run.run_id})
+        ids = organization_ids or [str(r[0]) for r in conn.execute(load_sql("operations", "all_organizations"))]
+        inserted = conn.execute(
+            statement,
+            {
+                "organization_ids": ids,
+                "run_id": run.run_id,
+                "job_name": run.job_name,
+                "step": run.step,
+                "title": run.title,
+                "message": run.message,
+            },
+        ).fetchall()
+    return NotificationResult(
+        organization_ids=ids, organizations_from_run=organization_ids is not None, owners_notified=len(inserted)
+    )
