@@ -114,7 +114,10 @@ def parse_port(value: str | int, name: str = "port") -> int:
 
 
 def parse_organization_ids(values: Iterable[str] | None) -> list[str] | None:
-    """`--org ID` given any number of times: canonical UUIDs without duplicates; None means all."""
+    """`--org ID` given any number of times: canonical UUIDs without duplicates.
+
+    None or an empty list means all organizations: every job's launchpad config reads
+    `organization_ids: []` that way, so no job can run silently for none."""
     if values is None:
         return None
     ids: list[str] = []
@@ -122,7 +125,7 @@ def parse_organization_ids(values: Iterable[str] | None) -> list[str] | None:
         parsed = parse_uuid(value)
         if parsed not in ids:
             ids.append(parsed)
-    return ids
+    return ids or None
 
 
 def require_organizations(conn: Connection, ids: Iterable[str]) -> list[str]:

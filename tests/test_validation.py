@@ -119,6 +119,7 @@ def test_parse_positive_int_port_and_choice():
 
 def test_parse_organization_ids():
     assert parse_organization_ids(None) is None
+    assert parse_organization_ids([]) is None  # launchpad `organization_ids: []` means all, as for every job
     assert parse_organization_ids([ORG.upper(), ORG]) == [ORG]
     with pytest.raises(InvalidInput, match=r"^organization id 'acme' is not a UUID"):
         parse_organization_ids([ORG, "acme"])

@@ -59,7 +59,7 @@ def payroll_run(
 ) -> dg.MaterializeResult:
     month = dt.date.fromisoformat(context.partition_key)
     engine = postgres.get_engine()
-    ids = check_run_config(parse_organization_ids, config.organization_ids or None)
+    ids = check_run_config(parse_organization_ids, config.organization_ids)
     if ids:
         with engine.connect() as conn:
             check_run_config(require_organizations, conn, ids)

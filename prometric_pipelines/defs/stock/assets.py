@@ -72,7 +72,7 @@ def stock_reconciliation(
         parse_date, context.partition_key, "run date", allow_future=False, today=business_today()
     )
     engine = postgres.get_engine()
-    requested = check_run_config(parse_organization_ids, config.organization_ids or None)
+    requested = check_run_config(parse_organization_ids, config.organization_ids)
     organizations = check_run_config(organizations_to_reconcile, engine, requested)
     result = reconcile(
         engine,
