@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.definitions import defs
-from prometric_pipelines.defs.automation import SCHEDULES_VARIABLE, default_schedule_status
+from prometric_pipelines.defs.automation import SCHEDULES_VARIABLE, default_schedule_status, default_sensor_status
 from prometric_pipelines.defs.operations.freshness import (
     DAILY_METRICS_FRESHNESS,
     PAYROLL_FRESHNESS,
@@ -415,3 +415,36 @@ def test_two_evaluations_at_once_notify_each_owner_once(engine, tenants):
     expected = sorted([*tenants["owners"]["A"], *tenants["owners"]["B"], tenants["x"]])
     assert sorted(counts) == [0, 0, 0, len(expected)]  # one evaluation wrote, the others found its rows
     assert _owners_notified(engine, run.run_id) == expected
+
+
+def test_rollups_follow_a_daily_metrics_partition_through_their_automation_sensor(monkeypatch):
+    from prometric_pipelines.defs.metrics.definitions import (
+        daily_metrics,
+        kpi_values,
+        metrics_automation_sensor,
+        rollup_assets,
+    )
+
+    followers = {asset.key for asset in (*rollup_assets, kpi_values)}
+    # every asset with an automation condition is evaluated by our sensor, not by Dagster's implicit (stopped) one
+    conditioned = {node.key for node in REPOSITORY.asset_graph.asset_nodes if node.automation_condition}
+    assert conditioned == followers
+    assert metrics_automation_sensor.asset_selection.resolve(REPOSITORY.asset_graph) == followers
+    # the same switch as the schedules: on in the demo and in production, off on a developer's `prometric ui`
+    monkeypatch.setenv(SCHEDULES_VARIABLE, "running")
+    assert default_sensor_status() == dg.DefaultSensorStatus.RUNNING
+    monkeypatch.delenv(SCHEDULES_VARIABLE)
+    assert default_sensor_status() == dg.DefaultSensorStatus.STOPPED
+
+    # the newest daily_metrics partition, materialized outside metrics_job, makes the sensor request the same
+    # partition of every rollup and kpi_values: the never-materialized ERP table deps do not hold them back
+    newest = daily_metrics.partitions_def.get_last_partition_key()
+    with dg.instance_for_test() as instance:
+        first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert first.total_requested == 0
+        instance.report_runless_asset_event(dg.AssetMaterialization(daily_metrics.key, partition=newest))
+        second = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
+        requested = {key: second.get_requested_partitions(key) for key in followers}
+        assert requested == {key: {newest} for key in followers}
+        third = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=second.cursor)
+        assert third.total_requested == 0  # requested once, not on every tick

@@ -13,7 +13,15 @@ import dagster as dg
 SCHEDULES_VARIABLE = "PROMETRIC_SCHEDULES"
 
 
+def _automation_running() -> bool:
+    return os.environ.get(SCHEDULES_VARIABLE, "").strip().lower() == "running"
+
+
 def default_schedule_status() -> dg.DefaultScheduleStatus:
     """RUNNING when PROMETRIC_SCHEDULES is `running`, STOPPED otherwise (read when definitions load)."""
-    running = os.environ.get(SCHEDULES_VARIABLE, "").strip().lower() == "running"
-    return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
+    return dg.DefaultScheduleStatus.RUNNING if _automation_running() else dg.DefaultScheduleStatus.STOPPED
+
+
+def default_sensor_status() -> dg.DefaultSensorStatus:
+    """The same switch for automation-condition sensors, which would otherwise load stopped even in the demo."""
+    return dg.DefaultSensorStatus.RUNNING if _automation_running() else dg.DefaultSensorStatus.STOPPED

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from prometric_pipelines.defs.automation import default_schedule_status
+from prometric_pipelines.defs.automation import default_schedule_status, default_sensor_status
 from prometric_pipelines.defs.operations.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
@@ -138,6 +138,15 @@ def daily_metrics(
     )
 
 
+# Rollups and KPIs follow the newest daily_metrics partition (older days are backfilled through
+# metrics_job, which selects them all). Lineage-only deps are ignored: the ERP tables are external
+# assets that are never materialized, so eager() would wait for them for ever; a month without a
+# payroll run must not hold the rollups back.
+FOLLOW_DAILY_METRICS = dg.AutomationCondition.eager().ignore(
+    dg.AssetSelection.assets("payroll_run") | dg.AssetSelection.key_prefixes(["erp"], include_sources=True)
+)
+
+
 def _rollup_asset(period: Period) -> dg.AssetsDefinition:
     @dg.asset(
         **COMMON,
@@ -149,7 +158,7 @@ def _rollup_asset(period: Period) -> dg.AssetsDefinition:
             erp_table_key("orders"),
             dg.AssetDep("payroll_run", partition_mapping=dg.AllPartitionMapping()),
         ],
-        automation_condition=dg.AutomationCondition.eager().ignore(dg.AssetSelection.assets("payroll_run")),
+        automation_condition=FOLLOW_DAILY_METRICS,
         description=f"{period.name.capitalize()} rows of every metric, for the periods containing the days run.",
     )
     def rollup(context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig):
@@ -168,7 +177,7 @@ rollup_assets = [_rollup_asset(PERIODS[name]) for name in ("weekly", "monthly", 
 @dg.asset(
     **COMMON,
     deps=[daily_metrics, *rollup_assets, erp_table_key("kpi_definitions")],
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=FOLLOW_DAILY_METRICS,
     description="KPI rows (type 'kpi') from the formulas of kpi_definitions, at each KPI's frequency.",
     check_specs=[dg.AssetCheckSpec("kpi_formula_failures", asset="kpi_values")],
 )
@@ -237,8 +246,19 @@ def metrics_nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunReq
     return dg.RunRequest(run_key=f"metrics-{last}", tags=partition_range_tags(first, last))
 
 
+# Evaluates the rollups' and kpi_values' eager conditions, so a daily_metrics backfill launched from the
+# UI pulls them along. Dagster's implicit default sensor loads stopped; this one follows the same switch
+# as the schedules (on in the demo and in production).
+metrics_automation_sensor = dg.AutomationConditionSensorDefinition(
+    "metrics_rollups_automation",
+    target=dg.AssetSelection.assets(*rollup_assets, kpi_values),
+    default_status=default_sensor_status(),
+    minimum_interval_seconds=60,
+)
+
 defs = dg.Definitions(
     assets=[daily_metrics, *rollup_assets, kpi_values],
     jobs=[metrics_job],
     schedules=[metrics_nightly_schedule],
+    sensors=[metrics_automation_sensor],
 )
