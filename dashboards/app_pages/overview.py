@@ -1,0 +1,42 @@
+"""Overview: KPI cards (value, change vs previous period, target, sparkline) and the KPI table."""
+
+import streamlit as st
+from lib import format as fmt
+from lib import queries
+from lib.access import Forbidden
+from lib.ui import FILL_METRICS, card, empty, forbidden, page_context, table
+
+ctx = page_context("overview")
+try:
+    data = queries.page_data(ctx.scope, "overview", ctx.filters)
+except Forbidden as error:
+    forbidden(error)
+f = ctx.filters
+st.caption(f"{ctx.organization_name} · {f.start:%d.%m.%Y} – {f.end:%d.%m.%Y}, compared with the {f.days} days before")
+if all(c["value"] is None for c in data["cards"]):
+    empty(f"No metrics in this date range. {FILL_METRICS}.")
+else:
+    kpis = data["kpis"]
+    series = data["series"]
+    columns = st.columns(4)
+    for index, c in enumerate(data["cards"]):
+        target = ""
+        if not kpis.empty:
+            own = kpis[(kpis["name"] == c["name"]) & kpis["target"].notna()]
+            if not own.empty:
+                row = own.iloc[0]
+                shown = fmt.kzt(row["target"]) if c["unit"] == "kzt" else fmt.number(row["target"])
+                target = f"{shown} / {str(row['frequency']).lower()}"
+        points = series[series["name"] == c["name"]].sort_values("date")["value"].dropna().astype(float).tolist()
+        card(columns[index % 4], c["title"], c["value"], c["previous"], c["unit"], target=target, series=points)
+
+st.subheader("KPIs")
+kpis = data["kpis"]
+if kpis.empty:
+    empty("No KPI definitions for this organization (kpi_definitions).")
+else:
+    shown = kpis[["category", "name", "description", "frequency", "unit", "target", "value"]].copy()
+    shown["target"] = shown["target"].map(lambda v: fmt.number(v, 2))
+    shown["value"] = shown["value"].map(lambda v: fmt.number(v, 2))
+    st.caption("Value over the selected range (formulas evaluated on the range's totals).")
+    table(shown, "kpis")

@@ -1,0 +1,51 @@
+"""Altair charts with the dashboards' conventions (KZT axes with grouping, tooltips, no chart junk)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+KZT_AXIS = alt.Axis(format=",.0f", title="₸")
+
+
+def trend(frame: pd.DataFrame, names: dict[str, str], *, kzt: bool = True, kind: str = "line") -> alt.Chart:
+    """Metric series (date, name, value) as lines (or bars) per metric, named by `names`."""
+    data = frame[frame["name"].isin(names)].copy()
+    data["metric"] = data["name"].map(names)
+    data["date"] = pd.to_datetime(data["date"])
+    mark = alt.Chart(data).mark_line(point=True) if kind == "line" else alt.Chart(data).mark_bar()
+    return mark.encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("value:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=None),
+        color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="top")),
+        xOffset="metric:N" if kind == "bar" else alt.Undefined,
+        tooltip=[alt.Tooltip("date:T"), "metric:N", alt.Tooltip("value:Q", format=",.2f")],
+    ).properties(height=280)
+
+
+def bars(frame: pd.DataFrame, category: str, value: str, *, kzt: bool = True, title: str = "") -> alt.Chart:
+    """Horizontal bars, largest first, labels never truncated (sort and wide label limit)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X(f"{value}:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=title or None),
+            tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
+        )
+        .properties(height=max(120, 26 * len(frame)))
+    )
+
+
+def ordered_bars(frame: pd.DataFrame, category: str, value: str, order: list[str], *, kzt: bool = True) -> alt.Chart:
+    """Bars in a fixed category order (funnel stages, aging buckets)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"{value}:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=None),
+            tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
+        )
+        .properties(height=260)
+    )
