@@ -8,6 +8,7 @@ the shared filters mirrored in the URL → `st.navigation` listing only the page
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 
 import streamlit as st
@@ -78,7 +79,9 @@ st.session_state["last_seen"] = time.monotonic()
 
 # ---- filters: URL → widgets → URL ----------------------------------------------------------------------
 params = {key: st.query_params.get(key) for key in ("org", "ws", "preset", "from", "to", "grain")}
-today = dt.date.today() - dt.timedelta(days=1)  # the metrics end yesterday (the nightly run)
+# ranges end yesterday (the nightly metrics run's last day); PROMETRIC_DASHBOARDS_TODAY pins it (tests, replays)
+pinned = os.environ.get("PROMETRIC_DASHBOARDS_TODAY", "").strip()
+today = dt.date.fromisoformat(pinned) if pinned else dt.date.today() - dt.timedelta(days=1)
 wanted = from_query(params, today)
 organizations = {o.id: o for o in viewer.organizations}
 notes = list(wanted.notes)
