@@ -47,7 +47,13 @@ if register.empty:
     empty("No payroll computed yet: `prometric run payroll --month YYYY-MM` fills it.")
 else:
     sums = st.columns(5)
-    titles = {"gross": "Gross", "withholdings": "ОПВ + ВОСМС", "ipn": "ИПН", "net": "Net", "employer_cost": "Employer cost"}
+    titles = {
+        "gross": "Gross",
+        "withholdings": "ОПВ + ВОСМС",
+        "ipn": "ИПН",
+        "net": "Net",
+        "employer_cost": "Employer cost",
+    }
     for column, (name, title) in zip(sums, titles.items(), strict=True):
         column.metric(title, fmt.kzt(register[name].sum()), border=True)
     table(register, "payroll_register", money=MONEY)
