@@ -25,8 +25,9 @@ else:
             own = kpis[(kpis["name"] == c["name"]) & kpis["target"].notna()]
             if not own.empty:
                 row = own.iloc[0]
-                shown = fmt.kzt(row["target"]) if c["unit"] == "kzt" else fmt.number(row["target"])
-                target = f"{shown} / {str(row['frequency']).lower()}"
+                shown = fmt.compact_kzt(row["target"]) if c["unit"] == "kzt" else fmt.number(row["target"])
+                per = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
+                target = f"{shown}/{per.get(str(row['frequency']).lower(), row['frequency'])}"
         points = series[series["name"] == c["name"]].sort_values("date")["value"].dropna().astype(float).tolist()
         card(columns[index % 4], c["title"], c["value"], c["previous"], c["unit"], target=target, series=points)
 

@@ -65,7 +65,7 @@ def card(column, title: str, value: float | None, previous: float | None, unit: 
     """A KPI card: value, change vs the previous period, target, sparkline."""
     shown = fmt.compact_kzt(value) if unit == "kzt" else fmt.percent(value) if unit == "percent" else fmt.number(value)
     column.metric(
-        title,
+        f"{title} · target {target}" if target else title,
         shown,
         delta=fmt.change(value, previous),
         help=f"Previous period: {fmt.kzt(previous) if unit == 'kzt' else fmt.number(previous)}"
@@ -74,5 +74,3 @@ def card(column, title: str, value: float | None, previous: float | None, unit: 
         chart_type="line",
         border=True,
     )
-    if target:
-        column.caption(f"Target {target}")
