@@ -80,6 +80,23 @@ def bench_database(scale: str) -> Engine:
     return engine
 
 
+OWNER_PAGES = ("overview", "sales", "finance", "inventory", "hr", "operations", "audit")
+
+
+def owner_scopes(engine: Engine) -> list:
+    """One owner scope per organization (every page, HR access 'all', all workspaces)."""
+    from lib.access import Scope
+
+    with engine.connect() as conn:
+        rows = conn.execute(text('SELECT id, "createdBy" FROM organizations ORDER BY name')).all()
+    return [Scope(str(org), None, str(user), OWNER_PAGES, "all") for org, user in rows]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="medium")
@@ -90,6 +107,93 @@ def main() -> None:
     engine = bench_database(args.scale)
     if args.prepare_only:
         return
+    import resource
+    import threading
+
+    from lib.filters import from_query
+    from lib.queries import page_data, run_page
+
+    from prometric_pipelines.db.roles import provision_logins
+    from prometric_pipelines.db.tenancy import read_tenant_key
+
+    logins = provision_logins(engine)  # the reader login on this database, as the app connects
+    with engine.connect() as conn:
+        import os
+
+        os.environ["PROMETRIC_TENANT_KEY"] = read_tenant_key(conn)
+    reader = create_db_engine(logins["prometric_reader"], pool_size=args.sessions, max_overflow=5)
+    os.environ["READER_DATABASE_URL"] = logins["prometric_reader"].render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        last = conn.execute(text("SELECT max(date) FROM metrics WHERE period = 'daily'")).scalar_one()
+    scopes = owner_scopes(engine)
+    filters = from_query({"preset": "90d", "grain": "week"}, last)
+
+    cold: dict[str, list[float]] = {p: [] for p in OWNER_PAGES}
+    warm: dict[str, list[float]] = {p: [] for p in OWNER_PAGES}
+    for index in range(args.repeat):
+        scope = scopes[index % len(scopes)]
+        for page in OWNER_PAGES:
+            began = time.perf_counter()
+            run_page(scope, page, filters, reader)
+            cold[page].append(time.perf_counter() - began)
+            page_data(scope, page, filters)  # fills the cache
+            began = time.perf_counter()
+            page_data(scope, page, filters)
+            warm[page].append(time.perf_counter() - began)
+
+    presets = ("7d", "30d", "90d", "mtd", "qtd", "ytd")
+    loads: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def session(number: int) -> None:
+        scope = scopes[number % len(scopes)]
+        f = from_query({"preset": presets[number % len(presets)], "grain": "week"}, last)
+        for page in OWNER_PAGES:
+            began = time.perf_counter()
+            try:
+                run_page(scope, page, f, reader)
+            except Exception as error:  # counted and reported: the figure is "no errors"
+                with lock:
+                    failures.append(f"{page}: {error}")
+                continue
+            with lock:
+                loads.append(time.perf_counter() - began)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(args.sessions)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print()
+    print(
+        f"## dashboards ({dt.date.today()}): {args.scale}, {len(scopes)} organizations, "
+        f"range {filters.start}..{filters.end}"
+    )
+    print()
+    print("| page (owner, last 90 days, by week) | cold p50 | cold p95 | warm p50 | warm p95 | target |")
+    print("|---|---:|---:|---:|---:|---|")
+    for page in OWNER_PAGES:
+        print(
+            f"| {page} | {percentile(cold[page], 0.5) * 1000:.0f} ms | {percentile(cold[page], 0.95) * 1000:.0f} ms "
+            f"| {percentile(warm[page], 0.5) * 1000:.1f} ms | {percentile(warm[page], 0.95) * 1000:.1f} ms "
+            "| p95 ≤ 300 ms |"
+        )
+    print()
+    print(
+        f"{args.sessions} concurrent sessions × {len(OWNER_PAGES)} pages (uncached): page load p50 "
+        f"{percentile(loads, 0.5) * 1000:.0f} ms, p95 {percentile(loads, 0.95) * 1000:.0f} ms "
+        f"(targets ≤ 1000 ms performance.md, ≤ 500 ms security.md); {len(failures)} errors; wall {wall:.1f} s; "
+        f"peak RSS {rss_mb:.0f} MB"
+    )
+    for failure in failures[:5]:
+        print("error:", failure)
+    reader.dispose()
+    engine.dispose()
 
 
 if __name__ == "__main__":

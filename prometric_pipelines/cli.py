@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -252,6 +253,7 @@ def _demo(args: argparse.Namespace) -> int:
     schema = result.asset_materializations_for_node("operational_schema")[0].metadata
     _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
     _generate_demo_data_once()
+    _run_demo_jobs_once()
 
     # SIGTERM (a service manager, `timeout`) must also reach the `finally` that stops the children
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -272,6 +274,7 @@ def _demo(args: argparse.Namespace) -> int:
         _say(f"  Dashboards:  http://127.0.0.1:{dashboards_port}")
         _say(f"  Database:    {config.libpq_url(database_url(), hide_password=True)}  (`prometric db url` for psql)")
         _say("")
+        _print_demo_accounts()
         _say("Press Ctrl-C to stop (the database keeps running: `prometric db stop`).")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -298,6 +301,67 @@ def _generate_demo_data_once() -> None:
     if accounts:
         _say("demo sign-in (password: prometric-demo): " + ", ".join(f"{role} {email}" for role, email, _ in accounts))
     engine.dispose()
+
+
+def _run_demo_jobs_once() -> None:
+    """First start: the jobs over the generated history through Dagster (so the runs are in the UI):
+    metrics for every generated day, payroll for each generated month, one stock reconciliation, the
+    audit archive. Skipped when the metrics table already holds rows (a later start)."""
+    from sqlalchemy import text
+
+    from prometric_pipelines.commands.metrics import ASSETS
+    from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.defs.metrics.definitions import partition_range_tags
+    from prometric_pipelines.orchestration import run_job
+
+    engine = create_db_engine()
+    with engine.connect() as conn:
+        done = conn.execute(text("SELECT EXISTS (SELECT 1 FROM metrics)")).scalar_one()
+        first, last = conn.execute(text('SELECT min("orderDate")::date, max("orderDate")::date FROM orders')).one()
+    engine.dispose()
+    if done or first is None:
+        _say("demo jobs: metrics already computed; kept as they are" if done else "demo jobs: no data to compute")
+        return
+    began = time.monotonic()
+    tags = {"prometric/source": "demo"}
+    config = {"organization_ids": []}
+    run_job("metrics_job", {"ops": {asset: {"config": config} for asset in ASSETS}},
+            {**partition_range_tags(first, last), **tags})  # fmt: skip
+    _say(f"demo jobs: metrics {first}..{last}")
+    month = first.replace(day=1)
+    while month <= last.replace(day=1):
+        payroll = {"organization_ids": [], "approve": False, "mark_paid": False}
+        run_job("payroll_job", {"ops": {"payroll_run": {"config": payroll}}},
+                {"dagster/partition": month.isoformat(), **tags})  # fmt: skip
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    _say(f"demo jobs: payroll {first:%Y-%m}..{last:%Y-%m}")
+    stock = {"apply_adjustments": False, "organization_ids": []}
+    run_job("stock_reconciliation_job", {"ops": {"stock_reconciliation": {"config": stock}}},
+            {"dagster/partition": last.isoformat(), **tags})  # fmt: skip
+    archive = {"organization_ids": [], "before": None}
+    run_job("audit_archive_job", {"ops": {"audit_archive": {"config": archive}}},
+            {"dagster/partition": last.replace(day=1).isoformat(), **tags})  # fmt: skip
+    _say(f"demo jobs: reconciliation and audit archive done ({time.monotonic() - began:.0f} s for all jobs)")
+
+
+def _print_demo_accounts() -> None:
+    """The demo sign-in accounts as a table (role, e-mail, organization, password)."""
+    from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.generate.org import DEMO_PASSWORD
+    from prometric_pipelines.generate.run import demo_accounts
+    from prometric_pipelines.generate.scales import options_for
+
+    engine = create_db_engine()
+    accounts = demo_accounts(engine, options_for("demo"))
+    engine.dispose()
+    if not accounts:
+        return
+    width = max(len(email) for _, email, _ in accounts)
+    _say("  Demo accounts (dashboards sign-in):")
+    _say(f"    {'role':<9} {'e-mail':<{width}}  {'organization':<24} password")
+    for role, email, organization in accounts:
+        _say(f"    {role:<9} {email:<{width}}  {organization:<24} {DEMO_PASSWORD}")
+    _say("")
 
 
 def _stop_process_trees(children: list[subprocess.Popen]) -> None:
