@@ -31,7 +31,7 @@ with left:
         empty(f"No finance metrics in this range. {FILL_METRICS}.")
     else:
         names = {"invoiced_amount": "Invoiced", "payments_received": "Received"}
-        st.altair_chart(charts.trend(series, names, kind="bar"), width="stretch")
+        st.altair_chart(charts.trend(series, names), width="stretch")  # lines: two series side by side
 with right:
     st.subheader("Cash flow")
     if not series.empty:

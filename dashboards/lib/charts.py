@@ -18,7 +18,6 @@ def trend(frame: pd.DataFrame, names: dict[str, str], *, kzt: bool = True, kind:
         x=alt.X("date:T", title=None),
         y=alt.Y("value:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=None),
         color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="top")),
-        xOffset="metric:N" if kind == "bar" else alt.Undefined,
         tooltip=[alt.Tooltip("date:T"), "metric:N", alt.Tooltip("value:Q", format=",.2f")],
     ).properties(height=280)
 
@@ -29,11 +28,11 @@ def bars(frame: pd.DataFrame, category: str, value: str, *, kzt: bool = True, ti
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
             x=alt.X(f"{value}:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=title or None),
             tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
         )
-        .properties(height=max(120, 26 * len(frame)))
+        .properties(height=max(120, 32 * len(frame)))
     )
 
 
