@@ -37,7 +37,10 @@ if kpis.empty:
     empty("No KPI definitions for this organization (kpi_definitions).")
 else:
     shown = kpis[["category", "name", "description", "frequency", "unit", "target", "value"]].copy()
-    shown["target"] = shown["target"].map(lambda v: fmt.number(v, 2))
-    shown["value"] = shown["value"].map(lambda v: fmt.number(v, 2))
+    for column in ("target", "value"):  # by the KPI's unit: whole tenge, percent, or a plain number
+        shown[column] = [
+            fmt.kzt(v) if unit == "KZT" else fmt.percent(v) if unit == "%" else fmt.number(v, 2)
+            for v, unit in zip(shown[column], shown["unit"], strict=True)
+        ]
     st.caption("Value over the selected range (formulas evaluated on the range's totals).")
     table(shown, "kpis")

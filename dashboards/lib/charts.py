@@ -5,7 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-KZT_AXIS = alt.Axis(format=",.0f", title="₸")
+# one convention with lib/format.py: thousands grouped by no-break spaces, KZT in whole tenge
+# (d3's "," groups with commas; Vega's replace() swaps them)
+GROUPED = "replace(format(datum.value, ',.0f'), /,/g, '\u00a0')"
+KZT_AXIS = alt.Axis(labelExpr=GROUPED + " + '\u00a0₸'", title=None)
+COUNT_AXIS = alt.Axis(labelExpr=GROUPED, title=None)
 
 
 def trend(frame: pd.DataFrame, names: dict[str, str], *, kzt: bool = True, kind: str = "line") -> alt.Chart:
@@ -16,9 +20,9 @@ def trend(frame: pd.DataFrame, names: dict[str, str], *, kzt: bool = True, kind:
     mark = alt.Chart(data).mark_line(point=True) if kind == "line" else alt.Chart(data).mark_bar()
     return mark.encode(
         x=alt.X("date:T", title=None),
-        y=alt.Y("value:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=None),
+        y=alt.Y("value:Q", axis=KZT_AXIS if kzt else COUNT_AXIS, title=None),
         color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("date:T"), "metric:N", alt.Tooltip("value:Q", format=",.2f")],
+        tooltip=[alt.Tooltip("date:T"), "metric:N", alt.Tooltip("value:Q", format=",.0f" if kzt else ",.2f")],
     ).properties(height=280)
 
 
@@ -29,8 +33,8 @@ def bars(frame: pd.DataFrame, category: str, value: str, *, kzt: bool = True, ti
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
-            x=alt.X(f"{value}:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=title or None),
-            tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
+            x=alt.X(f"{value}:Q", axis=KZT_AXIS if kzt else COUNT_AXIS, title=title or None),
+            tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.0f" if kzt else ",.2f")],
         )
         .properties(height=max(120, 32 * len(frame)))
     )
@@ -43,8 +47,8 @@ def ordered_bars(frame: pd.DataFrame, category: str, value: str, order: list[str
         .mark_bar()
         .encode(
             x=alt.X(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{value}:Q", axis=KZT_AXIS if kzt else alt.Axis(format=",.0f"), title=None),
-            tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
+            y=alt.Y(f"{value}:Q", axis=KZT_AXIS if kzt else COUNT_AXIS, title=None),
+            tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.0f" if kzt else ",.2f")],
         )
         .properties(height=260)
     )

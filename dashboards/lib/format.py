@@ -1,4 +1,8 @@
-"""Numbers as Kazakh analysts read them: `1 234 567 ₸`, `12.5 %`, thin grouping spaces."""
+"""Numbers as Kazakh analysts read them: `1 234 567 ₸`, `12.5 %`, no-break grouping spaces.
+
+One convention everywhere (cards, tables, charts, CSV aside): KZT in whole tenge; a card too narrow for
+the full amount abbreviates it to one decimal of millions/billions (`402.4 млн ₸`) and its tooltip
+shows the whole amount."""
 
 from __future__ import annotations
 
@@ -35,13 +39,13 @@ def percent(value: float | Decimal | None, decimals: int = 1) -> str:
 
 
 def compact_kzt(value: float | Decimal | None) -> str:
-    """Card-sized: `1.23 млн ₸`, `4.5 млрд ₸`, below a million as `kzt()`."""
+    """Card-sized: `1.2 млн ₸`, `4.5 млрд ₸`, below a million as `kzt()`."""
     if _missing(value):
         return "—"
     amount = float(value)
     for size, unit in ((1e9, "млрд"), (1e6, "млн")):
         if abs(amount) >= size:
-            return f"{amount / size:.2f}{NBSP}{unit}{NBSP}₸"
+            return f"{amount / size:.1f}{NBSP}{unit}{NBSP}₸"
     return kzt(amount)
 
 

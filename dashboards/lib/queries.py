@@ -30,7 +30,7 @@ from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import jobs_database_url, reader_database_url
 from prometric_pipelines.db.tenancy import tenant_session
-from prometric_pipelines.metrics.catalog import METRICS
+from prometric_pipelines.metrics.catalog import METRICS, catalog_arrays
 from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
 from prometric_pipelines.sql import load_sql
 
@@ -92,53 +92,50 @@ def _frame(conn: Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-# ---- metrics: combining workspaces --------------------------------------------------------------
+# ---- metrics: combined over workspaces in SQL ----------------------------------------------------
 
 
-def combine_metric_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per (date, name) rows summed over workspaces → the value: ratios from Σ numerator / Σ denominator
-    × scale (never an average of the workspaces' ratios), everything else the sum (flows, snapshots of
-    the same date; distinct counts are summed too: the metrics table holds no organization-level row)."""
-    if rows.empty:
-        return pd.DataFrame(columns=["date", "name", "value", "numerator", "denominator"])
-    out = rows.copy()
-    for index, row in out.iterrows():
-        metric = METRICS.get(row["name"])
-        if metric is not None and metric.kind == "ratio":
-            denominator = row["denominator"]
-            out.at[index, "value"] = (
-                float(row["numerator"]) / float(denominator) * float(metric.scale)
-                if denominator is not None and not pd.isna(denominator) and float(denominator) != 0
-                else None
-            )
-    return out[["date", "name", "value", "numerator", "denominator"]]
+def _catalog(names: Sequence[str]) -> dict[str, list]:
+    """The metrics' kinds and scales as bind parameters: the SQL combines workspaces with them."""
+    return catalog_arrays(tuple(METRICS[name] for name in dict.fromkeys(names)))
 
 
 def metric_series(
     conn: Connection, scope: Scope, names: Sequence[str], period: str, start: dt.date, end: dt.date
 ) -> pd.DataFrame:
-    """Combined values of `names` at `period` for periods starting start..end."""
-    rows = _frame(conn, "metric_rows", _params(scope, names=list(names), period=period, start=start, end=end))
-    return combine_metric_rows(rows)
+    """Combined values of `names` at `period` for periods starting start..end: one row per (date, name)
+    with value (ratios Σ numerator / Σ denominator × scale, the rest summed), numerator, denominator."""
+    params = _params(scope, **_catalog(names), period=period, start=start, end=end)
+    return _frame(conn, "metric_rows", params)
 
 
-def summarize(daily: pd.DataFrame, name: str) -> float | None:
-    """One number for a range from combined-per-day rows of `daily` (raw sums, not combined values):
-    flows sum, snapshots the last day, ratios Σ numerator / Σ denominator × scale."""
-    rows = daily[daily["name"] == name]
-    if rows.empty:
+def metric_totals(
+    conn: Connection,
+    scope: Scope,
+    names: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    previous: tuple[dt.date, dt.date] | None = None,
+) -> pd.DataFrame:
+    """One row per (range_name, name) for start..end ("current") and the `previous` range: flows summed,
+    snapshots the last day's total, ratios Σ/Σ over the range — computed in SQL (metric_summary.sql)."""
+    previous_start, previous_end = previous or (None, None)
+    params = _params(
+        scope, **_catalog(names), start=start, end=end, previous_start=previous_start, previous_end=previous_end
+    )
+    return _frame(conn, "metric_summary", params)
+
+
+def summarize(totals: pd.DataFrame, name: str) -> float | None:
+    """The range's number of `name` from `metric_totals` rows (one range): None when it has no rows."""
+    rows = totals[totals["name"] == name]
+    if rows.empty or pd.isna(rows["value"].iloc[0]):
         return None
-    metric = METRICS[name]
-    if metric.kind == "ratio":
-        denominator = rows["denominator"].astype(float).sum()
-        return float(rows["numerator"].astype(float).sum()) / denominator * float(metric.scale) if denominator else None
-    if metric.kind == "snapshot":
-        return float(rows.sort_values("date")["value"].iloc[-1])
-    return float(rows["value"].astype(float).sum())
+    return float(rows["value"].iloc[0])
 
 
-def _daily_raw(conn: Connection, scope: Scope, names: Sequence[str], start: dt.date, end: dt.date) -> pd.DataFrame:
-    return _frame(conn, "metric_rows", _params(scope, names=list(names), period="daily", start=start, end=end))
+def _current_totals(conn: Connection, scope: Scope, names: Sequence[str], f: Filters) -> pd.DataFrame:
+    return metric_totals(conn, scope, names, f.start, f.end)
 
 
 # ---- pages ----------------------------------------------------------------------------------------
@@ -153,9 +150,14 @@ def overview_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     require_page(scope, "overview")
     names = [name for name, _, _ in OVERVIEW_CARDS]
     kpis = _frame(conn, "kpi_definitions", _params(scope))
-    previous_start, previous_end = f.previous()
-    current = _daily_raw(conn, scope, sorted(set(names) | kpi_inputs(kpis)), f.start, f.end)
-    previous = _daily_raw(conn, scope, names, previous_start, previous_end)
+    # one read for the cards, their previous range and the KPI formulas' inputs (set-based in SQL)
+    totals = metric_totals(conn, scope, sorted(set(names) | kpi_inputs(kpis)), f.start, f.end, f.previous())
+    current = totals[totals["range_name"] == "current"]
+    previous = totals[totals["range_name"] == "previous"]
+    previous_start, _ = f.previous()
+    if previous.empty or previous["first_date"].min() > previous_start:
+        # the history starts inside the previous range: a change against part of it would mislead
+        previous = previous.iloc[0:0]
     series = metric_series(conn, scope, names, f.period, _period_floor(f), f.end)
     cards = [
         {"name": name, "title": title, "unit": unit, "value": summarize(current, name),
@@ -165,14 +167,14 @@ def overview_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     return {"cards": cards, "series": series, "kpis": kpi_table(kpis, current), "as_of": data_as_of(conn, scope)}
 
 
-def kpi_table(definitions: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+def kpi_table(definitions: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     """KPI definitions with the range's value: a catalog metric's own value, or the formula evaluated
     on the range's combined catalog values (so combined workspaces get Σ/Σ, not an average)."""
     if definitions.empty:
         return definitions
     values: dict[str, Decimal | None] = {}
-    for name in set(daily["name"]) if not daily.empty else ():
-        value = summarize(daily, name)
+    for name in set(totals["name"]) if not totals.empty else ():
+        value = summarize(totals, name)
         values[name] = Decimal(str(value)) if value is not None else None
     shown = []
     for row in definitions.to_dict("records"):
@@ -217,7 +219,7 @@ def sales_data(conn: Connection, scope: Scope, f: Filters, search: str = "") -> 
     search = search.strip()[:100]
     return {
         "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
-        "totals": _daily_raw(conn, scope, names, f.start, f.end),
+        "totals": _current_totals(conn, scope, names, f),
         "top_customers": _frame(conn, "top_customers", _params(scope, start=f.start, end=f.end, limit=20)),
         "funnel": _frame(conn, "pipeline_funnel", _params(scope)),
         "deals": _frame(
@@ -248,7 +250,7 @@ def finance_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     names = ["invoiced_amount", "payments_received", "payments_made", "expenses_amount", "net_cash_flow"]
     return {
         "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
-        "totals": _daily_raw(conn, scope, names, f.start, f.end),
+        "totals": _current_totals(conn, scope, names, f),
         "aging": _frame(conn, "ar_aging", _params(scope, as_of=f.end)),
         "overdue": _frame(conn, "overdue_invoices", _params(scope, as_of=f.end, limit=TABLE_LIMIT)),
         "expenses": _frame(conn, "expenses_by_category", _params(scope, start=f.start, end=f.end)),
@@ -277,7 +279,7 @@ def hr_data(conn: Connection, scope: Scope, f: Filters, month: tuple[int, int] |
     year, number = month if month is not None else (None, None)
     return {
         "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
-        "totals": _daily_raw(conn, scope, names, f.start, f.end),
+        "totals": _current_totals(conn, scope, names, f),
         "departments": _frame(conn, "headcount_by_department", _params(scope, as_of=f.end)),
         "leaves": _frame(conn, "leaves", _params(scope, start=f.start, end=f.end, employee_id=None, limit=TABLE_LIMIT)),
         "months": months,
@@ -312,7 +314,7 @@ def operations_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any
     names = ["tasks_created", "tasks_completed", "tasks_overdue", "production_orders_completed"]
     return {
         "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
-        "totals": _daily_raw(conn, scope, names, f.start, f.end),
+        "totals": _current_totals(conn, scope, names, f),
         "production": _frame(conn, "production_by_status", _params(scope, start=f.start, end=f.end)),
         "overdue_tasks": _frame(
             conn, "tasks", _params(scope, start=f.start, end=f.end, assigned_to=None, limit=TABLE_LIMIT)

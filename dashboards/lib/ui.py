@@ -48,8 +48,10 @@ def table(frame: pd.DataFrame, name: str, *, money: tuple[str, ...] = (), empty_
     if frame.empty:
         empty(empty_message or "No rows for this selection.")
         return
-    config = {column: st.column_config.NumberColumn(column, format="%,.0f ₸") for column in money}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    # money shown as `1 234 567 ₸` (whole tenge, no-break spaces: the cards' convention; printf formats
+    # can only group with commas); a Styler changes the display only, so columns still sort as numbers
+    shown = frame.style.format(fmt.kzt, subset=list(money)) if money else frame
+    st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",
         frame.to_csv(index=False).encode("utf-8"),
@@ -68,7 +70,12 @@ def card(column, title: str, value: float | None, previous: float | None, unit: 
         f"{title} · target {target}" if target else title,
         shown,
         delta=fmt.change(value, previous),
-        help=f"Previous period: {fmt.kzt(previous) if unit == 'kzt' else fmt.number(previous)}"
+        help=(f"{fmt.kzt(value)} · " if unit == "kzt" else "")
+        + (
+            f"previous period: {fmt.kzt(previous) if unit == 'kzt' else fmt.number(previous)}"
+            if previous is not None
+            else "no change shown: the metrics do not cover the whole previous period"
+        )
         + (f" · target {target}" if target else ""),
         chart_data=series or None,
         chart_type="line",
