@@ -87,7 +87,7 @@ def metric_ratio(data, org: str, name: str, start: dt.date, end: dt.date) -> flo
 
 
 def shown_metrics(at: AppTest) -> dict[str, str]:
-    return {m.label.split(" · ")[0]: m.value for m in at.metric}  # without " · target …"
+    return {m.label.split(" · ")[0]: m.value for m in at.metric}  # labels are the card titles
 
 
 def errors(at: AppTest) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from prometric_pipelines.cli import _streamlit_command
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.generate.run import DEMO_PASSWORD
 from tests.test_demo import free_port
@@ -37,9 +38,7 @@ def app_url(demo_data, tmp_path_factory):
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboards" / "streamlit_app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
+            _streamlit_command(port),  # exactly what `prometric dashboards` / the demo run
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
@@ -99,5 +98,29 @@ def test_browser_signs_in_and_visits_every_page(demo_data, app_url, role):
                 check_no_exception(page, f"{role}/{key}")
                 assert page.get_by_text("is not available for your role").count() == 0
                 page.screenshot(path=ARTIFACTS / f"{role}-{key}.png", full_page=True)
+        finally:
+            browser.close()
+
+
+def test_browser_a_signed_in_employee_cannot_open_the_hr_page_by_url(demo_data, app_url):
+    """The HR page's URL, opened in the employee's signed-in session (the browser's own navigation, as
+    a typed or bookmarked path would be routed): the "not available" message and no data."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(f"{app_url}/?preset=90d&grain=week")
+            sign_in(page, demo_data.accounts["employee"][0])
+            assert page.locator('[data-testid="stSidebarNav"] a').filter(has_text=PAGES["hr"]).count() == 0
+            page.evaluate("path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')) }",
+                          "/hr?preset=90d&grain=week")  # fmt: skip
+            page.wait_for_function("() => document.body.innerText.includes('is not available for your role')",
+                                   timeout=30_000)  # fmt: skip
+            settle(page)
+            check_no_exception(page, "employee/hr by URL")
+            assert page.get_by_text(f"{PAGES['hr']} is not available for your role").count() == 1
+            for data in ("stDataFrame", "stMetric", "stVegaLiteChart"):  # nothing of the page's data
+                assert page.locator(f'[data-testid="{data}"]').count() == 0, data
+            page.screenshot(path=ARTIFACTS / "employee-hr-by-url.png", full_page=True)
         finally:
             browser.close()

@@ -18,18 +18,23 @@ if all(c["value"] is None for c in data["cards"]):
 else:
     kpis = data["kpis"]
     series = data["series"]
-    columns = st.columns(4)
-    for index, c in enumerate(data["cards"]):
-        target = ""
+    targets: dict[str, str] = {}
+    for c in data["cards"]:
         if not kpis.empty:
             own = kpis[(kpis["name"] == c["name"]) & kpis["target"].notna()]
             if not own.empty:
                 row = own.iloc[0]
                 shown = fmt.compact_kzt(row["target"]) if c["unit"] == "kzt" else fmt.number(row["target"])
                 per = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
-                target = f"{shown}/{per.get(str(row['frequency']).lower(), row['frequency'])}"
+                targets[c["name"]] = f"{shown} per {per.get(str(row['frequency']).lower(), row['frequency'])}"
+    if targets:  # one line above the grid (inside a card's label it was cut off)
+        titles = {c["name"]: c["title"] for c in data["cards"]}
+        st.caption("Targets: " + " · ".join(f"{titles[name]} {target}" for name, target in targets.items()))
+    columns = st.columns(4)
+    for index, c in enumerate(data["cards"]):
         points = series[series["name"] == c["name"]].sort_values("date")["value"].dropna().astype(float).tolist()
-        card(columns[index % 4], c["title"], c["value"], c["previous"], c["unit"], target=target, series=points)
+        card(columns[index % 4], c["title"], c["value"], c["previous"], c["unit"], target=targets.get(c["name"], ""),
+             series=points)  # fmt: skip
 
 st.subheader("KPIs")
 kpis = data["kpis"]

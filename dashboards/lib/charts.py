@@ -8,8 +8,8 @@ import pandas as pd
 # one convention with lib/format.py: thousands grouped by no-break spaces, KZT in whole tenge
 # (d3's "," groups with commas; Vega's replace() swaps them)
 GROUPED = "replace(format(datum.value, ',.0f'), /,/g, '\u00a0')"
-KZT_AXIS = alt.Axis(labelExpr=GROUPED + " + '\u00a0₸'", title=None)
-COUNT_AXIS = alt.Axis(labelExpr=GROUPED, title=None)
+KZT_AXIS = alt.Axis(labelExpr=GROUPED + " + '\u00a0₸'", title=None, labelOverlap="greedy", tickCount=5)
+COUNT_AXIS = alt.Axis(labelExpr=GROUPED, title=None, labelOverlap="greedy")
 
 
 def trend(frame: pd.DataFrame, names: dict[str, str], *, kzt: bool = True, kind: str = "line") -> alt.Chart:

@@ -67,7 +67,7 @@ def card(column, title: str, value: float | None, previous: float | None, unit: 
     """A KPI card: value, change vs the previous period, target, sparkline."""
     shown = fmt.compact_kzt(value) if unit == "kzt" else fmt.percent(value) if unit == "percent" else fmt.number(value)
     column.metric(
-        f"{title} · target {target}" if target else title,
+        title,  # the target is in the tooltip and the line above the cards: a long label gets cut off
         shown,
         delta=fmt.change(value, previous),
         help=(f"{fmt.kzt(value)} · " if unit == "kzt" else "")
