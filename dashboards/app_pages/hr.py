@@ -55,7 +55,8 @@ else:
         "employer_cost": "Employer cost",
     }
     for column, (name, title) in zip(sums, titles.items(), strict=True):
-        column.metric(title, fmt.kzt(register[name].sum()), border=True)
+        total = register[name].sum()  # five cards in a row: the full amount would be cut off
+        column.metric(title, fmt.compact_kzt(total), help=fmt.kzt(total), border=True)
     table(register, "payroll_register", money=MONEY)
 
 st.subheader("Leaves in the range")
