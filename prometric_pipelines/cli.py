@@ -318,25 +318,56 @@ def _run_demo_jobs_once() -> None:
     per asset (6 × 365 for the demo year), which alone took ~5 minutes here. Then payroll for the last
     DEMO_PAYROLL_MONTHS complete months, one stock reconciliation on the last day, and the audit archive
     of the first DEMO_ARCHIVED_MONTHS months (so the Audit page reads live + archived rows), all through
-    Dagster. Skipped when the metrics table already holds rows (a later start)."""
+    Dagster. Each step is skipped when its table already holds rows (a later start)."""
     from sqlalchemy import text
 
-    from prometric_pipelines.commands.metrics import ASSETS
     from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.orchestration import run_job
+
+    engine = create_db_engine()
+    with engine.connect() as conn:
+        # each step once: a first start stopped half-way finishes the remaining steps on the next start
+        done = {
+            table: conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {table})")).scalar_one()
+            for table in ("metrics", "payroll", "stock_reconciliation_runs", "audit_log_archives")
+        }  # fixed table names, no input
+        first, last = conn.execute(text('SELECT min("orderDate")::date, max("orderDate")::date FROM orders')).one()
+    if all(done.values()) or first is None:
+        engine.dispose()
+        _say("demo jobs: already run; their rows are kept as they are" if first else "demo jobs: no data to compute")
+        return
+    began = time.monotonic()
+    tags = {"prometric/source": "demo"}
+    if not done["metrics"]:
+        _demo_metrics(engine, first, last, tags, began)
+    engine.dispose()
+    if not done["payroll"]:
+        months = _last_complete_months(first, last, DEMO_PAYROLL_MONTHS)
+        for month in months:
+            payroll = {"organization_ids": [], "approve": False, "mark_paid": False}  # payroll: empty = all
+            run_job("payroll_job", {"ops": {"payroll_run": {"config": payroll}}},
+                    {"dagster/partition": month.isoformat(), **tags})  # fmt: skip
+        if months:
+            _say(f"demo jobs: payroll {months[0]:%Y-%m}..{months[-1]:%Y-%m} ({time.monotonic() - began:.0f} s)")
+    if not done["stock_reconciliation_runs"]:
+        stock = {"apply_adjustments": False, "organization_ids": []}  # stock: empty = all
+        run_job("stock_reconciliation_job", {"ops": {"stock_reconciliation": {"config": stock}}},
+                {"dagster/partition": last.isoformat(), **tags})  # fmt: skip
+    if not done["audit_log_archives"]:
+        before = _add_months(first.replace(day=1), DEMO_ARCHIVED_MONTHS)
+        archive = {"organization_ids": None, "before": before.isoformat()}
+        run_job("audit_archive_job", {"ops": {"audit_archive": {"config": archive}}},
+                {"dagster/partition": last.replace(day=1).isoformat(), **tags})  # fmt: skip
+    _say(f"demo jobs: done ({time.monotonic() - began:.0f} s for all jobs)")
+
+
+def _demo_metrics(engine: Engine, first: dt.date, last: dt.date, tags: dict[str, str], began: float) -> None:
+    from prometric_pipelines.commands.metrics import ASSETS
     from prometric_pipelines.defs.metrics.definitions import partition_range_tags
     from prometric_pipelines.metrics.periods import ROLLUPS
     from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
     from prometric_pipelines.orchestration import run_job
 
-    engine = create_db_engine()
-    with engine.connect() as conn:
-        done = conn.execute(text("SELECT EXISTS (SELECT 1 FROM metrics)")).scalar_one()
-        first, last = conn.execute(text('SELECT min("orderDate")::date, max("orderDate")::date FROM orders')).one()
-    if done or first is None:
-        engine.dispose()
-        _say("demo jobs: metrics already computed; kept as they are" if done else "demo jobs: no data to compute")
-        return
-    began = time.monotonic()
     recent = max(first, last - dt.timedelta(days=DEMO_METRICS_RUN_DAYS - 1))
     if first < recent:
         history_end = recent - dt.timedelta(days=1)
@@ -349,28 +380,11 @@ def _run_demo_jobs_once() -> None:
             compute_rollup(engine, period, first, history_end, None, "demo")
         compute_kpis(engine, first, history_end, None, "demo")
         _say(f"demo jobs: metrics history {first}..{history_end} ({time.monotonic() - began:.0f} s)")
-    engine.dispose()
-    tags = {"prometric/source": "demo"}
     # None = every organization (an empty list means none: why D's run logged "0 rows")
     everyone = {"organization_ids": None}
     run_job("metrics_job", {"ops": {asset: {"config": everyone} for asset in ASSETS}},
             {**partition_range_tags(recent, last), **tags})  # fmt: skip
     _say(f"demo jobs: metrics run {recent}..{last} through Dagster ({time.monotonic() - began:.0f} s)")
-    months = _last_complete_months(first, last, DEMO_PAYROLL_MONTHS)
-    for month in months:
-        payroll = {"organization_ids": [], "approve": False, "mark_paid": False}  # payroll: empty = all
-        run_job("payroll_job", {"ops": {"payroll_run": {"config": payroll}}},
-                {"dagster/partition": month.isoformat(), **tags})  # fmt: skip
-    if months:
-        _say(f"demo jobs: payroll {months[0]:%Y-%m}..{months[-1]:%Y-%m} ({time.monotonic() - began:.0f} s)")
-    stock = {"apply_adjustments": False, "organization_ids": []}  # stock: empty = all
-    run_job("stock_reconciliation_job", {"ops": {"stock_reconciliation": {"config": stock}}},
-            {"dagster/partition": last.isoformat(), **tags})  # fmt: skip
-    before = _add_months(first.replace(day=1), DEMO_ARCHIVED_MONTHS)
-    archive = {"organization_ids": None, "before": before.isoformat()}
-    run_job("audit_archive_job", {"ops": {"audit_archive": {"config": archive}}},
-            {"dagster/partition": last.replace(day=1).isoformat(), **tags})  # fmt: skip
-    _say(f"demo jobs: reconciliation and audit archive (before {before}) done ({time.monotonic() - began:.0f} s)")
 
 
 def _add_months(month: dt.date, count: int) -> dt.date:
