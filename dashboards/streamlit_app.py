@@ -16,8 +16,10 @@ from lib import queries
 from lib.access import PAGES, Forbidden, scope_for
 from lib.auth import expired, load_viewer, sign_in
 from lib.filters import GRAINS, PRESETS, Filters, from_query, preset_range
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from prometric_pipelines.db.engine import describe_connection_error
 from prometric_pipelines.errors import PrometricError
 
 st.set_page_config(page_title="Prometric", page_icon=":material/monitoring:", layout="wide")
@@ -35,6 +37,13 @@ ICONS = {
 }
 
 
+def unreachable(error: Exception, engine: Engine) -> str:
+    """One line naming the database (password masked) and psycopg's reason, as the CLI says it."""
+    if isinstance(error, DBAPIError):
+        return describe_connection_error(error, engine.url)
+    return str(error).splitlines()[0]
+
+
 def login_page() -> None:
     st.title("Prometric")
     if st.session_state.pop("expired_notice", False):
@@ -49,7 +58,7 @@ def login_page() -> None:
         result, message = sign_in(queries.jobs_engine(), email, password)
         viewer = load_viewer(queries.jobs_engine(), str(result.user_id)) if result.ok else None
     except (DBAPIError, PrometricError) as error:
-        st.error(f"The database is not reachable: {str(error).splitlines()[0]}")
+        st.error(f"The database is not reachable: {unreachable(error, queries.jobs_engine())}")
         return
     if not result.ok:
         st.error(message)
@@ -146,7 +155,7 @@ try:
         else "No metrics yet: run `prometric run metrics --from DATE --to DATE`."
     )
 except (DBAPIError, PrometricError) as error:
-    sidebar.error(f"The database is not reachable: {str(error).splitlines()[0]}")
+    sidebar.error(f"The database is not reachable: {unreachable(error, queries.reader_engine())}")
 if sidebar.button("Sign out", icon=":material/logout:"):
     sign_out()
     st.rerun()
