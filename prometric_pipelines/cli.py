@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -184,6 +185,7 @@ def _streamlit_command(port: int) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(config.PROJECT_ROOT / "dashboards" / "streamlit_app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",  # no "Deploy" button or developer menu for analysts
     ]  # fmt: skip
 
 
@@ -252,6 +254,7 @@ def _demo(args: argparse.Namespace) -> int:
     schema = result.asset_materializations_for_node("operational_schema")[0].metadata
     _say(f"operational schema at {schema['revision'].value} ({schema['table_count'].value} tables)")
     _generate_demo_data_once()
+    _run_demo_jobs_once()
 
     # SIGTERM (a service manager, `timeout`) must also reach the `finally` that stops the children
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -272,6 +275,7 @@ def _demo(args: argparse.Namespace) -> int:
         _say(f"  Dashboards:  http://127.0.0.1:{dashboards_port}")
         _say(f"  Database:    {config.libpq_url(database_url(), hide_password=True)}  (`prometric db url` for psql)")
         _say("")
+        _print_demo_accounts()
         _say("Press Ctrl-C to stop (the database keeps running: `prometric db stop`).")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -308,6 +312,127 @@ def _generate_demo_data_once() -> None:
     if accounts:
         _say("demo sign-in (password: prometric-demo): " + ", ".join(f"{role} {email}" for role, email, _ in accounts))
     engine.dispose()
+
+
+DEMO_PAYROLL_MONTHS = 3  # the last complete months: each month is its own payroll run (~seconds each)
+DEMO_ARCHIVED_MONTHS = 3  # the first generated months' audit rows go to the archive (retention is 12 months)
+DEMO_METRICS_RUN_DAYS = 14  # the newest days go through a Dagster metrics run, the older history directly
+DEMO_HISTORY_CHUNK_DAYS = 90  # metrics' daily_rows.sql grows faster than linearly with the range (see docs)
+
+
+def _run_demo_jobs_once() -> None:
+    """First start: the jobs over the generated history. Metrics: the history up to the last
+    DEMO_METRICS_RUN_DAYS days is computed by the metrics module directly (in DEMO_HISTORY_CHUNK_DAYS
+    chunks), the last days by one `metrics_job` range run through Dagster (so the UI holds a run and its
+    checks). Why not everything through Dagster: a range run stores one materialization event per day
+    per asset (6 × 365 for the demo year), which alone took ~5 minutes here. Then payroll for the last
+    DEMO_PAYROLL_MONTHS complete months, one stock reconciliation on the last day, and the audit archive
+    of the first DEMO_ARCHIVED_MONTHS months (so the Audit page reads live + archived rows), all through
+    Dagster. Each step is skipped when its table already holds rows (a later start)."""
+    from sqlalchemy import text
+
+    from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.orchestration import run_job
+
+    engine = create_db_engine()
+    with engine.connect() as conn:
+        # each step once: a first start stopped half-way finishes the remaining steps on the next start
+        done = {
+            table: conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {table})")).scalar_one()
+            for table in ("metrics", "payroll", "stock_reconciliation_runs", "audit_log_archives")
+        }  # fixed table names, no input
+        first, last = conn.execute(text('SELECT min("orderDate")::date, max("orderDate")::date FROM orders')).one()
+    if all(done.values()) or first is None:
+        engine.dispose()
+        _say("demo jobs: already run; their rows are kept as they are" if first else "demo jobs: no data to compute")
+        return
+    began = time.monotonic()
+    tags = {"prometric/source": "demo"}
+    if not done["metrics"]:
+        _demo_metrics(engine, first, last, tags, began)
+    engine.dispose()
+    if not done["payroll"]:
+        months = _last_complete_months(first, last, DEMO_PAYROLL_MONTHS)
+        for month in months:
+            payroll = {"organization_ids": [], "approve": False, "mark_paid": False}  # payroll: empty = all
+            run_job("payroll_job", {"ops": {"payroll_run": {"config": payroll}}},
+                    {"dagster/partition": month.isoformat(), **tags})  # fmt: skip
+        if months:
+            _say(f"demo jobs: payroll {months[0]:%Y-%m}..{months[-1]:%Y-%m} ({time.monotonic() - began:.0f} s)")
+    if not done["stock_reconciliation_runs"]:
+        stock = {"apply_adjustments": False, "organization_ids": []}  # stock: empty = all
+        run_job("stock_reconciliation_job", {"ops": {"stock_reconciliation": {"config": stock}}},
+                {"dagster/partition": last.isoformat(), **tags})  # fmt: skip
+    if not done["audit_log_archives"]:
+        before = _add_months(first.replace(day=1), DEMO_ARCHIVED_MONTHS)
+        archive = {"organization_ids": None, "before": before.isoformat()}
+        run_job("audit_archive_job", {"ops": {"audit_archive": {"config": archive}}},
+                {"dagster/partition": last.replace(day=1).isoformat(), **tags})  # fmt: skip
+    _say(f"demo jobs: done ({time.monotonic() - began:.0f} s for all jobs)")
+
+
+def _demo_metrics(engine: Engine, first: dt.date, last: dt.date, tags: dict[str, str], began: float) -> None:
+    from prometric_pipelines.commands.metrics import ASSETS
+    from prometric_pipelines.defs.metrics.definitions import partition_range_tags
+    from prometric_pipelines.metrics.periods import ROLLUPS
+    from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
+    from prometric_pipelines.orchestration import run_job
+
+    recent = max(first, last - dt.timedelta(days=DEMO_METRICS_RUN_DAYS - 1))
+    if first < recent:
+        history_end = recent - dt.timedelta(days=1)
+        chunk = first
+        while chunk <= history_end:
+            chunk_end = min(history_end, chunk + dt.timedelta(days=DEMO_HISTORY_CHUNK_DAYS - 1))
+            compute_daily(engine, chunk, chunk_end, None, "demo")
+            chunk = chunk_end + dt.timedelta(days=1)
+        for period in ROLLUPS:
+            compute_rollup(engine, period, first, history_end, None, "demo")
+        compute_kpis(engine, first, history_end, None, "demo")
+        _say(f"demo jobs: metrics history {first}..{history_end} ({time.monotonic() - began:.0f} s)")
+    # None = every organization (an empty list means none: why D's run logged "0 rows")
+    everyone = {"organization_ids": None}
+    run_job("metrics_job", {"ops": {asset: {"config": everyone} for asset in ASSETS}},
+            {**partition_range_tags(recent, last), **tags})  # fmt: skip
+    _say(f"demo jobs: metrics run {recent}..{last} through Dagster ({time.monotonic() - began:.0f} s)")
+
+
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _last_complete_months(first: dt.date, last: dt.date, count: int) -> list[dt.date]:
+    """Up to `count` month starts, oldest first, of the newest months lying wholly inside first..last."""
+    after_last = last + dt.timedelta(days=1)
+    month = after_last.replace(day=1) if after_last.day == 1 else last.replace(day=1)
+    months: list[dt.date] = []
+    while len(months) < count:
+        month = _add_months(month, -1)
+        if month < first:
+            break
+        months.insert(0, month)
+    return months
+
+
+def _print_demo_accounts() -> None:
+    """The demo sign-in accounts as a table (role, e-mail, organization, password)."""
+    from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.generate.org import DEMO_PASSWORD
+    from prometric_pipelines.generate.run import demo_accounts
+    from prometric_pipelines.generate.scales import options_for
+
+    engine = create_db_engine()
+    accounts = demo_accounts(engine, options_for("demo"))
+    engine.dispose()
+    if not accounts:
+        return
+    width = max(len(email) for _, email, _ in accounts)
+    _say("  Demo accounts (dashboards sign-in):")
+    _say(f"    {'role':<9} {'e-mail':<{width}}  {'organization':<24} password")
+    for role, email, organization in accounts:
+        _say(f"    {role:<9} {email:<{width}}  {organization:<24} {DEMO_PASSWORD}")
+    _say("")
 
 
 def _stop_process_trees(children: list[subprocess.Popen]) -> None:

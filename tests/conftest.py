@@ -24,6 +24,8 @@ from prometric_pipelines.db.embedded import EmbeddedPostgres
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import migrate
 
+pytest_plugins = ["tests.dashboards_data"]
+
 TEST_SERVER_HOME = PROJECT_ROOT / ".prometric" / "test-server"
 _RUN_ID = uuid.uuid4().hex[:8]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import dagster as dg
 from sqlalchemy import text
@@ -35,6 +37,26 @@ def graphql(port: int, query: str) -> dict:
         return json.load(response)["data"]
 
 
+def descendant_groups(pid: int) -> set[int]:
+    """Process groups of `pid`'s living descendants (from /proc/*/stat): the demo starts `dagster dev`
+    and `streamlit` in their own sessions, so killing the demo's group alone would leak them."""
+    parents: dict[int, tuple[int, int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # exited meanwhile
+        parents[int(stat.parent.name)] = (int(fields[1]), int(fields[2]))  # (ppid, pgrp)
+    found, frontier = set(), [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, _) in parents.items():
+            if ppid == parent and child not in found:
+                found.add(child)
+                frontier.append(child)
+    return {parents[child][1] for child in found}
+
+
 def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empty_database_url, cli_env, tmp_path):
     ui_port, dashboards_port = free_port(), free_port()
     env = {
@@ -54,12 +76,19 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    began = time.monotonic()
+    groups: set[int] = set()
     try:
-        deadline = time.monotonic() + 240
-        while "Dashboards:" not in log.read_text():
+        # generation + the demo jobs (metrics of 365 days, 3 payroll months, reconciliation, archive) +
+        # two servers starting, on a shared 2-core machine
+        deadline = time.monotonic() + 420
+        while "Press Ctrl-C to stop" not in log.read_text():  # printed after the URLs and the accounts
+            groups |= descendant_groups(demo.pid)
             assert demo.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(1)
+        groups |= descendant_groups(demo.pid)
+        print(f"first demo start-up: {time.monotonic() - began:.0f} s")
         output = log.read_text()
         assert f"Dagster UI:  http://127.0.0.1:{ui_port}" in output
         assert f"Dashboards:  http://127.0.0.1:{dashboards_port}" in output
@@ -70,6 +99,30 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM organizations")).scalar_one() == 2
             assert conn.execute(text("SELECT count(*) FROM orders")).scalar_one() > 5_000
+            # the demo jobs ran once over the generated history: every organization has metrics for
+            # every generated day, three payroll months, one reconciliation, and archived audit rows
+            first, last = conn.execute(text('SELECT min("orderDate")::date, max("orderDate")::date FROM orders')).one()
+            days = conn.execute(
+                text("""SELECT count(DISTINCT ("organizationId", date)) FROM metrics
+                        WHERE period = 'daily' AND name = 'orders_revenue'""")
+            ).scalar_one()
+            assert days == 2 * ((last - first).days + 1)
+            revenue = conn.execute(
+                text("SELECT sum(value) FROM metrics WHERE period = 'daily' AND name = 'orders_revenue'")
+            )
+            assert revenue.scalar_one() > 0
+            months = conn.execute(text("SELECT count(DISTINCT (year, month)) FROM payroll")).scalar_one()
+            assert months == 3
+            assert conn.execute(text("SELECT count(*) FROM stock_reconciliation_runs")).scalar_one() >= 1
+            assert conn.execute(text("SELECT count(*) FROM audit_log_archives")).scalar_one() >= 1
+        engine.dispose()
+        # after the URLs: the four demo accounts with the shared password
+        accounts = output[output.index("Demo accounts") :]
+        for role in ("owner", "manager", "investor", "employee"):
+            assert any(line.split()[:1] == [role] and line.rstrip().endswith("prometric-demo")
+                       for line in accounts.splitlines()), accounts  # fmt: skip
+        assert "demo jobs: metrics history " in output and "demo jobs: metrics run " in output
+        assert "demo jobs: payroll " in output
         engine.dispose()
 
         nodes = graphql(ui_port, "{ assetNodes { assetKey { path } } }")["assetNodes"]
@@ -81,13 +134,19 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
             event = instance.get_latest_materialization_event(dg.AssetKey("operational_schema"))
             assert event is not None
             assert event.asset_materialization.metadata["table_count"].value == len(metadata.tables)
+            # the demo's job runs are in the UI's run history, each successful
+            for job in ("metrics_job", "payroll_job", "stock_reconciliation_job", "audit_archive_job"):
+                runs = instance.get_runs(dg.RunsFilter(job_name=job))
+                assert runs and all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs), job
     finally:
+        groups |= descendant_groups(demo.pid)
         demo.send_signal(signal.SIGINT)
         try:
-            demo.wait(timeout=60)
+            demo.wait(timeout=90)  # the demo gives each server up to 30 s to stop gracefully
         finally:
-            if demo.poll() is None:
-                os.killpg(demo.pid, signal.SIGKILL)
+            for group in {demo.pid} | groups:  # whatever is left of the demo and of its children's groups
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, signal.SIGKILL)
     # Ctrl-C stops the UI and the dashboards: nothing keeps serving on their ports
     for port in (ui_port, dashboards_port):
         with socket.socket() as probe:

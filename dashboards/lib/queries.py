@@ -1,47 +1,413 @@
-"""Every database read of the dashboards: cached, parameterised, on one shared engine per database."""
+"""Every database read of the dashboards.
+
+Two layers:
+* plain functions `*_data(conn, scope, filters)` / `deal_detail(conn, scope, deal_id)` …: check the
+  viewer's permission FIRST (access.Forbidden before any SQL), then run parameterised SQL from
+  `sql/dashboards/*.sql` (never string-built). The tests and `bench/dashboards.py` call these.
+* cached wrappers (`page_data`, `deal`, `employee`, …) for the app: `st.cache_data` with a TTL and
+  `max_entries`; the cache key is the Scope (tenant, workspaces, user, pages, HR access) plus the
+  filters, so one viewer's rows never answer another's call.
+
+Every read runs inside `reader_session(scope)`: the reader login with row-level security scoped to
+the organization (and workspaces) — the one place that opens a tenant session.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
 import pandas as pd
 import streamlit as st
-from sqlalchemy.engine import Engine
+from psycopg.types.numeric import FloatLoader
+from sqlalchemy.engine import Connection, Engine
 
-from prometric_pipelines.db.engine import create_db_engine, database_url
-from prometric_pipelines.db.migrate import current_revision
-from prometric_pipelines.db.schema import TABLE_MODULES
-from prometric_pipelines.db.stats import table_row_counts
+from lib.access import Forbidden, Scope, require_hr, require_page
+from lib.filters import Filters
+from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
+from prometric_pipelines.db.engine import create_db_engine
+from prometric_pipelines.db.roles import jobs_database_url, reader_database_url
+from prometric_pipelines.db.tenancy import tenant_session
+from prometric_pipelines.metrics.catalog import METRICS, catalog_arrays
+from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
+from prometric_pipelines.sql import load_sql
 
-CACHE_SECONDS = 60
+CACHE_SECONDS = 300  # the metrics change nightly; ERP tables within minutes
+CACHE_ENTRIES = 256  # per function: bounded memory under many viewers × filters
+TABLE_LIMIT = 500  # rows of a listing table (the CSV download holds the same rows)
+
+OVERVIEW_CARDS: tuple[tuple[str, str, str], ...] = (
+    # (metric, title, unit)
+    ("orders_revenue", "Revenue", "kzt"),
+    ("orders_count", "Orders", "count"),
+    ("average_order_value", "Average order value", "kzt"),
+    ("gross_profit", "Gross profit", "kzt"),
+    ("net_cash_flow", "Net cash flow", "kzt"),
+    ("accounts_receivable", "Accounts receivable", "kzt"),
+    ("pipeline_value", "Pipeline", "kzt"),
+    ("headcount", "Headcount", "count"),
+)
 
 
-def _current_url() -> str:
-    # resolved on every run and used as the cache key, so a changed DATABASE_URL is never
-    # answered from another database's cache
-    return database_url().render_as_string(hide_password=False)
+# ---- engines and the one tenant session ---------------------------------------------------------
 
 
 @st.cache_resource(max_entries=4)
 def _engine(url: str) -> Engine:
-    return create_db_engine(url)
+    return create_db_engine(url, pool_size=10, max_overflow=20)
 
 
-def engine() -> Engine:
-    return _engine(_current_url())
+def reader_engine() -> Engine:
+    return _engine(reader_database_url().render_as_string(hide_password=False))
 
 
-@st.cache_data(ttl=CACHE_SECONDS, max_entries=4, show_spinner=False)
-def _table_overview(url: str) -> tuple[str | None, pd.DataFrame]:
-    with _engine(url).connect() as connection:
-        revision = current_revision(connection)
-        counts = table_row_counts(connection)
-    rows = [
-        {"module": module, "table": table, "rows": counts[table]}
-        for module, tables in TABLE_MODULES.items()
-        for table in tables
-    ]
-    return revision, pd.DataFrame(rows, columns=["module", "table", "rows"])
+def jobs_engine() -> Engine:
+    """For sign-in only (authenticate writes security_account_locks; the reader may not)."""
+    return _engine(jobs_database_url().render_as_string(hide_password=False))
 
 
-def table_overview() -> tuple[str | None, pd.DataFrame]:
-    """The schema revision and one row per ERP table: module, table, exact row count."""
-    return _table_overview(_current_url())
+@contextmanager
+def reader_session(scope: Scope, engine: Engine | None = None) -> Iterator[Connection]:
+    """The reader login inside a transaction scoped to the scope's organization and workspaces."""
+    with tenant_session(engine or reader_engine(), scope.organization_id, scope.workspace_ids) as conn:
+        # NUMERIC arrives as float on the reader's connections: the pages only chart and format, and the
+        # driver converting is cheaper than a per-column Decimal check on every frame
+        conn.connection.driver_connection.adapters.register_loader("numeric", FloatLoader)
+        yield conn
+
+
+def _params(scope: Scope, **more: Any) -> dict[str, Any]:
+    return {
+        "organization_id": scope.organization_id,
+        "workspace_ids": list(scope.workspace_ids) if scope.workspace_ids is not None else None,
+        **more,
+    }
+
+
+def _frame(conn: Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    result = conn.execute(load_sql("dashboards", name), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))  # NUMERIC as float: reader_session
+
+
+# ---- metrics: combined over workspaces in SQL ----------------------------------------------------
+
+
+def _catalog(names: Sequence[str]) -> dict[str, list]:
+    """The metrics' kinds and scales as bind parameters: the SQL combines workspaces with them."""
+    return catalog_arrays(tuple(METRICS[name] for name in dict.fromkeys(names)))
+
+
+def metric_series(
+    conn: Connection, scope: Scope, names: Sequence[str], period: str, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Combined values of `names` at `period` for periods starting start..end: one row per (date, name)
+    with value (ratios Σ numerator / Σ denominator × scale, the rest summed), numerator, denominator."""
+    params = _params(scope, **_catalog(names), period=period, start=start, end=end)
+    return _frame(conn, "metric_rows", params)
+
+
+def metric_totals(
+    conn: Connection,
+    scope: Scope,
+    names: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    previous: tuple[dt.date, dt.date] | None = None,
+) -> pd.DataFrame:
+    """One row per (range_name, name) for start..end ("current") and the `previous` range: flows summed,
+    snapshots the last day's total, ratios Σ/Σ over the range — computed in SQL (metric_summary.sql)."""
+    previous_start, previous_end = previous or (None, None)
+    params = _params(
+        scope, **_catalog(names), start=start, end=end, previous_start=previous_start, previous_end=previous_end
+    )
+    return _frame(conn, "metric_summary", params)
+
+
+def summarize(totals: pd.DataFrame, name: str) -> float | None:
+    """The range's number of `name` from `metric_totals` rows (one range): None when it has no rows."""
+    rows = totals[totals["name"] == name]
+    if rows.empty or pd.isna(rows["value"].iloc[0]):
+        return None
+    return float(rows["value"].iloc[0])
+
+
+def _current_totals(conn: Connection, scope: Scope, names: Sequence[str], f: Filters) -> pd.DataFrame:
+    return metric_totals(conn, scope, names, f.start, f.end)
+
+
+# ---- pages ----------------------------------------------------------------------------------------
+
+
+def data_as_of(conn: Connection, scope: Scope) -> tuple[dt.date | None, str | None]:
+    row = conn.execute(load_sql("dashboards", "data_as_of"), _params(scope)).first()
+    return (row.day, row.computed_at) if row is not None else (None, None)
+
+
+def overview_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    require_page(scope, "overview")
+    names = [name for name, _, _ in OVERVIEW_CARDS]
+    kpis = _frame(conn, "kpi_definitions", _params(scope))
+    # one read for the cards, their previous range and the KPI formulas' inputs (set-based in SQL)
+    totals = metric_totals(conn, scope, sorted(set(names) | kpi_inputs(kpis)), f.start, f.end, f.previous())
+    current = totals[totals["range_name"] == "current"]
+    previous = totals[totals["range_name"] == "previous"]
+    previous_start, _ = f.previous()
+    if previous.empty or previous["first_date"].min() > previous_start:
+        # the history starts inside the previous range: a change against part of it would mislead
+        previous = previous.iloc[0:0]
+    series = metric_series(conn, scope, names, f.period, _period_floor(f), f.end)
+    cards = [
+        {"name": name, "title": title, "unit": unit, "value": summarize(current, name),
+         "previous": summarize(previous, name)}
+        for name, title, unit in OVERVIEW_CARDS
+    ]  # fmt: skip
+    return {"cards": cards, "series": series, "kpis": kpi_table(kpis, current), "as_of": data_as_of(conn, scope)}
+
+
+def kpi_table(definitions: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """KPI definitions with the range's value: a catalog metric's own value, or the formula evaluated
+    on the range's combined catalog values (so combined workspaces get Σ/Σ, not an average)."""
+    if definitions.empty:
+        return definitions
+    values: dict[str, Decimal | None] = {}
+    for name in set(totals["name"]) if not totals.empty else ():
+        value = summarize(totals, name)
+        values[name] = Decimal(str(value)) if value is not None else None
+    shown = []
+    for row in definitions.to_dict("records"):
+        value: float | None = None
+        if row["name"] in values:
+            value = float(values[row["name"]]) if values[row["name"]] is not None else None
+        elif row["formula"]:
+            try:
+                formula = parse_formula(row["formula"], METRICS)
+                if formula.metrics <= values.keys():
+                    result = formula.evaluate(values)
+                    value = float(result) if result is not None else None
+            except FormulaError:
+                value = None
+        shown.append({**row, "value": value})
+    return pd.DataFrame(shown)
+
+
+def _period_floor(f: Filters) -> dt.date:
+    from prometric_pipelines.metrics.periods import PERIODS
+
+    return PERIODS[f.period].start_of(f.start)
+
+
+def kpi_inputs(definitions: pd.DataFrame) -> set[str]:
+    """The daily catalog metrics the KPI table needs: the KPIs that are metrics and formulas' inputs."""
+    names: set[str] = set()
+    for row in definitions.to_dict("records"):
+        if row["name"] in METRICS:
+            names.add(row["name"])
+        elif row["formula"]:
+            try:
+                names |= set(parse_formula(row["formula"], METRICS).metrics)
+            except FormulaError:
+                continue
+    return {name for name in names if METRICS[name].kind != "monthly"}
+
+
+def sales_data(conn: Connection, scope: Scope, f: Filters, search: str = "") -> dict[str, Any]:
+    require_page(scope, "sales")
+    names = ["orders_revenue", "orders_count", "win_rate", "deals_won", "deals_lost", "deals_created"]
+    search = search.strip()[:100]
+    return {
+        "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
+        "totals": _current_totals(conn, scope, names, f),
+        "top_customers": _frame(conn, "top_customers", _params(scope, start=f.start, end=f.end, limit=20)),
+        "funnel": _frame(conn, "pipeline_funnel", _params(scope)),
+        "deals": _frame(
+            conn,
+            "deals",
+            _params(scope, start=f.start, end=f.end, limit=TABLE_LIMIT, search=search, pattern=_like(search)),
+        ),
+    }
+
+
+def _like(search: str) -> str:
+    """A literal ILIKE pattern: the user's % and _ match themselves (escaped), bound as a parameter."""
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def deal_detail(conn: Connection, scope: Scope, deal_id: str) -> dict[str, pd.DataFrame]:
+    require_page(scope, "sales")
+    params = _params(scope, deal_id=deal_id)
+    return {
+        "products": _frame(conn, "deal_products", params),
+        "activities": _frame(conn, "deal_activities", params),
+    }
+
+
+def finance_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    require_page(scope, "finance")
+    names = ["invoiced_amount", "payments_received", "payments_made", "expenses_amount", "net_cash_flow"]
+    return {
+        "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
+        "totals": _current_totals(conn, scope, names, f),
+        "aging": _frame(conn, "ar_aging", _params(scope, as_of=f.end)),
+        "overdue": _frame(conn, "overdue_invoices", _params(scope, as_of=f.end, limit=TABLE_LIMIT)),
+        "expenses": _frame(conn, "expenses_by_category", _params(scope, start=f.start, end=f.end)),
+    }
+
+
+def inventory_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    require_page(scope, "inventory")
+    names = ["inventory_value", "out_of_stock_products", "low_stock_products", "stock_received_value",
+             "stock_issued_value"]  # fmt: skip
+    return {
+        "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
+        "levels": _frame(conn, "stock_levels", _params(scope, limit=TABLE_LIMIT)),
+        "movements": _frame(conn, "stock_movements", _params(scope, start=f.start, end=f.end)),
+        "findings": _frame(conn, "reconciliation_findings", _params(scope)),
+    }
+
+
+def hr_data(conn: Connection, scope: Scope, f: Filters, month: tuple[int, int] | None = None) -> dict[str, Any]:
+    require_page(scope, "hr")
+    require_hr(scope)
+    names = ["headcount", "attendance_rate", "employees_on_leave", "overtime_hours"]
+    months = _frame(conn, "payroll_months", _params(scope))
+    if month is None and not months.empty:
+        month = (int(months.iloc[0]["year"]), int(months.iloc[0]["month"]))
+    year, number = month if month is not None else (None, None)
+    return {
+        "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
+        "totals": _current_totals(conn, scope, names, f),
+        "departments": _frame(conn, "headcount_by_department", _params(scope, as_of=f.end)),
+        "leaves": _frame(conn, "leaves", _params(scope, start=f.start, end=f.end, employee_id=None, limit=TABLE_LIMIT)),
+        "months": months,
+        "month": month,
+        "register": _frame(conn, "payroll_register", _params(scope, year=year, month=number, employee_id=None)),
+        "employees": _frame(conn, "employees", _params(scope)),
+    }
+
+
+def employee_detail(conn: Connection, scope: Scope, f: Filters, employee_id: str) -> dict[str, pd.DataFrame]:
+    require_hr(scope, employee_id)
+    params = _params(scope, start=f.start, end=f.end, employee_id=employee_id)
+    return {
+        "attendance": _frame(conn, "employee_attendance", params),
+        "leaves": _frame(conn, "leaves", {**params, "limit": TABLE_LIMIT}),
+        "payslips": _frame(conn, "payroll_register", {**params, "year": None, "month": None}),
+    }
+
+
+def payslip_items(conn: Connection, scope: Scope, payroll_number: str) -> pd.DataFrame:
+    """One payslip's lines: any employee's for 'all', only their own for 'self'."""
+    if scope.hr_access == "all":
+        employee = None
+    else:
+        require_hr(scope, scope.employee_id)
+        employee = scope.employee_id
+    return _frame(conn, "payslip_items", _params(scope, payroll_number=payroll_number, employee_id=employee))
+
+
+def operations_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    require_page(scope, "operations")
+    names = ["tasks_created", "tasks_completed", "tasks_overdue", "production_orders_completed"]
+    return {
+        "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
+        "totals": _current_totals(conn, scope, names, f),
+        "production": _frame(conn, "production_by_status", _params(scope, start=f.start, end=f.end)),
+        "overdue_tasks": _frame(
+            conn, "tasks", _params(scope, start=f.start, end=f.end, assigned_to=None, limit=TABLE_LIMIT)
+        ),
+    }
+
+
+def my_tasks_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    require_page(scope, "my_tasks")
+    return {
+        "tasks": _frame(
+            conn, "tasks", _params(scope, start=f.start, end=f.end, assigned_to=scope.user_id, limit=TABLE_LIMIT)
+        )
+    }
+
+
+def my_payslips_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    require_page(scope, "my_payslips")
+    require_hr(scope, scope.employee_id)
+    return {
+        "payslips": _frame(
+            conn, "payroll_register", _params(scope, year=None, month=None, employee_id=scope.employee_id)
+        )
+    }
+
+
+def audit_data(
+    conn: Connection, scope: Scope, f: Filters, entity: str = "", action: str = "", limit: int = TABLE_LIMIT
+) -> dict[str, Any]:
+    """Live and archived audit rows of the range (values masked by the audit module)."""
+    require_page(scope, "audit")
+    filters = AuditFilters(
+        entity=entity.strip() or None,
+        action=action.strip() or None,
+        start=dt.datetime.combine(f.start, dt.time()),
+        end=dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time()),
+    )
+    rows = query_audit_logs(conn, scope.organization_id, filters, limit=limit)
+    return {"rows": rows}
+
+
+PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
+    "overview": overview_data,
+    "sales": sales_data,
+    "finance": finance_data,
+    "inventory": inventory_data,
+    "hr": hr_data,
+    "operations": operations_data,
+    "audit": audit_data,
+    "my_tasks": my_tasks_data,
+    "my_payslips": my_payslips_data,
+}
+
+
+def run_page(scope: Scope, page: str, f: Filters, engine: Engine | None = None, **options: Any) -> dict[str, Any]:
+    """A page's query set in one tenant session (uncached: what the bench and the cache call)."""
+    require_page(scope, page)  # before a connection is even taken
+    with reader_session(scope, engine) as conn:
+        return PAGE_QUERIES[page](conn, scope, f, **options)
+
+
+# ---- cached wrappers for the app -------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def page_data(scope: Scope, page: str, f: Filters, **options: Any) -> dict[str, Any]:
+    return run_page(scope, page, f, **options)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def deal(scope: Scope, deal_id: str) -> dict[str, pd.DataFrame]:
+    require_page(scope, "sales")
+    with reader_session(scope) as conn:
+        return deal_detail(conn, scope, deal_id)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def employee(scope: Scope, f: Filters, employee_id: str) -> dict[str, pd.DataFrame]:
+    require_hr(scope, employee_id)
+    with reader_session(scope) as conn:
+        return employee_detail(conn, scope, f, employee_id)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def payslip(scope: Scope, payroll_number: str) -> pd.DataFrame:
+    with reader_session(scope) as conn:
+        return payslip_items(conn, scope, payroll_number)
+
+
+@st.cache_data(ttl=60, max_entries=CACHE_ENTRIES, show_spinner=False)
+def as_of(scope: Scope) -> tuple[dt.date | None, str | None]:
+    with reader_session(scope) as conn:
+        return data_as_of(conn, scope)
+
+
+__all__ = ["Forbidden", "page_data", "reader_session", "run_page"]

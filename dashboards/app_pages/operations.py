@@ -1,0 +1,43 @@
+"""Operations: production orders by status, tasks created/completed/overdue."""
+
+import streamlit as st
+from lib import charts, queries
+from lib import format as fmt
+from lib.access import Forbidden
+from lib.ui import FILL_METRICS, empty, forbidden, page_context, table
+
+ctx = page_context("operations")
+try:
+    data = queries.page_data(ctx.scope, "operations", ctx.filters)
+except Forbidden as error:
+    forbidden(error)
+totals = data["totals"]
+columns = st.columns(4)
+for column, (name, title) in zip(
+    columns,
+    [("tasks_created", "Tasks created"), ("tasks_completed", "Tasks completed"),
+     ("tasks_overdue", "Overdue (end of range)"), ("production_orders_completed", "Production orders completed")],
+    strict=True,
+):  # fmt: skip
+    column.metric(title, fmt.number(queries.summarize(totals, name)), border=True)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Tasks")
+    series = data["series"]
+    if series.empty:
+        empty(f"No task metrics in this range. {FILL_METRICS}.")
+    else:
+        names = {"tasks_created": "Created", "tasks_completed": "Completed", "tasks_overdue": "Overdue"}
+        st.altair_chart(charts.trend(series, names, kzt=False), width="stretch")
+with right:
+    st.subheader("Production orders started in the range, by status")
+    production = data["production"]
+    if production.empty:
+        empty("No production orders in this range.")
+    else:
+        st.altair_chart(charts.bars(production, "status", "orders", kzt=False), width="stretch")
+        table(production, "production_by_status")
+
+st.subheader("Open tasks past due")
+table(data["overdue_tasks"], "overdue_tasks", empty_message="No open task is past due.")

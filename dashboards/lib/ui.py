@@ -1,0 +1,83 @@
+"""Streamlit helpers the pages share: the page guard, tables with CSV download, empty states, cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lib import format as fmt
+from lib.access import PAGES, Forbidden, Scope
+from lib.filters import Filters
+
+FILL_METRICS = "`prometric run metrics --from DATE --to DATE` (or `make demo`) fills the metrics table"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    scope: Scope
+    filters: Filters
+    organization_name: str
+
+
+def page_context(page: str) -> PageContext:
+    """The page's scope and filters; a page the role may not open (e.g. typed into the URL) shows a clear
+    message and stops before any query."""
+    st.title(PAGES[page])
+    scope: Scope | None = st.session_state.get("scope")
+    if scope is None:
+        st.stop()
+    if page not in scope.pages:
+        st.error(f"{PAGES[page]} is not available for your role.", icon=":material/block:")
+        st.stop()
+    return PageContext(scope, st.session_state["filters"], st.session_state.get("organization_name", ""))
+
+
+def forbidden(error: Forbidden) -> None:
+    st.error(f"{error}.", icon=":material/block:")
+    st.stop()
+
+
+def empty(message: str) -> None:
+    st.info(message, icon=":material/info:")
+
+
+def table(frame: pd.DataFrame, name: str, *, money: tuple[str, ...] = (), empty_message: str = "") -> None:
+    """A table with a CSV download of exactly its rows; money columns formatted as `1 234 567 ₸`."""
+    if frame.empty:
+        empty(empty_message or "No rows for this selection.")
+        return
+    # money shown as `1 234 567 ₸` (whole tenge, no-break spaces: the cards' convention; printf formats
+    # can only group with commas); a Styler changes the display only, so columns still sort as numbers
+    shown = frame.style.format(fmt.kzt, subset=list(money)) if money else frame
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        "Download CSV",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+    )
+
+
+def card(column, title: str, value: float | None, previous: float | None, unit: str, *, target: str = "",
+         series: list[float] | None = None) -> None:  # fmt: skip
+    """A KPI card: value, change vs the previous period, target, sparkline."""
+    shown = fmt.compact_kzt(value) if unit == "kzt" else fmt.percent(value) if unit == "percent" else fmt.number(value)
+    column.metric(
+        title,  # the target is in the tooltip and the line above the cards: a long label gets cut off
+        shown,
+        delta=fmt.change(value, previous),
+        help=(f"{fmt.kzt(value)} · " if unit == "kzt" else "")
+        + (
+            f"previous period: {fmt.kzt(previous) if unit == 'kzt' else fmt.number(previous)}"
+            if previous is not None
+            else "no change shown: the metrics do not cover the whole previous period"
+        )
+        + (f" · target {target}" if target else ""),
+        chart_data=series or None,
+        chart_type="line",
+        border=True,
+    )

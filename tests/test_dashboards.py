@@ -1,0 +1,239 @@
+"""The dashboards through `streamlit.testing.v1.AppTest` on generated `demo` data with the jobs run
+(tests/dashboards_data.py): every page × role, KPI values against independent SQL over `metrics`,
+forbidden pages, a tampered `?org=`, SQL-looking search input, the lock-out, and the ratio rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from prometric_pipelines.config import PROJECT_ROOT
+from prometric_pipelines.db.engine import create_db_engine
+from prometric_pipelines.generate.run import DEMO_PASSWORD
+from tests.factories import make, make_tenant
+
+sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))  # the app's `lib`, as Streamlit imports it
+
+from lib import format as fmt
+from lib.access import PAGES, Forbidden, Scope
+from lib.filters import from_query
+from lib.queries import metric_series, reader_session, run_page
+
+APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
+# hand-written from the spec, not from lib.access
+EXPECTED_PAGES = {
+    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit"},
+    "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit"},
+    "investor": {"overview", "finance"},
+    "employee": {"overview", "my_tasks", "my_payslips"},
+}
+
+
+def signed_in(data, role: str, query: dict[str, str] | None = None, password: str = DEMO_PASSWORD) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.text_input[0].input(data.accounts[role][0])
+    at.text_input[1].input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def organization_id(data, name: str) -> str:
+    with data.owner.connect() as conn:
+        return str(conn.execute(text("SELECT id FROM organizations WHERE name = :n"), {"n": name}).scalar_one())
+
+
+def metric_total(data, org: str, name: str, start: dt.date, end: dt.date) -> Decimal:
+    """Independent: Σ of the daily rows of a flow metric over every workspace of the organization."""
+    with data.owner.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT coalesce(sum(value), 0) FROM metrics WHERE \"organizationId\" = :org AND period = 'daily' "
+                "AND name = :name AND date BETWEEN :start AND :end"
+            ),
+            {"org": org, "name": name, "start": start, "end": end},
+        ).scalar_one()
+
+
+def metric_snapshot(data, org: str, name: str, day: dt.date) -> Decimal:
+    with data.owner.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT sum(value) FROM metrics WHERE \"organizationId\" = :org AND period = 'daily' "
+                "AND name = :name AND date = :day"
+            ),
+            {"org": org, "name": name, "day": day},
+        ).scalar_one()
+
+
+def metric_ratio(data, org: str, name: str, start: dt.date, end: dt.date) -> float:
+    with data.owner.connect() as conn:
+        numerator, denominator = conn.execute(
+            text(
+                "SELECT sum((metadata->>'numerator')::numeric), sum((metadata->>'denominator')::numeric) "
+                "FROM metrics WHERE \"organizationId\" = :org AND period = 'daily' AND name = :name "
+                "AND date BETWEEN :start AND :end"
+            ),
+            {"org": org, "name": name, "start": start, "end": end},
+        ).one()
+    return float(numerator) / float(denominator)
+
+
+def shown_metrics(at: AppTest) -> dict[str, str]:
+    return {m.label.split(" · ")[0]: m.value for m in at.metric}  # labels are the card titles
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "investor", "employee"])
+def test_every_page_for_every_role(app_env, role):
+    at = signed_in(app_env, role)
+    assert not at.exception, [e.value for e in at.exception]
+    scope = at.session_state["scope"]
+    assert set(scope.pages) == EXPECTED_PAGES[role]
+    for page, title in PAGES.items():
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (role, page, [e.value for e in at.exception])
+        if page in EXPECTED_PAGES[role]:
+            assert not errors(at), (role, page, errors(at))
+        else:
+            # reachable only by URL (registered hidden): the message, and nothing of the page's data
+            assert errors(at) == [f"{title} is not available for your role."], (role, page)
+            assert not at.metric and not at.dataframe
+
+
+def test_overview_and_sales_figures_equal_the_metrics_rows(app_env):
+    at = signed_in(app_env, "owner", {"preset": "30d", "grain": "week"})
+    org = organization_id(app_env, app_env.accounts["owner"][1])
+    assert at.session_state["scope"].organization_id == org
+    end = app_env.today
+    start = end - dt.timedelta(days=29)
+    previous = (start - dt.timedelta(days=30), start - dt.timedelta(days=1))
+    revenue = metric_total(app_env, org, "orders_revenue", start, end)
+    assert revenue > 0
+    cards = shown_metrics(at)
+    assert cards["Revenue"] == fmt.compact_kzt(revenue)
+    assert cards["Orders"] == fmt.number(metric_total(app_env, org, "orders_count", start, end))
+    assert cards["Headcount"] == fmt.number(metric_snapshot(app_env, org, "headcount", end))
+    assert cards["Accounts receivable"] == fmt.compact_kzt(metric_snapshot(app_env, org, "accounts_receivable", end))
+    aov = metric_ratio(app_env, org, "average_order_value", start, end)
+    assert cards["Average order value"] == fmt.compact_kzt(aov)
+    revenue_card = next(m for m in at.metric if m.label.startswith("Revenue"))
+    assert revenue_card.delta == fmt.change(revenue, metric_total(app_env, org, "orders_revenue", *previous))
+
+    at.switch_page("app_pages/sales.py").run()
+    figures = shown_metrics(at)
+    assert figures["Revenue"] == fmt.kzt(revenue)
+    assert figures["Win rate"] == fmt.percent(metric_ratio(app_env, org, "win_rate", start, end) * 100)
+    at.switch_page("app_pages/finance.py").run()
+    assert shown_metrics(at)["Received"] == fmt.kzt(metric_total(app_env, org, "payments_received", start, end))
+
+
+def test_a_tampered_org_in_the_url_shows_nothing_of_it(app_env):
+    own_name = app_env.accounts["owner"][1]
+    with app_env.owner.connect() as conn:
+        other_id, other_name = conn.execute(
+            text("SELECT id, name FROM organizations WHERE name <> :n ORDER BY name LIMIT 1"), {"n": own_name}
+        ).one()
+    at = signed_in(app_env, "owner", {"org": str(other_id), "preset": "30d"})
+    assert not at.exception
+    assert any("not one of yours" in w.value for w in at.warning)
+    scope = at.session_state["scope"]
+    assert scope.organization_id == organization_id(app_env, own_name)
+    assert at.query_params["org"] == scope.organization_id  # the link is rewritten to the own organization
+    # (the other organization's name may also be a customer's: the generator draws both from one pool)
+    own_revenue = metric_total(app_env, scope.organization_id, "orders_revenue", app_env.today - dt.timedelta(days=29),
+                               app_env.today)  # fmt: skip
+    other_revenue = metric_total(app_env, str(other_id), "orders_revenue", app_env.today - dt.timedelta(days=29),
+                                 app_env.today)  # fmt: skip
+    assert own_revenue != other_revenue
+    assert shown_metrics(at)["Revenue"] == fmt.compact_kzt(own_revenue)
+    assert other_name not in " ".join(str(e.value) for e in (*at.caption, *at.selectbox))
+    for page in ("overview", "sales", "finance"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert str(other_id) not in " ".join(df.value.to_csv() for df in at.dataframe)
+    # the query layer itself refuses a scope the viewer was not given (permission before SQL)
+    with pytest.raises(Forbidden):
+        run_page(Scope(str(other_id), None, scope.user_id, ("overview",), "none"), "hr", from_query({}, app_env.today))
+
+
+@pytest.mark.parametrize("attack", ["' OR 1=1 --", "'; DROP TABLE users; --"])
+def test_sql_looking_search_input_is_harmless(app_env, attack):
+    with app_env.owner.connect() as conn:
+        users_before = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
+    at = signed_in(app_env, "owner", {"preset": "90d"})
+    at.switch_page("app_pages/sales.py").run()
+    at.text_input[0].input(attack).run()
+    assert not at.exception and not errors(at)
+    assert at.session_state["scope"] is not None
+    # no deal title or customer contains the text: no rows (not "all rows" as an injection would give)
+    assert not any("title" in df.value.columns for df in at.dataframe)
+    assert any("No deals match" in i.value for i in at.info)
+    at.switch_page("app_pages/audit.py").run()
+    at.text_input[0].input(attack).run()
+    assert not at.exception and not errors(at)
+    assert any("No audit rows match" in i.value for i in at.info)
+    with app_env.owner.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == users_before
+
+
+def test_five_bad_passwords_lock_the_account(app_env):
+    email = app_env.accounts["investor"][0]
+    try:
+        for attempt in range(5):
+            at = signed_in(app_env, "investor", password=f"wrong-{attempt}")
+            assert "viewer" not in at.session_state
+        assert errors(at) and "locked" in errors(at)[0]
+        at = signed_in(app_env, "investor")  # the right password, sixth attempt
+        assert "viewer" not in at.session_state
+        assert "locked" in errors(at)[0]
+    finally:  # the other tests sign in as the investor
+        with app_env.owner.begin() as conn:
+            conn.execute(text("DELETE FROM security_account_locks WHERE email = :e"), {"e": email.lower()})
+
+
+def test_combining_workspaces_recomputes_a_ratio_from_numerator_and_denominator(app_env):
+    day = dt.date(2025, 6, 2)
+    with app_env.owner.begin() as conn:
+        tenant = make_tenant(conn)
+        org = tenant["organization"]["id"]
+        branch = make(conn, "workspaces", organizationId=org, name="Branch")
+        # head office wins 1 of 4 deals (25 %), the branch 9 of 10 (90 %): together 10 of 14 = 71.43 %,
+        # not the average 57.5 %; revenue sums to 300
+        for workspace, won, decided, revenue in ((tenant["workspace"], 1, 4, 100), (branch, 9, 10, 200)):
+            for name, value, meta in (
+                ("win_rate", Decimal(won * 100) / decided, {"numerator": won, "denominator": decided}),
+                ("orders_revenue", Decimal(revenue), {}),
+            ):
+                conn.execute(
+                    text(
+                        'INSERT INTO metrics ("organizationId", "workspaceId", name, type, period, value, date, '
+                        "metadata) VALUES (:org, :ws, :name, 'crm', 'daily', round(:value, 2), :day, "
+                        "CAST(:meta AS jsonb))"
+                    ),
+                    {"org": org, "ws": workspace["id"], "name": name, "value": value, "day": day,
+                     "meta": __import__("json").dumps(meta)},
+                )  # fmt: skip
+    reader = create_db_engine(app_env.env["READER_DATABASE_URL"])
+    try:
+        scope = Scope(str(org), None, str(tenant["owner"]["id"]), ("overview",), "all")
+        with reader_session(scope, reader) as conn:
+            rows = metric_series(conn, scope, ["win_rate", "orders_revenue"], "daily", day, day)
+        values = dict(zip(rows["name"], rows["value"], strict=True))
+        assert values["win_rate"] == pytest.approx(10 / 14 * 100)
+        assert values["orders_revenue"] == 300
+        one = Scope(str(org), (str(branch["id"]),), str(tenant["owner"]["id"]), ("overview",), "all")
+        with reader_session(one, reader) as conn:
+            rows = metric_series(conn, one, ["win_rate"], "daily", day, day)
+        assert rows["value"].tolist() == [pytest.approx(90.0)]
+    finally:
+        reader.dispose()

@@ -1,0 +1,126 @@
+"""A real browser on the real app: `streamlit run` on a free port against the demo-data database,
+Debian's Chromium driven by Playwright signs in (owner, then the restricted employee), visits every
+page it may open, saves screenshots to tests/artifacts/, and fails on any Streamlit exception box."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from prometric_pipelines.cli import _streamlit_command
+from prometric_pipelines.config import PROJECT_ROOT
+from prometric_pipelines.generate.run import DEMO_PASSWORD
+from tests.test_demo import free_port
+from tests.waiting import wait_for
+
+sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))
+from lib.access import PAGES
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+VISITS = {
+    "owner": ["overview", "sales", "finance", "inventory", "hr", "operations", "audit"],
+    "employee": ["overview", "my_tasks", "my_payslips"],
+}
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_data, tmp_path_factory):
+    port = free_port()
+    env = {**os.environ, **demo_data.env, "PROMETRIC_DASHBOARDS_TODAY": demo_data.today.isoformat()}
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            _streamlit_command(port),  # exactly what `prometric dashboards` / the demo run
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        import urllib.request
+
+        def healthy() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                    return response.status == 200
+            except OSError:
+                assert server.poll() is None, log.read_text()
+                return False
+
+        wait_for(healthy, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def settle(page: Page) -> None:
+    """Until Streamlit has finished running the script (no spinner / running indicator)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def check_no_exception(page: Page, where: str) -> None:
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, f"{where}: {boxes.first.inner_text()}"
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    settle(page)
+
+
+@pytest.mark.parametrize("role", ["owner", "employee"])
+def test_browser_signs_in_and_visits_every_page(demo_data, app_url, role):
+    ARTIFACTS.mkdir(exist_ok=True)
+    email = demo_data.accounts[role][0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(f"{app_url}/?preset=90d&grain=week")
+            sign_in(page, email)
+            nav = page.locator('[data-testid="stSidebarNav"] a')
+            # the sidebar lists exactly the role's pages
+            titles = sorted(text.strip().rsplit("\n", 1)[-1] for text in nav.all_inner_texts())  # after the icon name
+            assert titles == sorted(PAGES[key] for key in VISITS[role])
+            for key in VISITS[role]:
+                nav.filter(has_text=PAGES[key]).first.click()
+                settle(page)
+                check_no_exception(page, f"{role}/{key}")
+                assert page.get_by_text("is not available for your role").count() == 0
+                page.screenshot(path=ARTIFACTS / f"{role}-{key}.png", full_page=True)
+        finally:
+            browser.close()
+
+
+def test_browser_a_signed_in_employee_cannot_open_the_hr_page_by_url(demo_data, app_url):
+    """The HR page's URL, opened in the employee's signed-in session (the browser's own navigation, as
+    a typed or bookmarked path would be routed): the "not available" message and no data."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(f"{app_url}/?preset=90d&grain=week")
+            sign_in(page, demo_data.accounts["employee"][0])
+            assert page.locator('[data-testid="stSidebarNav"] a').filter(has_text=PAGES["hr"]).count() == 0
+            page.evaluate("path => { history.pushState({}, '', path); dispatchEvent(new PopStateEvent('popstate')) }",
+                          "/hr?preset=90d&grain=week")  # fmt: skip
+            page.wait_for_function("() => document.body.innerText.includes('is not available for your role')",
+                                   timeout=30_000)  # fmt: skip
+            settle(page)
+            check_no_exception(page, "employee/hr by URL")
+            assert page.get_by_text(f"{PAGES['hr']} is not available for your role").count() == 1
+            for data in ("stDataFrame", "stMetric", "stVegaLiteChart"):  # nothing of the page's data
+                assert page.locator(f'[data-testid="{data}"]').count() == 0, data
+            page.screenshot(path=ARTIFACTS / "employee-hr-by-url.png", full_page=True)
+        finally:
+            browser.close()
