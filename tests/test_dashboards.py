@@ -237,3 +237,43 @@ def test_combining_workspaces_recomputes_a_ratio_from_numerator_and_denominator(
         assert rows["value"].tolist() == [pytest.approx(90.0)]
     finally:
         reader.dispose()
+
+
+def test_the_database_itself_hides_hr_rows_the_role_may_not_see(app_env):
+    """Raw SQL inside the dashboards' one reader session (no query-layer check on the way): the viewer's
+    signed HR access decides what payroll and employee rows exist for it."""
+    email, organization = app_env.accounts["employee"]
+    org = organization_id(app_env, organization)
+    with app_env.owner.connect() as conn:
+        user_id, employee_id = conn.execute(
+            text('SELECT u.id, e.id FROM users u JOIN employees e ON e."userId" = u.id '
+                 'WHERE u.email = :email AND e."organizationId" = :org'),
+            {"email": email, "org": org},
+        ).one()  # fmt: skip
+        expected = conn.execute(
+            text('SELECT count(*) FILTER (WHERE "employeeId" = :employee), count(*) FROM payroll '
+                 'WHERE "organizationId" = :org'),
+            {"employee": employee_id, "org": org},
+        ).one()  # fmt: skip
+        staff = conn.execute(text('SELECT count(*) FROM employees WHERE "organizationId" = :org'), {"org": org})
+        staff = staff.scalar_one()
+    own_payslips, all_payslips = expected
+    assert 0 < own_payslips < all_payslips and staff > 1
+    reader = create_db_engine(app_env.env["READER_DATABASE_URL"])
+    try:
+        seen = {}
+        for access in ("all", "self", "none"):
+            scope = Scope(org, None, str(user_id), ("overview",), access, employee_id=str(employee_id))
+            with reader_session(scope, reader) as conn:
+                seen[access] = (
+                    conn.execute(text("SELECT count(*) FROM payroll")).scalar_one(),
+                    conn.execute(text("SELECT count(*) FROM employees")).scalar_one(),
+                    conn.execute(text("SELECT count(*) FROM orders")).scalar_one() > 0,
+                )
+        assert seen == {
+            "all": (all_payslips, staff, True),
+            "self": (own_payslips, 1, True),
+            "none": (0, 0, True),
+        }
+    finally:
+        reader.dispose()

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
-HrAccess = Literal["all", "self", "none"]
+from prometric_pipelines.db.tenancy import HrAccess
 
 # page key → title, in navigation order
 PAGES: dict[str, str] = {

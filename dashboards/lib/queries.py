@@ -30,7 +30,7 @@ from lib.filters import Filters
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import jobs_database_url, reader_database_url
-from prometric_pipelines.db.tenancy import tenant_session
+from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
 from prometric_pipelines.metrics.catalog import METRICS, catalog_arrays
 from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
 from prometric_pipelines.sql import load_sql
@@ -71,8 +71,13 @@ def jobs_engine() -> Engine:
 
 @contextmanager
 def reader_session(scope: Scope, engine: Engine | None = None) -> Iterator[Connection]:
-    """The reader login inside a transaction scoped to the scope's organization and workspaces."""
-    with tenant_session(engine or reader_engine(), scope.organization_id, scope.workspace_ids) as conn:
+    """The reader login inside a transaction scoped to the scope's organization and workspaces.
+
+    The viewer's HR access is signed into the session too, so the database's own policies hide the HR
+    rows (employees, attendance, leaves, payroll, HR audit rows) the role may not see, even if a page's
+    SQL forgot the query layer's check (docs/security.md)."""
+    viewer = TenantViewer(scope.user_id, scope.hr_access)
+    with tenant_session(engine or reader_engine(), scope.organization_id, scope.workspace_ids, viewer=viewer) as conn:
         # NUMERIC arrives as float on the reader's connections: the pages only chart and format, and the
         # driver converting is cheaper than a per-column Decimal check on every frame
         conn.connection.driver_connection.adapters.register_loader("numeric", FloatLoader)
