@@ -43,6 +43,15 @@ def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+# abbreviations an analyst reads in capitals (Kazakh payroll terms, ids)
+_ACRONYMS = {"ipn": "ИПН", "opv": "ОПВ", "vosms": "ВОСМС", "id": "ID", "csv": "CSV", "kzt": "KZT"}
+
+
+def _header(column: str) -> str:
+    words = [_ACRONYMS.get(word, word) for word in str(column).split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
 def table(frame: pd.DataFrame, name: str, *, money: tuple[str, ...] = (), empty_message: str = "") -> None:
     """A table with a CSV download of exactly its rows; money columns formatted as `1 234 567 ₸`."""
     if frame.empty:
@@ -51,7 +60,9 @@ def table(frame: pd.DataFrame, name: str, *, money: tuple[str, ...] = (), empty_
     # money shown as `1 234 567 ₸` (whole tenge, no-break spaces: the cards' convention; printf formats
     # can only group with commas); a Styler changes the display only, so columns still sort as numbers
     shown = frame.style.format(fmt.kzt, subset=list(money)) if money else frame
-    st.dataframe(shown, hide_index=True, width="stretch")
+    # headers read as words ("Paid on"); the frame, its CSV and the tests keep the SQL column names
+    headers = {column: st.column_config.Column(_header(column)) for column in frame.columns}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=headers)
     st.download_button(
         "Download CSV",
         frame.to_csv(index=False).encode("utf-8"),
