@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,3 +130,11 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DAGSTER_HOME")}
     env["PROMETRIC_HOME"] = str(tmp_path / "prometric-home")
     return env
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_main_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit's AppTest runs the app as `sys.modules["__main__"]`. Left there, every later multiprocessing
+    spawn/forkserver child of this pytest process re-runs streamlit_app.py as its main module and dies, and
+    a Pool waits for ever (tests/test_embedded.py's forkserver test did, after the dashboards tests)."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
