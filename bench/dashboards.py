@@ -22,13 +22,12 @@ import datetime as dt
 import sys
 import time
 
-import psycopg
+from databases import migrated_database
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from prometric_pipelines.config import PROJECT_ROOT, libpq_url
-from prometric_pipelines.db.engine import create_db_engine, database_url
-from prometric_pipelines.db.migrate import migrate
+from prometric_pipelines.config import PROJECT_ROOT
+from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.metrics.periods import ROLLUPS
@@ -49,12 +48,7 @@ def _count(engine: Engine, sql: str) -> int:
 def bench_database(scale: str) -> Engine:
     """The scale's database with generated data, metrics, payroll and a reconciliation (each step once)."""
     name = f"prometric_bench_dashboards_{scale}"
-    base = database_url()
-    with psycopg.connect(libpq_url(base.set(database="postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    engine = create_db_engine(base.set(database=name))
-    migrate(engine)
+    engine = migrated_database(name)
     if not _count(engine, "SELECT count(*) FROM organizations"):
         print(f"generating {scale} into {name} (once) …", flush=True)
         generate(engine, options_for(scale, start=START, seed=42))

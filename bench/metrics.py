@@ -21,13 +21,10 @@ import datetime as dt
 import statistics
 import time
 
-import psycopg
+from databases import migrated_database
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from prometric_pipelines.config import libpq_url
-from prometric_pipelines.db.engine import create_db_engine, database_url
-from prometric_pipelines.db.migrate import migrate
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.metrics.periods import ROLLUPS
@@ -45,12 +42,7 @@ FACT_TABLES = (
 def bench_database(scale: str) -> Engine:
     """The scale's database, generated on first use and kept."""
     name = f"prometric_bench_metrics_{scale}"
-    base = database_url()
-    with psycopg.connect(libpq_url(base.set(database="postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    engine = create_db_engine(base.set(database=name))
-    migrate(engine)
+    engine = migrated_database(name)
     with engine.connect() as conn:
         loaded = conn.execute(text("SELECT count(*) FROM organizations")).scalar_one()
     if not loaded:

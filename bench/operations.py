@@ -23,12 +23,10 @@ import time
 import uuid
 
 import dagster as dg
-import psycopg
+from databases import migrated_database
 from sqlalchemy import text
 
-from prometric_pipelines.config import PROJECT_ROOT, libpq_url
-from prometric_pipelines.db.engine import create_db_engine, database_url
-from prometric_pipelines.db.migrate import migrate
+from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.generate.run import generate, organization_count
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.metrics.run import compute_daily
@@ -45,13 +43,8 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 
 def prepare(orgs: int, days: int):
-    admin = database_url()
-    with psycopg.connect(libpq_url(admin.set(database="postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    url = admin.set(database=DATABASE)
-    engine = create_db_engine(url)
-    migrate(engine)
+    engine = migrated_database(DATABASE)
+    url = engine.url
     if organization_count(engine) != orgs:
         with engine.begin() as conn:
             conn.execute(text("TRUNCATE organizations, users CASCADE"))
