@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from decimal import Decimal
 
 import pytest
@@ -277,3 +278,18 @@ def test_the_database_itself_hides_hr_rows_the_role_may_not_see(app_env):
         }
     finally:
         reader.dispose()
+
+
+def test_an_idle_session_expires_and_asks_to_sign_in_again(app_env, monkeypatch):
+    monkeypatch.setenv("PROMETRIC_DASHBOARDS_IDLE_MINUTES", "30")
+    at = signed_in(app_env, "owner")
+    assert at.session_state["viewer"] is not None and not at.exception
+    # 29 minutes idle: still signed in; 31 minutes: signed out, with the reason shown
+    at.session_state["last_seen"] = time.monotonic() - 29 * 60
+    at.run()
+    assert "viewer" in at.session_state and at.session_state["viewer"] is not None
+    at.session_state["last_seen"] = time.monotonic() - 31 * 60
+    at.run()
+    assert "viewer" not in at.session_state
+    assert any("session expired" in w.value for w in at.warning)
+    assert len(at.text_input) == 2 and not at.metric  # the sign-in form, no data
