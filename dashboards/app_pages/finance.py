@@ -3,16 +3,11 @@
 import streamlit as st
 from lib import charts, queries
 from lib import format as fmt
-from lib.access import Forbidden
-from lib.ui import FILL_METRICS, empty, forbidden, page_context, table
+from lib.ui import FILL_METRICS, empty, load_page, table
 
 BUCKETS = ["current", "1–30", "31–60", "61–90", "90+"]
 
-ctx = page_context("finance")
-try:
-    data = queries.page_data(ctx.scope, "finance", ctx.filters)
-except Forbidden as error:
-    forbidden(error)
+ctx, data = load_page("finance")
 totals = data["totals"]
 columns = st.columns(4)
 for column, (name, title) in zip(

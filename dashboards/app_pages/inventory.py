@@ -1,16 +1,11 @@
 """Inventory: stock value trend, low/out-of-stock lists, movements, latest reconciliation findings."""
 
 import streamlit as st
-from lib import charts, queries
+from lib import charts
 from lib import format as fmt
-from lib.access import Forbidden
-from lib.ui import FILL_METRICS, empty, forbidden, page_context, table
+from lib.ui import FILL_METRICS, empty, load_page, table
 
-ctx = page_context("inventory")
-try:
-    data = queries.page_data(ctx.scope, "inventory", ctx.filters)
-except Forbidden as error:
-    forbidden(error)
+ctx, data = load_page("inventory")
 
 series = data["series"]
 left, right = st.columns(2)

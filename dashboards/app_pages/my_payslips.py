@@ -2,16 +2,11 @@
 
 import streamlit as st
 from lib import queries
-from lib.access import Forbidden
-from lib.ui import empty, forbidden, page_context, table
+from lib.ui import empty, load_page, table
 
 MONEY = ("gross", "withholdings", "ipn", "net", "employer_cost")
 
-ctx = page_context("my_payslips")
-try:
-    data = queries.page_data(ctx.scope, "my_payslips", ctx.filters)
-except Forbidden as error:
-    forbidden(error)
+ctx, data = load_page("my_payslips")
 payslips = data["payslips"]
 if payslips.empty:
     empty("No payslips yet: payroll is computed monthly (`prometric run payroll --month YYYY-MM`).")

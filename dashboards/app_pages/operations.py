@@ -3,14 +3,9 @@
 import streamlit as st
 from lib import charts, queries
 from lib import format as fmt
-from lib.access import Forbidden
-from lib.ui import FILL_METRICS, empty, forbidden, page_context, table
+from lib.ui import FILL_METRICS, empty, load_page, table
 
-ctx = page_context("operations")
-try:
-    data = queries.page_data(ctx.scope, "operations", ctx.filters)
-except Forbidden as error:
-    forbidden(error)
+ctx, data = load_page("operations")
 totals = data["totals"]
 columns = st.columns(4)
 for column, (name, title) in zip(

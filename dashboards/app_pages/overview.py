@@ -2,15 +2,9 @@
 
 import streamlit as st
 from lib import format as fmt
-from lib import queries
-from lib.access import Forbidden
-from lib.ui import FILL_METRICS, card, empty, forbidden, page_context, table
+from lib.ui import FILL_METRICS, card, empty, load_page, table
 
-ctx = page_context("overview")
-try:
-    data = queries.page_data(ctx.scope, "overview", ctx.filters)
-except Forbidden as error:
-    forbidden(error)
+ctx, data = load_page("overview")
 f = ctx.filters
 st.caption(f"{ctx.organization_name} · {f.start:%d.%m.%Y} – {f.end:%d.%m.%Y}, compared with the {f.days} days before")
 if all(c["value"] is None for c in data["cards"]):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from lib import format as fmt
+from lib import queries
 from lib.access import PAGES, Forbidden, Scope
 from lib.filters import Filters
 
@@ -37,6 +39,17 @@ def page_context(page: str) -> PageContext:
 def forbidden(error: Forbidden) -> None:
     st.error(f"{error}.", icon=":material/block:")
     st.stop()
+
+
+def load_page(page: str, **options: Any) -> tuple[PageContext, dict[str, Any]]:
+    """The page's context and its data from the query layer; what the role may not see stops the page
+    with the reason (the query layer checks before any SQL)."""
+    ctx = page_context(page)
+    try:
+        return ctx, queries.page_data(ctx.scope, page, ctx.filters, **options)
+    except Forbidden as error:
+        forbidden(error)
+        raise  # not reached: forbidden() stops the script run
 
 
 def empty(message: str) -> None:
