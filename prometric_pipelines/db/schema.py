@@ -1247,6 +1247,105 @@ audit_log_archives = Table(
     Index("idx_audit_log_archives_org_month", "organizationId", "year", "month"),
 )
 
+# --- Platform tables (not the ERP's): database maintenance ------------------------------------
+# Created by migrations/versions/20261205160000_database_maintenance.py; see docs/maintenance.md.
+# Written hourly by the `database_health` asset (prometric_pipelines/maintenance/health.py): one
+# snapshot row and, per snapshot, the tables, indexes and long-running queries it saw. Database-wide
+# facts, not tenant data: no "organizationId"; the jobs role reads them (the dashboards' admin page
+# does so for owners), the reader role does not (it reads tenant data only, docs/security.md).
+
+maintenance_health_snapshots = Table(
+    "maintenance_health_snapshots",
+    metadata,
+    _id(),
+    Column("takenAt", DateTime, nullable=False),
+    Column("runKey", Text, nullable=False),  # the Dagster run id, or "cli-…"
+    Column("serverVersion", Text, nullable=False),
+    Column("databaseName", Text, nullable=False),
+    Column("databaseBytes", BigInteger, nullable=False),
+    # this database's connections by state (pg_stat_activity), and the server's in all
+    Column("connections", Integer, nullable=False),
+    Column("activeConnections", Integer, nullable=False),
+    Column("idleConnections", Integer, nullable=False),
+    Column("idleInTransactionConnections", Integer, nullable=False),
+    Column("serverConnections", Integer, nullable=False),
+    Column("maxConnections", Integer, nullable=False),
+    Column("longRunningSeconds", Integer, nullable=False),  # the threshold the snapshot used
+    Column("longRunningQueries", Integer, nullable=False),
+    Index("idx_maintenance_health_snapshots_taken", "takenAt"),
+)
+
+# The seed's "table sizes" query plus pg_stat_user_tables' tuple and maintenance counters.
+maintenance_health_tables = Table(
+    "maintenance_health_tables",
+    metadata,
+    Column(
+        "snapshotId",
+        UUID,
+        ForeignKey("maintenance_health_snapshots.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("schemaName", Text, primary_key=True),
+    Column("tableName", Text, primary_key=True),
+    Column("totalBytes", BigInteger, nullable=False),  # pg_total_relation_size: heap + TOAST + indexes
+    Column("tableBytes", BigInteger, nullable=False),  # pg_table_size: heap + TOAST
+    Column("indexBytes", BigInteger, nullable=False),
+    Column("liveTuples", BigInteger, nullable=False),
+    Column("deadTuples", BigInteger, nullable=False),
+    Column("modificationsSinceAnalyze", BigInteger, nullable=False),
+    Column("seqScans", BigInteger, nullable=False),
+    Column("indexScans", BigInteger),
+    Column("lastVacuum", DateTime),
+    Column("lastAutovacuum", DateTime),
+    Column("lastAnalyze", DateTime),
+    Column("lastAutoanalyze", DateTime),
+)
+
+# The seed's "index usage" query, with sizes and whether an unused index can be dropped.
+maintenance_health_indexes = Table(
+    "maintenance_health_indexes",
+    metadata,
+    Column(
+        "snapshotId",
+        UUID,
+        ForeignKey("maintenance_health_snapshots.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("schemaName", Text, primary_key=True),
+    Column("indexName", Text, primary_key=True),
+    Column("tableName", Text, nullable=False),
+    Column("indexBytes", BigInteger, nullable=False),
+    Column("indexScans", BigInteger, nullable=False),
+    Column("tuplesRead", BigInteger, nullable=False),
+    Column("tuplesFetched", BigInteger, nullable=False),
+    Column("isUnique", Boolean, nullable=False),
+    Column("isPrimary", Boolean, nullable=False),
+    Column("isValid", Boolean, nullable=False),
+    # never scanned since the statistics were reset, and enforcing no constraint: a candidate to drop
+    Column("unused", Boolean, nullable=False),
+)
+
+# Queries of this database running longer than the snapshot's threshold.
+maintenance_health_queries = Table(
+    "maintenance_health_queries",
+    metadata,
+    Column(
+        "snapshotId",
+        UUID,
+        ForeignKey("maintenance_health_snapshots.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("pid", Integer, primary_key=True),
+    Column("userName", Text),
+    Column("applicationName", Text),
+    Column("state", Text),
+    Column("waitEventType", Text),
+    Column("waitEvent", Text),
+    Column("queryStart", DateTime),
+    Column("durationSeconds", Numeric(12, 3), nullable=False),
+    Column("query", Text),  # the first 1,000 characters; not shown on the dashboards (may hold any tenant's values)
+)
+
 # Business modules, used to group the tables in the Dagster asset graph.
 TABLE_MODULES: dict[str, tuple[str, ...]] = {
     "accounts": ("users", "refresh_tokens", "email_verifications"),
