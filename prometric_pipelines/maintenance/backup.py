@@ -1,0 +1,551 @@
+"""Backups of the operational database: pg_dump custom format to the archive storage, manifests,
+retention, restore and the restore check.
+
+Layout: `{ARCHIVE_URL}/backups/<database>/<database>-<YYYYmmddTHHMMSSZ>.dump` and, beside it, its
+manifest `<same>.json` (size, SHA-256, duration, server and pg_dump versions, the row count of every
+table, checksums of a few tables). A backup exists once its manifest does: both are written to a
+temporary name, synced and renamed, the manifest last, so a crash leaves no half backup that looks
+whole (leftover `*.tmp` files are removed by the next backup).
+
+Consistency: the row counts and checksums are taken in a REPEATABLE READ transaction whose snapshot
+pg_dump reads too (`pg_export_snapshot()` + `pg_dump --snapshot`), so they describe the dump exactly
+even while the ERP keeps writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+from sqlalchemy import text
+from sqlalchemy.engine import URL, Connection, Engine
+
+from prometric_pipelines.audit.storage import Archive, file_sha256, fsync_directory
+from prometric_pipelines.config import BUSINESS_TIMEZONE, display_url, libpq_url
+from prometric_pipelines.db.engine import create_db_engine
+from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.maintenance.clients import ClientPrograms, client_programs
+from prometric_pipelines.sql import SQL_DIR, load_sql
+
+BACKUP_DIR = "backups"
+MANIFEST_FORMAT = 1
+DUMP_SUFFIX = ".dump"
+MANIFEST_SUFFIX = ".json"
+TEMP_SUFFIX = ".tmp"
+# "A checksum of a few tables": the ones an auditor would ask for first, small enough to hash daily.
+DEFAULT_CHECKSUM_TABLES = ("organizations", "users", "employees", "payroll", "invoices", "payments")
+DEFAULT_DAILY_DAYS = 14
+DEFAULT_MONTHLY_MONTHS = 12
+RESTORE_CHECK_INFIX = "_restore_check_"
+
+Progress = Callable[[str], None]
+
+
+class CorruptBackup(PrometricError):
+    """A backup file whose content does not match its manifest (or that has no readable manifest)."""
+
+
+# ---- where backups live ---------------------------------------------------------------------------
+
+
+def backup_directory(database: str, archive_url: str | None = None) -> Path:
+    """`{ARCHIVE_URL}/backups/<database>`: the backups of one database."""
+    return Archive.from_url(archive_url).root / BACKUP_DIR / database
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    dump: Path
+    manifest: dict[str, Any]
+
+    @property
+    def manifest_path(self) -> Path:
+        return manifest_path_of(self.dump)
+
+    @property
+    def started_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.manifest["started_at"])
+
+    @property
+    def local_date(self) -> dt.date:
+        """The business day (Asia/Almaty) the backup was taken on: what retention counts in."""
+        return self.started_at.astimezone(BUSINESS_TIMEZONE).date()
+
+    @property
+    def table_rows(self) -> dict[str, int]:
+        return {name: int(count) for name, count in self.manifest["tables"].items()}
+
+
+def manifest_path_of(dump: Path) -> Path:
+    return dump.with_suffix(MANIFEST_SUFFIX)
+
+
+def read_backup(path: Path) -> BackupFile:
+    """A backup from its dump file or its manifest; CorruptBackup when either is missing or unreadable."""
+    dump = path.with_suffix(DUMP_SUFFIX) if path.suffix == MANIFEST_SUFFIX else path
+    manifest_path = manifest_path_of(dump)
+    if not dump.exists():
+        raise CorruptBackup(f"no backup file at {dump}")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorruptBackup(f"{dump} has no manifest ({manifest_path.name}): it is not a complete backup") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise CorruptBackup(f"the manifest {manifest_path} is not readable JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT or "sha256" not in manifest:
+        raise CorruptBackup(f"{manifest_path} is not a backup manifest of this platform")
+    return BackupFile(dump, manifest)
+
+
+def list_backups(directory: Path) -> list[BackupFile]:
+    """The complete backups (dump + manifest) in a directory, oldest first."""
+    backups = []
+    if directory.exists():
+        for manifest in directory.glob(f"*{MANIFEST_SUFFIX}"):
+            try:
+                backups.append(read_backup(manifest))
+            except CorruptBackup:
+                continue  # a stray file: retention keeps its hands off it too
+    return sorted(backups, key=lambda b: b.started_at)
+
+
+def verify_backup_file(backup: BackupFile) -> None:
+    """The dump's size and SHA-256 against its manifest, before anything reads it."""
+    size = backup.dump.stat().st_size
+    if size != backup.manifest["size_bytes"]:
+        raise CorruptBackup(
+            f"backup {backup.dump.name} is corrupt: {size:,} bytes, its manifest says "
+            f"{backup.manifest['size_bytes']:,}; nothing was restored"
+        )
+    digest = file_sha256(backup.dump)
+    if digest != backup.manifest["sha256"]:
+        raise CorruptBackup(
+            f"backup {backup.dump.name} is corrupt: SHA-256 {digest[:12]}… differs from its manifest's "
+            f"{backup.manifest['sha256'][:12]}…; nothing was restored"
+        )
+
+
+# ---- retention ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Every backup of the last `daily_days` days, and the first backup of each of the last
+    `monthly_months` months (the current month counts as one); the newest backup always."""
+
+    daily_days: int = DEFAULT_DAILY_DAYS
+    monthly_months: int = DEFAULT_MONTHLY_MONTHS
+
+
+def backups_to_delete(backups: list[BackupFile], today: dt.date, policy: RetentionPolicy) -> list[BackupFile]:
+    """The backups the policy no longer keeps, oldest first (pure: decides, deletes nothing)."""
+    if not backups:
+        return []
+    ordered = sorted(backups, key=lambda b: b.started_at)
+    keep = {ordered[-1].dump}
+    first_daily = today - dt.timedelta(days=policy.daily_days - 1)
+    keep |= {b.dump for b in ordered if b.local_date >= first_daily}
+    months = {_month_index(today) - offset for offset in range(policy.monthly_months)}
+    first_of_month: dict[int, BackupFile] = {}
+    for backup in ordered:
+        first_of_month.setdefault(_month_index(backup.local_date), backup)
+    keep |= {b.dump for month, b in first_of_month.items() if month in months}
+    return [b for b in ordered if b.dump not in keep]
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def apply_retention(directory: Path, today: dt.date, policy: RetentionPolicy) -> list[str]:
+    """Deletes what the policy no longer keeps (manifest first, so a crash half-way leaves a dump
+    without manifest, which is not a backup and goes next time) and stale temporary files."""
+    deleted = []
+    for backup in backups_to_delete(list_backups(directory), today, policy):
+        backup.manifest_path.unlink(missing_ok=True)
+        backup.dump.unlink(missing_ok=True)
+        deleted.append(backup.dump.name)
+    for leftover in directory.glob(f"*{TEMP_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
+    for orphan in directory.glob(f"*{DUMP_SUFFIX}"):
+        if not manifest_path_of(orphan).exists():
+            orphan.unlink(missing_ok=True)
+            deleted.append(orphan.name)
+    if deleted:
+        fsync_directory(directory)
+    return deleted
+
+
+# ---- taking a backup ------------------------------------------------------------------------------
+
+
+@dataclass
+class BackupResult:
+    backup: BackupFile
+    deleted: list[str] = field(default_factory=list)
+    kept: int = 0
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.backup.manifest
+
+
+@contextmanager
+def backup_lock(engine: Engine) -> Iterator[None]:
+    """Backups, retention and restore checks of one database take turns (sql/maintenance/backup_lock.sql)."""
+    with engine.connect() as conn:
+        conn.execute(load_sql("maintenance", "backup_lock"))
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock_all()"))
+            conn.commit()
+
+
+def server_version(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(load_sql("maintenance", "server_major")).one()
+    return int(row.major), str(row.version)
+
+
+def back_up(
+    engine: Engine,
+    *,
+    run_key: str,
+    archive_url: str | None = None,
+    policy: RetentionPolicy | None = None,
+    checksum_tables: tuple[str, ...] = DEFAULT_CHECKSUM_TABLES,
+    progress: Progress = lambda _: None,
+) -> BackupResult:
+    """pg_dump of the whole database (custom format) with its manifest, then retention."""
+    policy = policy or RetentionPolicy()
+    database = engine.url.database or ""
+    directory = backup_directory(database, archive_url)
+    directory.mkdir(parents=True, exist_ok=True)
+    with backup_lock(engine):
+        with engine.connect() as probe:
+            major, version = server_version(probe)
+        programs = client_programs(major, version)
+        started = dt.datetime.now(dt.UTC)
+        name = f"{database}-{started:%Y%m%dT%H%M%SZ}"
+        dump = directory / f"{name}{DUMP_SUFFIX}"
+        if dump.exists():  # two backups in one second: the second waits for a new name
+            time.sleep(1.0)
+            started = dt.datetime.now(dt.UTC)
+            name = f"{database}-{started:%Y%m%dT%H%M%SZ}"
+            dump = directory / f"{name}{DUMP_SUFFIX}"
+        temporary = dump.with_name(dump.name + TEMP_SUFFIX)
+        began = time.perf_counter()
+        tables, checksums = _dump_at_one_snapshot(engine, programs, temporary, checksum_tables, progress)
+        duration = time.perf_counter() - began
+        _check_archive_readable(programs, temporary)
+        size, digest = temporary.stat().st_size, file_sha256(temporary)
+        os.replace(temporary, dump)
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "database": database,
+            "file": dump.name,
+            "size_bytes": size,
+            "sha256": digest,
+            "started_at": started.isoformat(),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+            "duration_seconds": round(duration, 3),
+            "server_version": version,
+            "server_major": major,
+            "pg_dump_version": programs.version,
+            "run_key": run_key,
+            "tables": tables,
+            "checksums": checksums,
+        }
+        _write_atomically(manifest_path_of(dump), json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        fsync_directory(directory)
+        progress(f"backup {dump.name}: {size / 2**20:,.1f} MiB in {duration:.1f} s, {sum(tables.values()):,} rows")
+        today = started.astimezone(BUSINESS_TIMEZONE).date()
+        deleted = apply_retention(directory, today, policy)
+        kept = len(list_backups(directory))
+    if deleted:
+        progress(f"retention deleted {len(deleted)} backup file(s); {kept} backup(s) kept")
+    return BackupResult(BackupFile(dump, manifest), deleted, kept)
+
+
+def _dump_at_one_snapshot(
+    engine: Engine,
+    programs: ClientPrograms,
+    output: Path,
+    checksum_tables: tuple[str, ...],
+    progress: Progress,
+) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
+    """Runs pg_dump on an exported snapshot while the same snapshot counts every table's rows."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            snapshot = conn.execute(load_sql("maintenance", "export_snapshot")).scalar_one()
+            command = [
+                str(programs.pg_dump),
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={output}",
+                "--no-password",
+                f"--dbname={libpq_url(engine.url.set(password=None))}",
+            ]
+            # pg_dump works on its own core while this connection counts and checksums
+            dump = subprocess.Popen(
+                command, env=_libpq_environment(engine.url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+            try:
+                tables = table_row_counts(conn)
+                checksums = {name: table_checksum(conn, name) for name in checksum_tables if name in tables}
+                progress(f"counted {sum(tables.values()):,} rows in {len(tables)} tables; waiting for pg_dump")
+            finally:
+                _, stderr = dump.communicate()
+    if dump.returncode != 0:
+        output.unlink(missing_ok=True)
+        raise PrometricError(f"pg_dump failed: {_last_error_line(stderr)}")
+    return tables, checksums
+
+
+def _check_archive_readable(programs: ClientPrograms, dump: Path) -> None:
+    """`pg_restore --list` reads the archive's table of contents: a truncated file fails here."""
+    listed = subprocess.run([str(programs.pg_restore), "--list", str(dump)], capture_output=True)
+    if listed.returncode != 0:
+        dump.unlink(missing_ok=True)
+        raise PrometricError(f"the new backup is not readable by pg_restore: {_last_error_line(listed.stderr)}")
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    temporary = path.with_name(path.name + TEMP_SUFFIX)
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _libpq_environment(url: URL) -> dict[str, str]:
+    """The password goes to pg_dump/pg_restore in the environment, never on their command line."""
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    return env
+
+
+def _last_error_line(stderr: bytes | str | None) -> str:
+    text_out = stderr.decode(errors="replace") if isinstance(stderr, bytes) else (stderr or "")
+    lines = [line.strip() for line in text_out.splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower()]
+    return (errors or lines or ["no output"])[0]
+
+
+# ---- row counts and checksums ---------------------------------------------------------------------
+
+
+def _user_tables(conn: Connection) -> dict[str, str]:
+    """table name → catalog-quoted qualified name, for every table of the operational schema."""
+    return {row.table_name: row.qualified_name for row in conn.execute(load_sql("maintenance", "user_tables"))}
+
+
+def table_row_counts(conn: Connection) -> dict[str, int]:
+    """Exact row counts of every table of the schema, in one statement."""
+    tables = _user_tables(conn)
+    if not tables:
+        return {}
+    # names quoted by PostgreSQL (format('%I.%I')); literals by quote_literal-safe repr of catalog names
+    union = " UNION ALL ".join(
+        f"SELECT {_sql_literal(name)} AS table_name, count(*) AS row_count FROM {qualified}"
+        for name, qualified in tables.items()
+    )
+    return {row.table_name: int(row.row_count) for row in conn.execute(text(union))}
+
+
+def table_checksum(conn: Connection, table_name: str) -> dict[str, Any]:
+    qualified = _user_tables(conn)[table_name]
+    template = (SQL_DIR / "maintenance" / "table_checksum.sql").read_text(encoding="utf-8")
+    row = conn.execute(text(template.format(table=qualified))).one()
+    return {"rows": int(row.row_count), "checksum": str(row.checksum)}
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# ---- restoring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RestoreResult:
+    backup: BackupFile
+    target: str  # display URL, password hidden
+    created_database: bool
+    tables_compared: int
+    rows_restored: int
+    row_mismatches: dict[str, tuple[int, int | None]]  # table → (manifest, restored)
+    checksum_mismatches: dict[str, tuple[str, str]]
+    checksums_compared: int
+    seconds: float
+
+    @property
+    def matches(self) -> bool:
+        return not self.row_mismatches and not self.checksum_mismatches
+
+    def mismatch_summary(self) -> str:
+        parts = [f"{t}: {e:,} rows in the manifest, {a if a is None else f'{a:,}'} restored"
+                 for t, (e, a) in sorted(self.row_mismatches.items())]  # fmt: skip
+        parts += [f"{t}: checksum differs" for t in sorted(self.checksum_mismatches)]
+        return "; ".join(parts)
+
+
+def resolve_backup(spec: str, database: str, archive_url: str | None = None) -> BackupFile:
+    """`latest` (the newest backup of `database`), or the path of a dump or of its manifest."""
+    if spec.strip().lower() == "latest":
+        directory = backup_directory(database, archive_url)
+        backups = list_backups(directory)
+        if not backups:
+            raise PrometricError(f"no backup of {database} in {directory} yet: take one with `prometric db backup`")
+        return backups[-1]
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise PrometricError(f"{spec}: no such backup file")
+    return read_backup(path.resolve())
+
+
+def restore(backup: BackupFile, target_url: URL, *, progress: Progress = lambda _: None) -> RestoreResult:
+    """Restores a backup into an empty (or new) database and compares it with the manifest.
+
+    Refused, with nothing changed: a file whose SHA-256 or size differs from its manifest; a target
+    database holding any table; a server older than the backup's. The restore is one transaction
+    (pg_restore --single-transaction --exit-on-error): it lands whole or not at all. A database
+    created here is dropped again when the restore fails."""
+    began = time.perf_counter()
+    verify_backup_file(backup)
+    progress(f"{backup.dump.name}: SHA-256 matches its manifest")
+    created = _prepare_target(target_url, backup)
+    try:
+        engine = create_db_engine(target_url)
+        try:
+            with engine.connect() as conn:
+                major, version = server_version(conn)
+                conn.execute(load_sql("maintenance", "ensure_platform_roles"))
+                conn.commit()
+            programs = client_programs(major, version)
+            _run_pg_restore(programs, backup, target_url)
+            progress(f"restored into {display_url(target_url)}; comparing with the manifest")
+            with engine.connect() as conn:
+                restored = table_row_counts(conn)
+                expected_checksums = backup.manifest.get("checksums", {})
+                checksums = {name: table_checksum(conn, name) for name in expected_checksums if name in restored}
+        finally:
+            engine.dispose()
+    except BaseException:
+        if created:
+            _drop_database(target_url)
+        raise
+    expected = backup.table_rows
+    row_mismatches = {
+        name: (count, restored.get(name)) for name, count in expected.items() if restored.get(name) != count
+    }
+    checksum_mismatches = {
+        name: (str(want), str(checksums.get(name)))
+        for name, want in expected_checksums.items()
+        if checksums.get(name) != want
+    }
+    return RestoreResult(
+        backup=backup,
+        target=display_url(target_url),
+        created_database=created,
+        tables_compared=len(expected),
+        rows_restored=sum(restored.values()),
+        row_mismatches=row_mismatches,
+        checksum_mismatches=checksum_mismatches,
+        checksums_compared=len(expected_checksums),
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _admin_url(url: URL) -> URL:
+    return url.set(database="postgres")
+
+
+def _prepare_target(target_url: URL, backup: BackupFile) -> bool:
+    """Creates the target database when missing (True), or checks that it is empty (False)."""
+    name = target_url.database or ""
+    if not name:
+        raise PrometricError("the restore target URL names no database (…/database at its end)")
+    with _connect(_admin_url(target_url)) as admin:
+        exists = admin.execute("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = %s)", (name,)).fetchone()[0]
+        major = int(admin.execute("SHOW server_version_num").fetchone()[0]) // 10000
+        if major < int(backup.manifest["server_major"]):
+            raise PrometricError(
+                f"the backup is of PostgreSQL {backup.manifest['server_version']} and the target server is "
+                f"PostgreSQL {major}: restore into a server of version {backup.manifest['server_major']} or newer"
+            )
+        if not exists:
+            admin.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+            return True
+    with _connect(target_url) as target:
+        relations = target.execute(load_sql("maintenance", "non_empty").text).fetchone()[0]
+    if relations:
+        raise PrometricError(
+            f"the target database {name} already holds {relations} table(s) or other relations; restore into an "
+            "empty or new database (--target-url …/new_database); nothing was changed"
+        )
+    return False
+
+
+def _run_pg_restore(programs: ClientPrograms, backup: BackupFile, target_url: URL) -> None:
+    command = [
+        str(programs.pg_restore),
+        "--single-transaction",
+        "--exit-on-error",
+        "--no-owner",  # the restoring login owns the schema, as whoever ran `prometric db migrate` did
+        "--no-password",
+        f"--dbname={libpq_url(target_url.set(password=None))}",
+        str(backup.dump),
+    ]
+    restored = subprocess.run(command, env=_libpq_environment(target_url), capture_output=True)
+    if restored.returncode != 0:
+        raise PrometricError(f"pg_restore failed, nothing was restored: {_last_error_line(restored.stderr)}")
+
+
+def _connect(url: URL) -> psycopg.Connection:
+    return psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10)
+
+
+def _drop_database(url: URL) -> None:
+    with _connect(_admin_url(url)) as admin:
+        admin.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(url.database)))
+
+
+# ---- the restore check ----------------------------------------------------------------------------
+
+
+def restore_check(
+    engine: Engine, *, archive_url: str | None = None, progress: Progress = lambda _: None
+) -> RestoreResult:
+    """Restores the newest backup of the operational database into a scratch database of the same
+    server, compares every table's row count and the manifest's checksums, and drops the scratch
+    database (also those earlier checks left behind after a crash)."""
+    database = engine.url.database or ""
+    prefix = f"{database}{RESTORE_CHECK_INFIX}"[:40]
+    with backup_lock(engine):
+        backup = resolve_backup("latest", database, archive_url)
+        with engine.connect() as conn:
+            leftovers = list(conn.execute(load_sql("maintenance", "scratch_databases"), {"prefix": prefix}).scalars())
+        for leftover in leftovers:
+            _drop_database(engine.url.set(database=leftover))
+            progress(f"dropped {leftover}, left behind by an earlier check")
+        scratch = engine.url.set(database=f"{prefix}{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}")
+        try:
+            return restore(backup, scratch, progress=progress)
+        finally:
+            _drop_database(scratch)

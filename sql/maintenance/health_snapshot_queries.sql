@@ -1,0 +1,6 @@
+SELECT pid, "userName" AS user_name, "applicationName" AS application_name, state,
+       "waitEventType" AS wait_event_type, "waitEvent" AS wait_event, "queryStart" AS query_start,
+       "durationSeconds" AS duration_seconds, query
+FROM maintenance_health_queries
+WHERE "snapshotId" = :snapshot_id
+ORDER BY "durationSeconds" DESC
