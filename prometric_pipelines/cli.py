@@ -480,6 +480,9 @@ def build_parser() -> argparse.ArgumentParser:
     }
     for name, (help_text, handler) in db_actions.items():
         db_commands.add_parser(name, help=help_text).set_defaults(handler=handler)
+    from prometric_pipelines.commands.maintenance import register_db
+
+    register_db(db_commands)  # backup, restore, health
 
     from prometric_pipelines.generate.scales import SCALES
     from prometric_pipelines.validation import parse_date, parse_positive_int
