@@ -48,6 +48,12 @@ SCHEDULES = {
     "stock_reconciliation_schedule": ("0 2 * * *", "stock_reconciliation_job"),
     "audit_archive_schedule": ("0 3 1 * *", "audit_archive_job"),
     "freshness_checks_schedule": ("5 3 * * *", "freshness_checks_job"),
+    "database_health_schedule": ("15 * * * *", "database_health_job"),
+    "database_backup_schedule": ("30 3 * * *", "database_backup_job"),
+    "table_statistics_schedule": ("30 4 * * *", "table_statistics_job"),
+    "vacuum_schedule": ("0 5 * * 0", "vacuum_job"),
+    "backup_restore_check_schedule": ("0 6 * * 0", "backup_restore_check_job"),
+    "reindex_schedule": ("30 5 2 * *", "reindex_job"),
 }
 
 
@@ -124,9 +130,11 @@ def _nodes_using_postgres() -> dict[str, str | None]:
 def test_every_database_heavy_op_and_asset_is_in_the_postgres_pool():
     nodes = _nodes_using_postgres()
     # the domains' assets and the restore op, found by iterating the jobs (not a hard-coded list)
-    assert {"daily_metrics", "payroll_run", "stock_reconciliation", "audit_archive", "restore_audit_month"} <= set(
-        nodes
-    )
+    assert {
+        "daily_metrics", "payroll_run", "stock_reconciliation", "audit_archive", "restore_audit_month",
+        "table_statistics", "vacuum", "reindex", "database_backup", "database_health",
+        "database_backup_backup_restore_check",
+    } <= set(nodes)  # fmt: skip
     assert {name: pool for name, pool in nodes.items() if pool != "postgres"} == {}
     for assets_def in REPOSITORY.assets_defs_by_key.values():
         if assets_def.is_executable and "postgres" in assets_def.required_resource_keys:
