@@ -57,9 +57,7 @@ def upgrade() -> None:
         sa.Column("longRunningQueries", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("maintenance_health_snapshots_pkey")),
     )
-    op.create_index(
-        "idx_maintenance_health_snapshots_taken", "maintenance_health_snapshots", ["takenAt"], unique=False
-    )
+    op.create_index("idx_maintenance_health_snapshots_taken", "maintenance_health_snapshots", ["takenAt"], unique=False)
     op.create_table(
         "maintenance_health_tables",
         sa.Column("snapshotId", sa.UUID(), nullable=False),
