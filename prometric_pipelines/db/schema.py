@@ -1254,6 +1254,14 @@ audit_log_archives = Table(
 # facts, not tenant data: no "organizationId"; the jobs role reads them (the dashboards' admin page
 # does so for owners), the reader role does not (it reads tenant data only, docs/security.md).
 
+
+def _snapshot_id() -> Column:
+    """The snapshot a health row belongs to (first column of the child tables' keys)."""
+    return Column(
+        "snapshotId", UUID, ForeignKey("maintenance_health_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 maintenance_health_snapshots = Table(
     "maintenance_health_snapshots",
     metadata,
@@ -1279,12 +1287,7 @@ maintenance_health_snapshots = Table(
 maintenance_health_tables = Table(
     "maintenance_health_tables",
     metadata,
-    Column(
-        "snapshotId",
-        UUID,
-        ForeignKey("maintenance_health_snapshots.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _snapshot_id(),
     Column("schemaName", Text, primary_key=True),
     Column("tableName", Text, primary_key=True),
     Column("totalBytes", BigInteger, nullable=False),  # pg_total_relation_size: heap + TOAST + indexes
@@ -1305,12 +1308,7 @@ maintenance_health_tables = Table(
 maintenance_health_indexes = Table(
     "maintenance_health_indexes",
     metadata,
-    Column(
-        "snapshotId",
-        UUID,
-        ForeignKey("maintenance_health_snapshots.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _snapshot_id(),
     Column("schemaName", Text, primary_key=True),
     Column("indexName", Text, primary_key=True),
     Column("tableName", Text, nullable=False),
@@ -1329,12 +1327,7 @@ maintenance_health_indexes = Table(
 maintenance_health_queries = Table(
     "maintenance_health_queries",
     metadata,
-    Column(
-        "snapshotId",
-        UUID,
-        ForeignKey("maintenance_health_snapshots.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _snapshot_id(),
     Column("pid", Integer, primary_key=True),
     Column("userName", Text),
     Column("applicationName", Text),
