@@ -1,21 +1,29 @@
 """The dashboards through `streamlit.testing.v1.AppTest` on generated `demo` data with the jobs run
 (tests/dashboards_data.py): every page × role, KPI values against independent SQL over `metrics`,
-forbidden pages, a tampered `?org=`, SQL-looking search input, the lock-out, and the ratio rule."""
+forbidden pages, a tampered `?org=`, SQL-looking search input, the lock-out, the ratio rule, and the
+owner-only Database page against the stored health snapshot."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import sys
 import time
 from decimal import Decimal
 
+import pandas as pd
+import psycopg
 import pytest
+import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from prometric_pipelines.config import PROJECT_ROOT
+from prometric_pipelines.config import PROJECT_ROOT, libpq_url
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.generate.run import DEMO_PASSWORD
+from prometric_pipelines.maintenance.backup import MANIFEST_FORMAT, backup_directory
+from prometric_pipelines.maintenance.health import take_snapshot
 from tests.factories import make, make_tenant
 
 sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))  # the app's `lib`, as Streamlit imports it
@@ -23,12 +31,12 @@ sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))  # the app's `lib`, as Stre
 from lib import format as fmt
 from lib.access import PAGES, Forbidden, Scope
 from lib.filters import from_query
-from lib.queries import metric_series, reader_session, run_page
+from lib.queries import metric_series, page_data, reader_session, run_page
 
 APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 # hand-written from the spec, not from lib.access
 EXPECTED_PAGES = {
-    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit"},
+    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "database"},
     "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit"},
     "investor": {"overview", "finance"},
     "employee": {"overview", "my_tasks", "my_payslips"},
@@ -101,6 +109,7 @@ def test_every_page_for_every_role(app_env, role):
     assert not at.exception, [e.value for e in at.exception]
     scope = at.session_state["scope"]
     assert set(scope.pages) == EXPECTED_PAGES[role]
+    assert set().union(*EXPECTED_PAGES.values()) <= set(PAGES)  # the loop below visits every spec'd page
     for page, title in PAGES.items():
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (role, page, [e.value for e in at.exception])
@@ -293,3 +302,146 @@ def test_an_idle_session_expires_and_asks_to_sign_in_again(app_env, monkeypatch)
     assert "viewer" not in at.session_state
     assert any("session expired" in w.value for w in at.warning)
     assert len(at.text_input) == 2 and not at.metric  # the sign-in form, no data
+
+
+# ---- the owner-only Database page -----------------------------------------------------------------
+
+SECRET = "secret-of-some-tenant-4711"  # a value inside a long-running query's text
+
+
+def shown_text(at: AppTest) -> str:
+    """Everything the page shows as text: captions, markdown, notes, cards (and their tooltips), tables."""
+    parts = [e.value for e in (*at.title, *at.subheader, *at.caption, *at.markdown, *at.info, *at.warning, *at.error)]
+    parts += [f"{m.label} {m.value} {m.proto.help}" for m in at.metric]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    return "\n".join(str(part) for part in parts)
+
+
+def frame_with(at: AppTest, *columns: str):
+    frames = [df.value for df in at.dataframe if set(columns) <= set(df.value.columns)]
+    assert len(frames) == 1, [list(df.value.columns) for df in at.dataframe]
+    return frames[0]
+
+
+def write_backup(directory, database: str, started: dt.datetime, content: bytes, duration: float) -> str:
+    """A complete backup as `prometric db backup` lays it out: the dump and, beside it, its manifest."""
+    name = f"{database}-{started:%Y%m%dT%H%M%SZ}"
+    (directory / f"{name}.dump").write_bytes(content)
+    manifest = {"format": MANIFEST_FORMAT, "database": database, "file": f"{name}.dump", "size_bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(), "started_at": started.isoformat(),
+                "duration_seconds": duration, "tables": {"users": 1}}  # fmt: skip
+    (directory / f"{name}.json").write_text(json.dumps(manifest))
+    return f"{name}.dump"
+
+
+def test_the_database_page_shows_the_latest_health_snapshot_to_the_owner(app_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_URL", str(tmp_path / "archive"))
+    with app_env.owner.begin() as conn:  # other tests of the session may have taken snapshots
+        conn.execute(text("DELETE FROM maintenance_health_snapshots"))
+    st.cache_data.clear()
+    at = signed_in(app_env, "owner")
+    at.switch_page("app_pages/database.py").run()
+    assert not at.exception and not errors(at), errors(at)
+    notes = [i.value for i in at.info]
+    assert notes == ["No health snapshot yet: run `prometric db health`.", "No backup yet: run `prometric db backup`."]
+    assert not at.metric and not at.dataframe
+
+    # a session idle in a transaction after a query holding a tenant's value: a "long-running" query for a
+    # threshold of 0 s, so the snapshot stores its text (which the page must not show)
+    with psycopg.connect(libpq_url(app_env.url), application_name="test-long-running") as holder:
+        holder.execute(f"SELECT '{SECRET}' AS value")
+        holder_pid = holder.info.backend_pid
+        take_snapshot(app_env.owner, run_key="test-dashboards", long_running_seconds=0)
+        holder.rollback()
+    database = app_env.url.database
+    directory = backup_directory(database)
+    directory.mkdir(parents=True)
+    day = dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC)
+    files = [write_backup(directory, database, day + dt.timedelta(days=n), b"x" * (1000 + n), 10.0 + n)
+             for n in range(6)]  # fmt: skip
+
+    st.cache_data.clear()
+    at.switch_page("app_pages/database.py").run()
+    assert not at.exception and not errors(at), errors(at)
+
+    # independent SQL over what the health job stored (and the live catalog)
+    with app_env.owner.connect() as conn:
+        snapshot = conn.execute(
+            text('SELECT id, "takenAt", "databaseBytes", "serverConnections", "maxConnections", '
+                 '"longRunningQueries" FROM maintenance_health_snapshots ORDER BY "takenAt" DESC LIMIT 1')
+        ).one()  # fmt: skip
+        largest = conn.execute(
+            text('SELECT "tableName", "totalBytes", "liveTuples", "deadTuples" FROM maintenance_health_tables '
+                 'WHERE "snapshotId" = :id AND "schemaName" = \'public\' ORDER BY "totalBytes" DESC LIMIT 2'),
+            {"id": snapshot.id},
+        ).all()  # fmt: skip
+        live_size = conn.execute(
+            text("SELECT pg_total_relation_size(CAST(:name AS regclass))"), {"name": f'public."{largest[0][0]}"'}
+        ).scalar_one()
+        unused_count, unused_bytes = conn.execute(
+            text('SELECT count(*), coalesce(sum("indexBytes"), 0) FROM maintenance_health_indexes '
+                 'WHERE "snapshotId" = :id AND unused'),
+            {"id": snapshot.id},
+        ).one()  # fmt: skip
+        stored_texts = conn.execute(
+            text('SELECT query FROM maintenance_health_queries WHERE "snapshotId" = :id AND pid = :pid'),
+            {"id": snapshot.id, "pid": holder_pid},
+        ).scalars().all()  # fmt: skip
+    assert largest[0].totalBytes > largest[1].totalBytes  # the first row is not a tie
+    assert stored_texts and SECRET in stored_texts[0]  # the job kept the text; the page must not show it
+
+    assert any(c.value == f"Snapshot taken {snapshot.takenAt:%Y-%m-%d %H:%M} UTC (hourly by the database_health job)"
+               for c in at.caption)  # fmt: skip
+    cards = shown_metrics(at)
+    assert cards["Database size"] == fmt.size(snapshot.databaseBytes)
+    used, limit = fmt.number(snapshot.serverConnections), fmt.number(snapshot.maxConnections)
+    assert cards["Connections used / max"] == f"{used} / {limit}"
+    assert snapshot.longRunningQueries >= 1
+    assert cards["Long-running queries"] == fmt.number(snapshot.longRunningQueries)
+    assert unused_count > 0  # the demo schema has indexes no query of this test database scanned yet
+    assert cards["Unused indexes"] == f"{unused_count} · {fmt.size(unused_bytes)}"
+
+    tables = frame_with(at, "table", "total_bytes", "last_analyzed")
+    first = tables.iloc[0]
+    assert (first["table"], first["total_bytes"]) == (largest[0].tableName, largest[0].totalBytes)
+    assert (first["live_tuples"], first["dead_tuples"]) == (largest[0].liveTuples, largest[0].deadTuples)
+    # the stored size is the seed's pg_total_relation_size (autovacuum may have added a map fork since)
+    assert abs(live_size - first["total_bytes"]) <= 0.02 * live_size
+    indexes = frame_with(at, "index_name", "index_scans", "tuples_read", "tuples_fetched", "index_bytes", "unused")
+    assert int(indexes["unused"].sum()) == unused_count
+
+    running = frame_with(at, "pid", "duration_seconds")
+    assert "query" not in running.columns
+    held = running[running["pid"] == holder_pid]
+    assert held[["application_name", "state"]].values.tolist() == [["test-long-running", "idle in transaction"]]
+    assert SECRET not in shown_text(at)
+
+    backups = frame_with(at, "file", "taken_at", "size_bytes", "duration_seconds")
+    assert backups["file"].tolist() == files[::-1][:5]  # the newest five, newest first
+    assert backups["size_bytes"].tolist() == [1005, 1004, 1003, 1002, 1001]
+    assert backups["taken_at"].iloc[0] == pd.Timestamp("2026-12-06 01:30:00")
+    assert any("newest 5 of 6" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("role", ["manager", "investor", "employee"])
+def test_the_database_page_shows_nothing_to_anyone_but_an_owner(app_env, role):
+    take_snapshot(app_env.owner, run_key=f"test-dashboards-{role}")
+    st.cache_data.clear()
+    at = signed_in(app_env, role)
+    assert "database" not in at.session_state["scope"].pages
+    at.switch_page("app_pages/database.py").run()
+    assert not at.exception
+    assert errors(at) == ["Database is not available for your role."]
+    assert not at.metric and not at.dataframe and not at.info
+    assert "Snapshot taken" not in shown_text(at) and "Largest tables" not in shown_text(at)
+    # the query layer refuses too, before any connection: this engine's server does not exist
+    nowhere = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:9/nowhere", connect_attempts=1)
+    scope = at.session_state["scope"]
+    f = at.session_state["filters"]
+    try:
+        with pytest.raises(Forbidden, match="Database is not available for your role"):
+            run_page(scope, "database", f, nowhere)
+        with pytest.raises(Forbidden):
+            page_data(scope, "database", f)  # the app's cached wrapper
+    finally:
+        nowhere.dispose()

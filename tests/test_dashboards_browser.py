@@ -15,6 +15,7 @@ from playwright.sync_api import Page, sync_playwright
 from prometric_pipelines.cli import _streamlit_command
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.generate.run import DEMO_PASSWORD
+from prometric_pipelines.maintenance.health import take_snapshot
 from tests.test_demo import free_port
 from tests.waiting import wait_for
 
@@ -26,13 +27,14 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 VISITS = {
-    "owner": ["overview", "sales", "finance", "inventory", "hr", "operations", "audit"],
+    "owner": ["overview", "sales", "finance", "inventory", "hr", "operations", "audit", "database"],
     "employee": ["overview", "my_tasks", "my_payslips"],
 }
 
 
 @pytest.fixture(scope="module")
 def app_url(demo_data, tmp_path_factory):
+    take_snapshot(demo_data.owner, run_key="test-browser")  # the owner's Database page shows a real snapshot
     port = free_port()
     env = {**os.environ, **demo_data.env, "PROMETRIC_DASHBOARDS_TODAY": demo_data.today.isoformat()}
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"

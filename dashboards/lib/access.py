@@ -5,6 +5,8 @@ Plain Python (no Streamlit): the app, the query layer and the tests share these 
 Rules (specs/dashboards.md): HR & Payroll (and every employee-level read) only for users whose
 `users.role` is owner/manager or who are workspace `admin`/`manager` in the organization; an
 `investor` sees Overview and Finance; an `employee` sees Overview, My tasks and My payslips.
+The Database admin page (the whole database's health and backups, no tenant's rows) is for `users.role`
+owner only.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ PAGES: dict[str, str] = {
     "hr": "HR & Payroll",
     "operations": "Operations",
     "audit": "Audit",
+    "database": "Database",
     "my_tasks": "My tasks",
     "my_payslips": "My payslips",
 }
 ANALYST_PAGES = ("overview", "sales", "finance", "inventory", "operations")
 MANAGER_ROLES = frozenset({"owner", "manager"})
 WORKSPACE_MANAGER_ROLES = frozenset({"admin", "manager"})
+DATABASE_ROLES = frozenset({"owner"})  # users.role that may open the Database admin page
 
 
 class Forbidden(Exception):
@@ -80,7 +84,8 @@ def allowed_pages(viewer: Viewer, organization: Organization) -> tuple[str, ...]
     """The pages the viewer may open in this organization, in navigation order."""
     access = hr_access(viewer, organization)
     if access == "all":
-        return (*ANALYST_PAGES[:4], "hr", "operations", "audit")
+        admin = ("database",) if viewer.role in DATABASE_ROLES else ()
+        return (*ANALYST_PAGES[:4], "hr", "operations", "audit", *admin)
     if viewer.role == "investor":
         return ("overview", "finance")
     if access == "self":

@@ -2,10 +2,11 @@
 
 One convention everywhere (cards, tables, charts, CSV aside): KZT in whole tenge; a card too narrow for
 the full amount abbreviates it to one decimal of millions/billions (`402.4 млн ₸`) and its tooltip
-shows the whole amount."""
+shows the whole amount. Byte sizes in pg_size_pretty's units (`8.4 MB`, base 1024)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 
@@ -54,3 +55,25 @@ def change(current: float | None, previous: float | None) -> str | None:
     if _missing(current) or _missing(previous) or not previous:
         return None
     return f"{(float(current) - float(previous)) / abs(float(previous)) * 100:+.1f}{NBSP}%"
+
+
+_SIZE_UNITS = ("kB", "MB", "GB", "TB", "PB")
+
+
+def size(value: float | Decimal | int | None) -> str:
+    """Bytes in pg_size_pretty's units (base 1024): `512 bytes`, `8.0 kB`, `1.5 GB`; None → `—`."""
+    if _missing(value):
+        return "—"
+    amount, unit = float(value), "bytes"
+    for larger in _SIZE_UNITS:
+        if abs(amount) < 1024:
+            break
+        amount, unit = amount / 1024, larger
+    return f"{number(amount, 0 if unit == 'bytes' else 1)}{NBSP}{unit}"
+
+
+def timestamp(value: object) -> str:
+    """A database timestamp (UTC, as stored) to the minute: `2026-12-05 16:15`; None/NaT → `—`."""
+    if not isinstance(value, dt.datetime) or value != value:  # pandas' NaT is a datetime unequal to itself
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M")

@@ -8,8 +8,10 @@ Two layers:
   `max_entries`; the cache key is the Scope (tenant, workspaces, user, pages, HR access) plus the
   filters, so one viewer's rows never answer another's call.
 
-Every read runs inside `reader_session(scope)`: the reader login with row-level security scoped to
-the organization (and workspaces) — the one place that opens a tenant session.
+Every read of tenant data runs inside `reader_session(scope)`: the reader login with row-level security
+scoped to the organization (and workspaces) — the one place that opens a tenant session. The one
+exception is the owner-only Database page (`database_data`): database-wide health snapshots, which the
+reader may not read by design, read through the jobs login, after the same permission check.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import jobs_database_url, reader_database_url
 from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
+from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.maintenance.backup import backup_directory, list_backups
+from prometric_pipelines.maintenance.health import DEAD_RATIO_WORTH_A_LOOK, latest_report
 from prometric_pipelines.metrics.catalog import METRICS, catalog_arrays
 from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
 from prometric_pipelines.sql import load_sql
@@ -38,6 +43,7 @@ from prometric_pipelines.sql import load_sql
 CACHE_SECONDS = 300  # the metrics change nightly; ERP tables within minutes
 CACHE_ENTRIES = 256  # per function: bounded memory under many viewers × filters
 TABLE_LIMIT = 500  # rows of a listing table (the CSV download holds the same rows)
+BACKUPS_SHOWN = 5  # the Database page's newest backups
 
 OVERVIEW_CARDS: tuple[tuple[str, str, str], ...] = (
     # (metric, title, unit)
@@ -65,7 +71,8 @@ def reader_engine() -> Engine:
 
 
 def jobs_engine() -> Engine:
-    """For sign-in only (authenticate writes security_account_locks; the reader may not)."""
+    """For sign-in (authenticate writes security_account_locks; the reader may not) and the owner-only
+    Database page (the health snapshots have no tenant: only the jobs role may read them)."""
     return _engine(jobs_database_url().render_as_string(hide_password=False))
 
 
@@ -361,6 +368,99 @@ def audit_data(
     return {"rows": rows}
 
 
+# ---- the owner-only Database page: database-wide facts, through the jobs login --------------------
+
+
+def database_data(engine: Engine, scope: Scope, f: Filters | None = None) -> dict[str, Any]:
+    """The latest health snapshot (`maintenance.health.latest_report`) and the newest backups, as the
+    Database page shows them. `engine` is the JOBS login: the `maintenance_health_*` tables hold no
+    tenant's rows and the reader has no grant on them. The long-running queries lose their `query`
+    text here, before the cache or the page ever hold it: it can carry any tenant's values."""
+    require_page(scope, "database")  # before a connection is even taken
+    report = latest_report(engine)
+    data: dict[str, Any] = {"snapshot": None, **_backups(engine.url.database or "")}
+    if report is None:
+        return data
+    unused = report.unused_indexes
+    return {
+        **data,
+        "snapshot": report.snapshot,
+        "tables": _health_frame(pd.DataFrame(report.tables), _HEALTH_TABLE_COLUMNS),
+        "dead_tables": _health_frame(pd.DataFrame(report.tables_with_dead_tuples), _DEAD_TABLE_COLUMNS),
+        "dead_ratio_threshold": DEAD_RATIO_WORTH_A_LOOK,
+        "indexes": _health_frame(pd.DataFrame(report.indexes), _HEALTH_INDEX_COLUMNS),
+        "unused_indexes": len(unused),
+        "unused_index_bytes": sum(int(i["index_bytes"]) for i in unused),
+        "queries": _long_running(report.queries),
+    }
+
+
+_HEALTH_TABLE_COLUMNS = ("table", "total_bytes", "live_tuples", "dead_tuples", "dead_ratio", "last_vacuumed",
+                         "last_analyzed")  # fmt: skip
+_DEAD_TABLE_COLUMNS = ("table", "dead_tuples", "live_tuples", "dead_ratio", "last_vacuumed")
+_HEALTH_INDEX_COLUMNS = ("table", "index_name", "index_scans", "tuples_read", "tuples_fetched", "index_bytes",
+                         "unused")  # fmt: skip
+_LONG_RUNNING_COLUMNS = ("pid", "user_name", "application_name", "state", "wait_event", "query_start",
+                         "duration_seconds")  # fmt: skip
+
+
+def _health_frame(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The shown columns, the table qualified by its schema unless it is `public`; capped like every listing."""
+    if frame.empty:
+        return pd.DataFrame(columns=list(columns))
+    frame = frame.copy()
+    frame["table"] = [t if s == "public" else f"{s}.{t}" for s, t in zip(frame["schema_name"], frame["table_name"],
+                                                                          strict=True)]  # fmt: skip
+    if "dead_ratio" in frame:
+        frame["dead_ratio"] = frame["dead_ratio"].astype(float)
+    return frame[list(columns)].head(TABLE_LIMIT).reset_index(drop=True)
+
+
+def _long_running(queries: list[dict[str, Any]]) -> pd.DataFrame:
+    """The snapshot's long-running queries WITHOUT their text (never copied into the frame)."""
+    rows = [
+        {
+            "pid": q["pid"],
+            "user_name": q["user_name"],
+            "application_name": q["application_name"],
+            "state": q["state"],
+            "wait_event": ": ".join(p for p in (q["wait_event_type"], q["wait_event"]) if p) or None,
+            "query_start": q["query_start"],
+            "duration_seconds": float(q["duration_seconds"]),
+        }
+        for q in queries
+    ]
+    return pd.DataFrame(rows, columns=list(_LONG_RUNNING_COLUMNS)).head(TABLE_LIMIT)
+
+
+def _backups(database: str) -> dict[str, Any]:
+    """The newest backups of the database (`maintenance.backup.list_backups`), newest first, and how many
+    there are; a bad ARCHIVE_URL or an unreadable directory is shown on the page (`backup_error`), not raised."""
+    rows: list[dict[str, Any]] = []
+    count, directory, error = 0, None, None
+    try:
+        directory = backup_directory(database)
+        backups = list_backups(directory)
+        count = len(backups)
+        rows = [
+            {
+                "file": b.dump.name,
+                "taken_at": b.started_at.astimezone(dt.UTC).replace(tzinfo=None),
+                "size_bytes": int(b.manifest["size_bytes"]),
+                "duration_seconds": b.manifest.get("duration_seconds"),
+            }
+            for b in reversed(backups[-BACKUPS_SHOWN:])
+        ]
+    except (PrometricError, OSError) as problem:
+        error = str(problem)
+    return {
+        "backups": pd.DataFrame(rows, columns=["file", "taken_at", "size_bytes", "duration_seconds"]),
+        "backup_count": count,
+        "backup_directory": str(directory) if directory is not None else None,
+        "backup_error": error,
+    }
+
+
 PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "overview": overview_data,
     "sales": sales_data,
@@ -372,11 +472,19 @@ PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "my_tasks": my_tasks_data,
     "my_payslips": my_payslips_data,
 }
+# pages of no tenant, read through the jobs login (an engine, not a tenant session): owner-only admin pages
+JOBS_LOGIN_PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
+    "database": database_data,
+}
 
 
 def run_page(scope: Scope, page: str, f: Filters, engine: Engine | None = None, **options: Any) -> dict[str, Any]:
-    """A page's query set in one tenant session (uncached: what the bench and the cache call)."""
+    """A page's query set (uncached: what the bench and the cache call): a tenant page in one tenant session
+    on the reader login (`engine`: a reader engine), the Database page on the jobs login (`engine`: a jobs
+    engine). The permission is checked first either way."""
     require_page(scope, page)  # before a connection is even taken
+    if page in JOBS_LOGIN_PAGE_QUERIES:
+        return JOBS_LOGIN_PAGE_QUERIES[page](engine or jobs_engine(), scope, f, **options)
     with reader_session(scope, engine) as conn:
         return PAGE_QUERIES[page](conn, scope, f, **options)
 

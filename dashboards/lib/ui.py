@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,7 @@ def empty(message: str) -> None:
 
 
 # abbreviations an analyst reads in capitals (Kazakh payroll terms, ids)
-_ACRONYMS = {"ipn": "ИПН", "opv": "ОПВ", "vosms": "ВОСМС", "id": "ID", "csv": "CSV", "kzt": "KZT"}
+_ACRONYMS = {"ipn": "ИПН", "opv": "ОПВ", "vosms": "ВОСМС", "id": "ID", "csv": "CSV", "kzt": "KZT", "pid": "PID"}
 
 
 def _header(column: str) -> str:
@@ -65,16 +66,35 @@ def _header(column: str) -> str:
     return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
-def table(frame: pd.DataFrame, name: str, *, money: tuple[str, ...] = (), empty_message: str = "") -> None:
-    """A table with a CSV download of exactly its rows; money columns formatted as `1 234 567 ₸`."""
+def _size_header(column: str) -> str:
+    """A byte column's header: `total_bytes` → "Total size", `size_bytes` → "Size"."""
+    name = str(column).removesuffix("_bytes")
+    return _header(name if name.endswith("size") else f"{name}_size")
+
+
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    money: tuple[str, ...] = (),
+    sizes: tuple[str, ...] = (),
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    empty_message: str = "",
+) -> None:
+    """A table with a CSV download of exactly its rows; money columns formatted as `1 234 567 ₸`, byte
+    columns (`sizes`) as `8.4 MB` under a "… size" header, any other column by its `formats` function."""
     if frame.empty:
         empty(empty_message or "No rows for this selection.")
         return
     # money shown as `1 234 567 ₸` (whole tenge, no-break spaces: the cards' convention; printf formats
     # can only group with commas); a Styler changes the display only, so columns still sort as numbers
-    shown = frame.style.format(fmt.kzt, subset=list(money)) if money else frame
+    formatters = {**dict.fromkeys(money, fmt.kzt), **dict.fromkeys(sizes, fmt.size), **(formats or {})}
+    shown = frame.style.format(formatters, subset=list(formatters)) if formatters else frame
     # headers read as words ("Paid on"); the frame, its CSV and the tests keep the SQL column names
-    headers = {column: st.column_config.Column(_header(column)) for column in frame.columns}
+    headers = {
+        column: st.column_config.Column(_size_header(column) if column in sizes else _header(column))
+        for column in frame.columns
+    }
     st.dataframe(shown, hide_index=True, width="stretch", column_config=headers)
     st.download_button(
         "Download CSV",
