@@ -115,6 +115,11 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
             assert months == 3
             assert conn.execute(text("SELECT count(*) FROM stock_reconciliation_runs")).scalar_one() >= 1
             assert conn.execute(text("SELECT count(*) FROM audit_log_archives")).scalar_one() >= 1
+            # and one health snapshot for the owners' Database page, sized like the database it describes
+            snapshot = conn.execute(
+                text('SELECT "databaseBytes", pg_database_size(current_database()) FROM maintenance_health_snapshots')
+            ).one()
+            assert 0.5 < snapshot[0] / snapshot[1] <= 1.0
         engine.dispose()
         # after the URLs: the four demo accounts with the shared password
         accounts = output[output.index("Demo accounts") :]
