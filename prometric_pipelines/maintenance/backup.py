@@ -47,6 +47,9 @@ DEFAULT_CHECKSUM_TABLES = ("organizations", "users", "employees", "payroll", "in
 DEFAULT_DAILY_DAYS = 14
 DEFAULT_MONTHLY_MONTHS = 12
 RESTORE_CHECK_INFIX = "_restore_check_"
+# gzip level 1: measured on `small` (330 MiB), 2.4 s and a 57 MiB file against 6.4 s and 47 MiB at
+# pg_dump's default level; the wheel's pg_dump has neither lz4 nor zstd. `-Z 1` reads the same on 14-18.
+DUMP_COMPRESSION = "1"
 
 Progress = Callable[[str], None]
 
@@ -294,6 +297,7 @@ def _dump_at_one_snapshot(
             command = [
                 str(programs.pg_dump),
                 "--format=custom",
+                f"--compress={DUMP_COMPRESSION}",
                 f"--snapshot={snapshot}",
                 f"--file={output}",
                 "--no-password",
