@@ -198,6 +198,10 @@ def test_retention_keeps_14_days_and_the_first_backup_of_12_months_and_deletes_o
         _fake_backup(directory, started)
     stray = directory / "README.txt"  # not ours: never touched
     stray.write_text("notes")
+    by_hand = directory / "before-upgrade.dump"  # a dump an operator put here: not ours either
+    by_hand.write_bytes(b"pg")
+    orphan = directory / "prometric-20261001T223001Z.dump"  # ours, its manifest gone (a crash half-way)
+    orphan.write_bytes(b"x")
     (directory / "prometric-20261120T223000Z.dump.tmp").write_bytes(b"half")  # a crashed run's leftover
 
     deleted = backup.apply_retention(directory, dt.date(2026, 12, 5), backup.RetentionPolicy(14, 12))
@@ -209,8 +213,8 @@ def test_retention_keeps_14_days_and_the_first_backup_of_12_months_and_deletes_o
         + [dt.date(2026, 1, 10), dt.date(2026, 7, 15)]  # first of January 2026 and July 2026 (local days)
     )
     assert kept == expected  # December 2025 and November 2025 are 13 and 14 months back: gone
-    assert len(deleted) == len(older) + len(daily) - len(expected)
-    assert stray.read_text() == "notes"
+    assert len(deleted) == len(older) + len(daily) - len(expected) + 1  # + the orphan
+    assert stray.read_text() == "notes" and by_hand.exists() and not orphan.exists()
     assert not list(directory.glob("*.tmp"))
     assert all(not (directory / name).exists() for name in deleted)
     # a second run changes nothing

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -42,6 +43,7 @@ MANIFEST_FORMAT = 1
 DUMP_SUFFIX = ".dump"
 MANIFEST_SUFFIX = ".json"
 TEMP_SUFFIX = ".tmp"
+_OUR_DUMP_NAME = re.compile(r".+-\d{8}T\d{6}Z\.dump")
 # "A checksum of a few tables": the ones an auditor would ask for first, small enough to hash daily.
 DEFAULT_CHECKSUM_TABLES = ("organizations", "users", "employees", "payroll", "invoices", "payments")
 DEFAULT_DAILY_DAYS = 14
@@ -181,7 +183,8 @@ def apply_retention(directory: Path, today: dt.date, policy: RetentionPolicy) ->
     for leftover in directory.glob(f"*{TEMP_SUFFIX}"):
         leftover.unlink(missing_ok=True)
     for orphan in directory.glob(f"*{DUMP_SUFFIX}"):
-        if not manifest_path_of(orphan).exists():
+        # only files named as this job names them: a dump someone put here by hand is not ours to delete
+        if _OUR_DUMP_NAME.fullmatch(orphan.name) and not manifest_path_of(orphan).exists():
             orphan.unlink(missing_ok=True)
             deleted.append(orphan.name)
     if deleted:
