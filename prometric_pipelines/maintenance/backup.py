@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 from sqlalchemy import text
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine, RowMapping
 
 from prometric_pipelines.audit.storage import Archive, file_sha256, fsync_directory
 from prometric_pipelines.config import BUSINESS_TIMEZONE, display_url, libpq_url
@@ -312,7 +312,7 @@ def _dump_at_one_snapshot(
             )
             try:
                 tables = table_row_counts(conn)
-                checksums = {name: table_checksum(conn, name) for name in checksum_tables if name in tables}
+                checksums = table_checksums(conn, checksum_tables)
                 progress(f"counted {sum(tables.values()):,} rows in {len(tables)} tables; waiting for pg_dump")
             finally:
                 _, stderr = dump.communicate()
@@ -357,33 +357,33 @@ def _last_error_line(stderr: bytes | str | None) -> str:
 # ---- row counts and checksums ---------------------------------------------------------------------
 
 
-def _user_tables(conn: Connection) -> dict[str, str]:
-    """table name → catalog-quoted qualified name, for every table of the operational schema."""
-    return {row.table_name: row.qualified_name for row in conn.execute(load_sql("maintenance", "user_tables"))}
+def _user_tables(conn: Connection) -> list[RowMapping]:
+    """Every table of the schema: name, catalog-quoted qualified name and name literal."""
+    return list(conn.execute(load_sql("maintenance", "user_tables")).mappings())
 
 
 def table_row_counts(conn: Connection) -> dict[str, int]:
-    """Exact row counts of every table of the schema, in one statement."""
+    """Exact row counts of every table the catalog lists, in one statement. (db.stats.table_row_counts
+    counts the tables of our metadata; a backup covers whatever the database holds, alembic_version too.)"""
     tables = _user_tables(conn)
     if not tables:
         return {}
-    # names quoted by PostgreSQL (format('%I.%I')); literals by quote_literal-safe repr of catalog names
     union = " UNION ALL ".join(
-        f"SELECT {_sql_literal(name)} AS table_name, count(*) AS row_count FROM {qualified}"
-        for name, qualified in tables.items()
+        f"SELECT {t['name_literal']} AS table_name, count(*) AS row_count FROM {t['qualified_name']}" for t in tables
     )
     return {row.table_name: int(row.row_count) for row in conn.execute(text(union))}
 
 
-def table_checksum(conn: Connection, table_name: str) -> dict[str, Any]:
-    qualified = _user_tables(conn)[table_name]
+def table_checksums(conn: Connection, table_names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Rows and order-free checksum (sql/maintenance/table_checksum.sql) of each named table that exists."""
+    qualified = {t["table_name"]: t["qualified_name"] for t in _user_tables(conn)}
     template = (SQL_DIR / "maintenance" / "table_checksum.sql").read_text(encoding="utf-8")
-    row = conn.execute(text(template.format(table=qualified))).one()
-    return {"rows": int(row.row_count), "checksum": str(row.checksum)}
-
-
-def _sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    checksums = {}
+    for name in table_names:
+        if name in qualified:
+            row = conn.execute(text(template.format(table=qualified[name]))).one()
+            checksums[name] = {"rows": int(row.row_count), "checksum": str(row.checksum)}
+    return checksums
 
 
 # ---- restoring ------------------------------------------------------------------------------------
@@ -450,7 +450,7 @@ def restore(backup: BackupFile, target_url: URL, *, progress: Progress = lambda 
             with engine.connect() as conn:
                 restored = table_row_counts(conn)
                 expected_checksums = backup.manifest.get("checksums", {})
-                checksums = {name: table_checksum(conn, name) for name in expected_checksums if name in restored}
+                checksums = table_checksums(conn, expected_checksums)
         finally:
             engine.dispose()
     except BaseException:
