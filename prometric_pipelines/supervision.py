@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -371,7 +372,8 @@ def _stop(
     if run is not None and run.status.value in UNFINISHED_STATUSES:
         instance.report_run_canceled(run, message=f"Stopped by {signal.Signals(signum).name} (prometric run).")
     instance.event_log_storage.free_concurrency_slots_for_run(run_id)
-    say(_stopped_line(run_id, signum, finished=False))
+    # the same line on stderr as when the run ends by itself (cli.main prints RunStopped there)
+    print(f"prometric: {_stopped_line(run_id, signum, finished=False)}", file=sys.stderr, flush=True)
     # the worker thread may be inside a database call or Dagster's slot wait: leave without waiting for
     # it; the closed sockets end the server sessions, which roll back
     os._exit(128 + signum)
