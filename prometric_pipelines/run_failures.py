@@ -72,7 +72,9 @@ def error_message(error: Any) -> str:
     """First line of the user's exception message under Dagster's wrappers (a SerializableErrorInfo)."""
     original = _original_error(error)
     # "package.module.ErrorClass: message" -> "message"
-    return _first_line(re.sub(rf"^([\w.]*\.)?{re.escape(original.cls_name)}: ", "", original.message.strip()))
+    message = re.sub(rf"^([\w.]*\.)?{re.escape(original.cls_name)}: ", "", original.message.strip())
+    # SQLAlchemy's "(psycopg.errors.UndefinedTable) relation … does not exist" -> the server's message
+    return _first_line(re.sub(r"^\([\w.]+\) ", "", message))
 
 
 def describe_failure(job_name: str, run_id: str, events: Iterable[Any]) -> RunFailed:
