@@ -1,7 +1,9 @@
 """The `prometric` command. See README.md and DESIGN.md's command-line contract.
 
 Every user mistake or unreachable service ends as one line on stderr and a non-zero exit code
-(2 for bad usage, 1 for everything else); a traceback means a bug in this program.
+(2 for bad usage, 1 for everything else); a traceback means a bug in this program. A failed run prints
+one line per failed organization or step and where its full log is (exit code 3 when only some
+organizations failed, the others being written; 1 otherwise); `--verbose` adds Dagster's tracebacks.
 """
 
 from __future__ import annotations
@@ -475,6 +477,9 @@ def _wait_until_serving(url: str, children: list[subprocess.Popen], name: str, t
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="prometric", description="Prometric Pipelines: ERP analytics and batch jobs.")
+    parser.add_argument(
+        "--verbose", action="store_true", help="a failed run also shows the framework's tracebacks (Dagster's log)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     db = commands.add_parser("db", help="the operational database (embedded unless DATABASE_URL is set)")
@@ -528,8 +533,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from prometric_pipelines.orchestration import set_verbose
+    from prometric_pipelines.run_failures import RunFailed
+    from prometric_pipelines.supervision import RunStopped
+
+    set_verbose(args.verbose)
     try:
         return args.handler(args)
+    except RunFailed as failure:
+        # one line per failed organization or step, then where the full log is
+        if args.verbose:
+            for traceback in failure.tracebacks:
+                print(traceback, file=sys.stderr)
+        for line in failure.lines:
+            print(line, file=sys.stderr)
+        return failure.exit_code
+    except RunStopped as stopped:
+        print(f"prometric: {stopped}", file=sys.stderr)
+        return stopped.exit_code
     except PrometricError as error:
         print(f"prometric: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from prometric_pipelines.config import PROJECT_ROOT, prometric_home
-from prometric_pipelines.errors import PrometricError
 
 # The terminal gets INFO and above; the UI keeps every event of the run.
 QUIET_CONSOLE: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -33,40 +31,61 @@ def dagster_environment() -> dict[str, str]:
     return {**os.environ, "DAGSTER_HOME": str(dagster_home())}
 
 
+_verbose = False
+
+
+def set_verbose(verbose: bool) -> None:
+    """`prometric --verbose`: a failed run also shows the framework's tracebacks."""
+    global _verbose
+    _verbose = verbose
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
 def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[str, str] | None = None):
     """Executes a job of the code location in-process, recorded in the local instance.
 
-    Returns Dagster's ExecuteInProcessResult; a failed run raises PrometricError naming the
-    failing step and its error message.
+    First clears what dead runs left (supervision.clear_dead_runs); while the run waits for a pool
+    slot or a lock it says so every few seconds; Ctrl-C/SIGTERM stop it within seconds (RunStopped).
+    Returns Dagster's ExecuteInProcessResult; a failed run raises RunFailed (run_failures): one line
+    per failed organization or step and where the full log is.
     """
     import dagster as dg
 
+    from prometric_pipelines.db.engine import create_db_engine, database_url
     from prometric_pipelines.definitions import defs
+    from prometric_pipelines.run_failures import console_logger, describe_failure
+    from prometric_pipelines.supervision import clear_dead_runs, execute_supervised, launcher_tags, new_run_id
 
-    job = defs.resolve_job_def(job_name)
+    job = defs.resolve_job_def(job_name).with_logger_defs({"console": console_logger(verbose=_verbose)})
+    run_id = new_run_id()
     with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
-        result = job.execute_in_process(
-            run_config={**QUIET_CONSOLE, **(run_config or {})}, instance=instance, tags=tags, raise_on_error=False
+        clear_dead_runs(instance, _say)
+        result = execute_supervised(
+            lambda: job.execute_in_process(
+                run_config={**QUIET_CONSOLE, **(run_config or {})},
+                instance=instance,
+                tags={**(tags or {}), **launcher_tags()},
+                run_id=run_id,
+                raise_on_error=False,
+            ),
+            instance=instance,
+            run_id=run_id,
+            say=_say,
+            database_engine=lambda: create_db_engine(database_url(start_embedded=False), connect_attempts=1),
         )
     if not result.success:
-        raise PrometricError(f"{job_name} failed (run {result.run_id}): {_first_failure(result)}")
+        raise describe_failure(job_name, result.run_id, result.all_events)
     return result
-
-
-def _first_failure(result: Any) -> str:
-    step, message = first_step_failure(result.all_events)
-    return f"{step}: {message}" if step else "see the run in the Dagster UI"
 
 
 def first_step_failure(events: Iterable[Any]) -> tuple[str, str]:
     """(step key, one-line message of the original exception) of the first failed step; ("", "") if none."""
+    from prometric_pipelines.run_failures import error_message
+
     for event in events:
         if event.is_step_failure and event.step_failure_data.error is not None:
-            error = event.step_failure_data.error
-            # the user-facing message of the original exception, not Dagster's wrapper
-            while error.cause is not None and error.cls_name.startswith("Dagster"):
-                error = error.cause
-            # "package.module.ErrorClass: message" -> "message"
-            message = re.sub(rf"^([\w.]*\.)?{re.escape(error.cls_name)}: ", "", error.message.strip())
-            return event.step_key, (message.splitlines() or [""])[0]
+            return event.step_key, error_message(event.step_failure_data.error)
     return "", ""

@@ -50,6 +50,9 @@ def test_the_production_instance_stores_runs_in_its_own_postgres_database(produc
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 8
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
+        # a dead run never keeps pool slots: the monitor frees those of ended runs
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] == 60
         result = defs.resolve_job_def("freshness_checks_job").execute_in_process(
             instance=instance, tags={"prometric/test": "production-yaml"}
         )

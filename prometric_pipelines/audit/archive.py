@@ -44,6 +44,7 @@ from prometric_pipelines.audit.storage import (
     part_name,
 )
 from prometric_pipelines.config import libpq_url
+from prometric_pipelines.db.engine import prepare_session
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
@@ -140,6 +141,7 @@ class _Lock:
 
     def __init__(self, engine: Engine) -> None:
         self._connection = psycopg.connect(libpq_url(engine.url), autocommit=True, application_name="prometric")
+        prepare_session(self._connection)  # a killed run's lock wait ends with it
 
     def __enter__(self) -> _Lock:
         self._connection.execute(load_sql("audit", "lock_archive").text)

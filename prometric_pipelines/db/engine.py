@@ -25,6 +25,38 @@ def database_url(*, start_embedded: bool = True) -> URL:
     return server.url()
 
 
+# A killed client's server process would otherwise keep waiting for (and then holding) its locks until
+# it next writes to the closed socket: from PostgreSQL 14 it polls the socket this often while it runs
+# a statement, a lock wait included, and ends (rolling back) once the client is gone.
+CLIENT_CONNECTION_CHECK_INTERVAL = "2s"
+CLIENT_CONNECTION_CHECK_SINCE = 140000  # server_version_num of PostgreSQL 14
+
+_own_backend_pids: set[int] = set()
+
+
+def prepare_session(connection: psycopg.Connection) -> None:
+    """Settings of every session this program opens (see CLIENT_CONNECTION_CHECK_INTERVAL), and its
+    server process id noted, so a waiting run can say which of its own sessions waits for what."""
+    _own_backend_pids.add(connection.info.backend_pid)
+    if connection.info.server_version >= CLIENT_CONNECTION_CHECK_SINCE:
+        connection.execute(f"SET client_connection_check_interval = '{CLIENT_CONNECTION_CHECK_INTERVAL}'")
+        if not connection.autocommit:
+            connection.commit()
+
+
+def own_backend_pids() -> frozenset[int]:
+    """Server process ids of the sessions this process has opened (some may have ended since)."""
+    return frozenset(_own_backend_pids)
+
+
+def startup_options(lock_timeout_seconds: float | None = None) -> str:
+    """libpq `options` of a session: UTC, and a bound on every lock wait when given (RESET keeps it)."""
+    options = "-c timezone=UTC"
+    if lock_timeout_seconds:
+        options += f" -c lock_timeout={round(lock_timeout_seconds * 1000)}"
+    return options
+
+
 CONNECT_ATTEMPTS = 4
 CONNECT_BACKOFF_SECONDS = 0.25  # then 0.5, 1.0: a database restarting for a second or two is waited for
 
@@ -34,6 +66,7 @@ def create_db_engine(
     *,
     connect_attempts: int = CONNECT_ATTEMPTS,
     connect_backoff: float = CONNECT_BACKOFF_SECONDS,
+    lock_timeout_seconds: float | None = None,
     **engine_options: object,
 ) -> Engine:
     """An engine with connection checks on checkout, bounded connect retries, every session in UTC.
@@ -42,12 +75,18 @@ def create_db_engine(
     zone keeps `CURRENT_TIMESTAMP` defaults and local-day conversions right whatever the
     server's own `timezone` setting is. A new connection that fails (server restarting, too many
     clients) is tried `connect_attempts` times with doubling pauses before the error surfaces
-    (as DatabaseUnavailable through check_connection).
+    (as DatabaseUnavailable through check_connection). `lock_timeout_seconds` bounds every lock wait of
+    its sessions (jobs: PostgresResource); a killed client's sessions end within seconds
+    (prepare_session).
     """
     engine = create_engine(
         url if url is not None else database_url(),
         pool_pre_ping=True,
-        connect_args={"connect_timeout": 10, "application_name": "prometric", "options": "-c timezone=UTC"},
+        connect_args={
+            "connect_timeout": 10,
+            "application_name": "prometric",
+            "options": startup_options(lock_timeout_seconds),
+        },
         **engine_options,
     )
 
@@ -64,6 +103,10 @@ def create_db_engine(
                 time.sleep(pause)
                 pause *= 2
         raise AssertionError("unreachable")
+
+    @event.listens_for(engine, "connect")
+    def _prepare(dbapi_connection, connection_record):
+        prepare_session(dbapi_connection)
 
     return engine
 
