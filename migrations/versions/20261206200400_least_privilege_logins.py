@@ -17,6 +17,8 @@ per-organization roles for the Database page, no credentials or role changes for
 * The health snapshots (the Database page) are readable by the reader when the signed viewer is the
   organization's owner (its creator or an employee whose organizationRole is owner), without the
   long-running queries' text.
+* The EXPLAIN side channel: the built-in text comparisons are no longer LEAKPROOF in this database (when
+  the migration runs as a superuser), so a condition on e-mails or names runs after the policies.
 * `prometric_jobs`: no password, token or tenant-key columns; no writes to users, memberships,
   organizations, workspaces, employees' roles, nor the lock-out table.
 
@@ -76,6 +78,18 @@ HEALTH_QUERY_COLUMNS = (
     "snapshotId", "pid", "userName", "applicationName", "state", "waitEventType", "waitEvent", "queryStart",
     "durationSeconds",
 )  # fmt: skip
+# Text comparisons PostgreSQL ships as LEAKPROOF: a leakproof condition of the reader's own SQL may run
+# as an index condition BEFORE the row-level security filter, and EXPLAIN ANALYZE's "Rows Removed by
+# Filter" then counts other tenants' rows matching it (a binary search recovers their e-mails and names).
+# Not leakproof, they run after the policy: the count covers only what the policy lets through.
+# Changing a built-in function needs a superuser; without one the migration says so and goes on.
+TEXT_COMPARISONS = (
+    "texteq(text, text)", "textne(text, text)", "text_lt(text, text)", "text_le(text, text)",
+    "text_gt(text, text)", "text_ge(text, text)", "text_pattern_lt(text, text)", "text_pattern_le(text, text)",
+    "text_pattern_ge(text, text)", "text_pattern_gt(text, text)", "starts_with(text, text)",
+    "bpchareq(character, character)", "bpcharne(character, character)", "bpcharlt(character, character)",
+    "bpcharle(character, character)", "bpchargt(character, character)", "bpcharge(character, character)",
+)  # fmt: skip
 ACCOUNT_FUNCTIONS = (
     "prometric_login_salt(text)",
     "prometric_login_attempt(text, text, text)",
@@ -103,6 +117,20 @@ def _columns(table: str) -> list[str]:
 
 def _quoted(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
+
+
+def _set_text_comparisons_leakproof(leakproof: bool) -> None:
+    statements = " ".join(
+        f"ALTER FUNCTION pg_catalog.{f} {'' if leakproof else 'NOT '}LEAKPROOF;" for f in TEXT_COMPARISONS
+    )
+    op.execute(f"""
+        DO $$ BEGIN
+            IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+                {statements}
+            ELSE
+                RAISE NOTICE 'not a superuser: text comparisons stay LEAKPROOF (docs/security.md, EXPLAIN)';
+            END IF;
+        END $$""")
 
 
 def _replace_reader_policy(table: str, using: str) -> None:
@@ -315,6 +343,8 @@ def upgrade() -> None:
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {READER}")
 
+    _set_text_comparisons_leakproof(False)
+
     # ---- the jobs login: no credentials, no roles, no memberships ---------------------------------
     op.execute(f"REVOKE ALL ON users, refresh_tokens, email_verifications FROM {JOBS}")
     op.execute(f"GRANT SELECT ({_quoted(USERS_COLUMNS_BUT_PASSWORD)}) ON users TO {JOBS}")
@@ -328,6 +358,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _set_text_comparisons_leakproof(True)
     for table in ("users", "refresh_tokens", "email_verifications", "workspace_users", "organizations",
                   "workspaces", "employees", "security_account_locks"):  # fmt: skip
         op.execute(f"REVOKE ALL ON {table} FROM {JOBS}")
