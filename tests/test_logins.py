@@ -15,8 +15,15 @@ from sqlalchemy.exc import ProgrammingError
 from prometric_pipelines.cli import DASHBOARDS_WITHHELD_VARIABLES, _dashboards_environment
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import JOBS_ROLE, READER_ROLE, provision_logins
-from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.db.roles import (
+    EXTERNAL_SERVER_VARIABLE,
+    JOBS_ROLE,
+    READER_ROLE,
+    password_file,
+    provision_logins,
+    reader_database_url,
+)
+from prometric_pipelines.errors import ConfigError
 from prometric_pipelines.security.accounts import authenticate
 from prometric_pipelines.security.grants import grants_markdown
 from prometric_pipelines.security.passwords import LOGIN_ROUNDS, hash_cost, hash_password, verify_password
@@ -166,14 +173,24 @@ def test_the_jobs_login_reads_no_credential_and_changes_no_role_nor_membership(e
 # ---- the dashboards' process ----------------------------------------------------------------------------
 
 
-def test_the_dashboards_environment_holds_the_reader_login_only():
+def test_the_dashboards_environment_holds_the_reader_login_only(monkeypatch):
     parent = {"DATABASE_URL": "postgresql://owner:pw@h/db", "JOBS_DATABASE_URL": "postgresql://jobs:pw@h/db",
               "READER_DATABASE_URL": "postgresql://reader:pw@h/db", "PATH": "/bin"}  # fmt: skip
+    monkeypatch.setenv("DATABASE_URL", parent["DATABASE_URL"])  # an operator's server
     env = _dashboards_environment(parent)
-    assert env == {"READER_DATABASE_URL": parent["READER_DATABASE_URL"], "PATH": "/bin"}
+    assert env == {"READER_DATABASE_URL": parent["READER_DATABASE_URL"], "PATH": "/bin", EXTERNAL_SERVER_VARIABLE: "1"}
     assert set(DASHBOARDS_WITHHELD_VARIABLES) == {"DATABASE_URL", "JOBS_DATABASE_URL"}
-    with pytest.raises(PrometricError, match="READER_DATABASE_URL"):
-        _dashboards_environment({"DATABASE_URL": "postgresql://owner:pw@h/db"})
+
+
+def test_without_its_login_the_dashboards_refuse_rather_than_use_another(monkeypatch, tmp_path):
+    # what the app's process sees on an operator's server when READER_DATABASE_URL was not set
+    for name in ("DATABASE_URL", "JOBS_DATABASE_URL", "READER_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(EXTERNAL_SERVER_VARIABLE, "1")
+    monkeypatch.setenv("PROMETRIC_HOME", str(tmp_path))
+    password_file(READER_ROLE, tmp_path).write_text("an embedded password that must not be used\n")
+    with pytest.raises(ConfigError, match="READER_DATABASE_URL is not"):
+        reader_database_url()
 
 
 def test_the_dashboards_code_never_asks_for_another_login():
