@@ -15,15 +15,27 @@ colleague's password hash (entity `user`), salary (entity `document`: not an HR 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from prometric_pipelines.audit.archive import archive_audit_logs
+from prometric_pipelines.audit.query import query_audit_logs
+from prometric_pipelines.audit.storage import Archive
+from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import READER_ROLE, provision_logins
-from prometric_pipelines.db.tenancy import TenantViewer, read_tenant_key, tenant_session
+from prometric_pipelines.db.tenancy import (
+    AUDIT_CREDENTIAL_PATTERN,
+    AUDIT_PERSONAL_PATTERN,
+    HR_AUDIT_ENTITIES,
+    TenantViewer,
+    read_tenant_key,
+    tenant_session,
+)
 from prometric_pipelines.security.passwords import hash_password, hash_token
 from prometric_pipelines.sql import load_sql
 from tests.factories import make, make_tenant
@@ -221,3 +233,52 @@ def test_audit_rows_with_credentials_are_hidden_from_every_level_and_pay_rows_be
     # 'payroll' ×2 are the approval's own audit rows (HR entity: `all` only); 'user' carries a password hash
     assert seen["all"] == ["customer", "document", "order", "payroll", "payroll"]
     assert seen["self"] == seen["none"] == ["order"]
+
+
+def test_the_frozen_value_patterns_of_the_migration_are_the_python_ones():
+    path = next((PROJECT_ROOT / "migrations" / "versions").glob("20261206200400_*.py"))
+    spec = importlib.util.spec_from_file_location("least_privilege_logins", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.CREDENTIAL_PATTERN == AUDIT_CREDENTIAL_PATTERN
+    assert module.PERSONAL_PATTERN == AUDIT_PERSONAL_PATTERN
+    assert module.HR_AUDIT_ENTITIES == HR_AUDIT_ENTITIES
+
+
+def test_archived_audit_rows_follow_the_same_value_rule(databases, template_database, reader, tmp_path):
+    """The audit query's Parquet side is outside row-level security: it applies the value rule itself."""
+    url = databases.create("hr_visibility_archive", template=template_database)
+    owner = create_db_engine(url)
+    archive = Archive.from_url(str(tmp_path / "archive"))
+    try:
+        with owner.begin() as conn:
+            a = make_tenant(conn)
+            org = a["organization"]["id"]
+            worker = make(conn, "users", role="employee")["id"]
+            make(conn, "employees", userId=worker, organizationId=org, workspaceId=a["workspace"]["id"])
+            for day, (entity, value) in enumerate(
+                (
+                    ("user", {"password": hash_password("x", rounds=4)}),
+                    ("document", {"salary": 7391824}),
+                    ("order", {"status": "NEW"}),
+                ),
+                start=1,
+            ):
+                make(conn, "audit_logs", organizationId=org, action="UPDATE", entity=entity, newValue=value,
+                     createdAt=dt.datetime(2025, 1, day, 12))  # fmt: skip
+        assert archive_audit_logs(owner, archive, before=dt.date(2025, 6, 1)).rows_archived == 3
+        with owner.connect() as conn:
+            key = read_tenant_key(conn)
+            assert len(query_audit_logs(conn, str(org), archive=archive)) == 3  # the owner: all, masked
+        reader_here = create_db_engine(reader.url.set(database=url.database))
+        try:
+            expected = {"all": ["document", "order"], "self": ["order"], "none": ["order"]}
+            for level, entities in expected.items():
+                with tenant_session(reader_here, str(org), viewer=TenantViewer(str(worker), level), key=key) as conn:
+                    found = query_audit_logs(conn, str(org), archive=archive)
+                assert sorted(found["entity"]) == entities, level
+        finally:
+            reader_here.dispose()
+    finally:
+        owner.dispose()
+        databases.drop(url)
