@@ -56,10 +56,10 @@ def login_page() -> None:
     if not submitted:
         return
     try:
-        result, message = sign_in(queries.jobs_engine(), email, password)
-        viewer = load_viewer(queries.jobs_engine(), str(result.user_id)) if result.ok else None
+        result, message = sign_in(queries.reader_engine(), email, password)
+        viewer = load_viewer(queries.reader_engine(), str(result.user_id)) if result.ok else None
     except (DBAPIError, PrometricError) as error:
-        st.error(f"The database is not reachable: {unreachable(error, queries.jobs_engine())}")
+        st.error(f"The database is not reachable: {unreachable(error, queries.reader_engine())}")
         return
     if not result.ok:
         st.error(message)
@@ -100,13 +100,13 @@ if wanted.organization_id and wanted.organization_id not in organizations:
 organization = organizations.get(wanted.organization_id or "") or viewer.organizations[0]
 
 sidebar = st.sidebar
-sidebar.caption(f"Signed in as **{viewer.name}** ({viewer.role or 'user'})")
 org_ids = list(organizations)
 organization = organizations[
     sidebar.selectbox(
         "Organization", org_ids, index=org_ids.index(organization.id), format_func=lambda i: organizations[i].name
     )
 ]
+sidebar.caption(f"Signed in as **{viewer.name}** ({organization.role} here)")
 workspace_choices = [None, *(w.id for w in organization.workspaces)]
 workspace_names = {w.id: w.name for w in organization.workspaces}
 if wanted.workspace_id and wanted.workspace_id not in workspace_names:
@@ -169,7 +169,7 @@ pages = [
         title=title,
         icon=ICONS[key],
         url_path=key,
-        default=key == "overview",
+        default=key == scope.pages[0],  # the role's landing page (an employee has no Overview)
         visibility="visible" if key in scope.pages else "hidden",
     )
     for key, title in PAGES.items()

@@ -205,7 +205,13 @@ def _dashboards(args: argparse.Namespace) -> int:
     port = args.port or config.dashboards_port()
     _require_free_port(port, "--port or PROMETRIC_DASHBOARDS_PORT")
     _prepare_database()
-    return subprocess.call(_streamlit_command(port), env=_database_environment())
+    env = _database_environment()
+    if config.external_database_url() is not None and not env.get("READER_DATABASE_URL", "").strip():
+        raise PrometricError(
+            "DATABASE_URL is set but READER_DATABASE_URL is not: the dashboards sign in with the "
+            "prometric_reader login only; create it (docs/security.md)"
+        )
+    return subprocess.call(_streamlit_command(port), env=_dashboards_environment(env))
 
 
 def _require_free_port(port: int, setting: str) -> None:
@@ -233,6 +239,22 @@ def _database_environment() -> dict[str, str]:
             if variable not in env and password_file(role).exists():
                 env[variable] = config.libpq_url(role_database_url(role, base_url=url))
     return env
+
+
+# what the dashboards must not hold: the owner's URL and the jobs login (docs/security.md, "Logins")
+DASHBOARDS_WITHHELD_VARIABLES = ("DATABASE_URL", "JOBS_DATABASE_URL")
+
+
+def _dashboards_environment(env: dict[str, str]) -> dict[str, str]:
+    """The dashboards' environment: the reader login only (READER_DATABASE_URL), never the owner's URL
+    nor the jobs login; sign-in goes through the reader's SECURITY DEFINER functions. On an operator's
+    server without READER_DATABASE_URL the app says so at sign-in (never falls back to another login)."""
+    from prometric_pipelines.db.roles import EXTERNAL_SERVER_VARIABLE
+
+    dashboards = {k: v for k, v in env.items() if k not in DASHBOARDS_WITHHELD_VARIABLES}
+    if env.get("DATABASE_URL", "").strip() and config.external_database_url() is not None:
+        dashboards[EXTERNAL_SERVER_VARIABLE] = "1"
+    return dashboards
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -267,7 +289,7 @@ def _demo(args: argparse.Namespace) -> int:
         subprocess.Popen(
             _dagster_command(ui_port), env=dagster_env, cwd=dagster_env["DAGSTER_HOME"], start_new_session=True
         ),
-        subprocess.Popen(_streamlit_command(dashboards_port), env=env, start_new_session=True),
+        subprocess.Popen(_streamlit_command(dashboards_port), env=_dashboards_environment(env), start_new_session=True),
     ]
     try:
         _wait_until_serving(f"http://127.0.0.1:{ui_port}/server_info", children, "Dagster UI")

@@ -16,7 +16,7 @@ from sqlalchemy.engine import URL, Engine
 
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import JOBS_ROLE, READER_ROLE, provision_logins
+from prometric_pipelines.db.roles import READER_ROLE, provision_logins
 from prometric_pipelines.db.tenancy import read_tenant_key
 from prometric_pipelines.generate.run import DEMO_PASSWORD, demo_accounts, generate
 from prometric_pipelines.generate.scales import options_for
@@ -52,15 +52,16 @@ def prepare(url: URL, home: Path) -> DemoData:
     compute_kpis(owner, first, last, run_id="test")
     for month in PAYROLL_MONTHS:
         run_payroll(owner, month)
+    # the first month approved, the second left DRAFT: an employee sees the one, not the other
+    run_payroll(owner, PAYROLL_MONTHS[0], approve=True)
     reconcile(owner, last)
     logins = provision_logins(owner, home)
     with owner.connect() as conn:
         key = read_tenant_key(conn)
         assert conn.execute(text("SELECT count(*) FROM payroll")).scalar_one() > 0
+    # what `prometric dashboards` gives the app: the reader login only, never the owner's URL nor the jobs login
     env = {
-        "DATABASE_URL": libpq_url(url),
         "READER_DATABASE_URL": libpq_url(logins[READER_ROLE]),
-        "JOBS_DATABASE_URL": libpq_url(logins[JOBS_ROLE]),
         "PROMETRIC_TENANT_KEY": key,
         "PROMETRIC_HOME": str(home),
     }
@@ -79,6 +80,8 @@ def demo_data(databases, template_database, tmp_path_factory) -> Iterator[DemoDa
 @pytest.fixture
 def app_env(demo_data: DemoData, monkeypatch: pytest.MonkeyPatch) -> DemoData:
     """The process environment the app (AppTest runs it in-process) reads its logins from."""
+    for name in ("DATABASE_URL", "JOBS_DATABASE_URL"):  # the app must work without them (docs/security.md)
+        monkeypatch.delenv(name, raising=False)
     for name, value in demo_data.env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PROMETRIC_DASHBOARDS_TODAY", demo_data.today.isoformat())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from prometric_pipelines.cli import _streamlit_command
+from prometric_pipelines.cli import _dashboards_environment, _streamlit_command
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.generate.run import DEMO_PASSWORD
 from prometric_pipelines.maintenance.health import take_snapshot
@@ -28,7 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 VISITS = {
     "owner": ["overview", "sales", "finance", "inventory", "hr", "operations", "audit", "database"],
-    "employee": ["overview", "my_tasks", "my_payslips"],
+    "employee": ["my_tasks", "my_payslips"],
 }
 
 
@@ -36,7 +36,10 @@ VISITS = {
 def app_url(demo_data, tmp_path_factory):
     take_snapshot(demo_data.owner, run_key="test-browser")  # the owner's Database page shows a real snapshot
     port = free_port()
-    env = {**os.environ, **demo_data.env, "PROMETRIC_DASHBOARDS_TODAY": demo_data.today.isoformat()}
+    # as `prometric dashboards` starts it: the reader login only (no DATABASE_URL, no JOBS_DATABASE_URL)
+    env = _dashboards_environment(
+        {**os.environ, **demo_data.env, "PROMETRIC_DASHBOARDS_TODAY": demo_data.today.isoformat()}
+    )
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log, "w") as out:
         server = subprocess.Popen(

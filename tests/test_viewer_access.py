@@ -78,7 +78,15 @@ def data(engine) -> dict[str, Any]:
         payslips = {}
         for employee, month, lines in ((e1, 1, 2), (e1, 2, 1), (e2, 1, 3)):
             payroll = make(
-                conn, "payroll", employeeId=employee, year=2026, month=month, basicSalary=1, netSalary=1, **tenant
+                conn,
+                "payroll",
+                employeeId=employee,
+                year=2026,
+                month=month,
+                basicSalary=1,
+                netSalary=1,
+                status="APPROVED",  # `self` never sees a DRAFT (tests/test_hr_visibility.py)
+                **tenant,
             )["id"]
             payslips[employee, month] = payroll
             for line in range(lines):
@@ -100,7 +108,8 @@ def data(engine) -> dict[str, Any]:
                 action="UPDATE",
                 entity=entity,
                 entityId=entity_id,
-                oldValue={"basicSalary": 1},
+                # HR rows carry pay; the order rows do not (a pay key would hide them below `all`)
+                oldValue={"basicSalary": 1} if entity != "order" else {"status": "NEW"},
             )
         make(conn, "orders", **tenant)
         b_tenant = {"organizationId": b["organization"]["id"], "workspaceId": b["workspace"]["id"]}

@@ -2,17 +2,24 @@
 
 Plain Python (no Streamlit): the app, the query layer and the tests share these rules.
 
-Rules (specs/dashboards.md): HR & Payroll (and every employee-level read) only for users whose
-`users.role` is owner/manager or who are workspace `admin`/`manager` in the organization; an
-`investor` sees Overview and Finance; an `employee` sees Overview, My tasks and My payslips.
-The Database admin page (the whole database's health and backups, no tenant's rows) is for `users.role`
-owner only.
+Every rule follows the user's role IN THE ORGANIZATION being viewed (`organization_role`), never the
+account-wide `users.role`: one person can own one organization and be a plain employee of another.
+
+* `owner`: the organization's creator, or an employee whose `organizationRole` is owner;
+* `manager`: `organizationRole` manager, or workspace `admin`/`manager` in it;
+* `employee`: any other employee record in it;
+* `investor`: `organizationRole` investor, or a workspace member with no employee record.
+
+Pages: owner and manager see every analyst page, HR & Payroll, Operations and Audit (HR level
+`all`); only the owner also the Database page; an investor sees Overview and Finance (HR `none`); an
+employee My tasks and My payslips only (HR `self`: no revenue, profit or cash flow of the company).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from prometric_pipelines.db.tenancy import HrAccess
 
@@ -30,9 +37,15 @@ PAGES: dict[str, str] = {
     "my_payslips": "My payslips",
 }
 ANALYST_PAGES = ("overview", "sales", "finance", "inventory", "operations")
-MANAGER_ROLES = frozenset({"owner", "manager"})
 WORKSPACE_MANAGER_ROLES = frozenset({"admin", "manager"})
-DATABASE_ROLES = frozenset({"owner"})  # users.role that may open the Database admin page
+OrganizationRole = Literal["owner", "manager", "employee", "investor"]
+ROLE_PAGES: dict[str, tuple[str, ...]] = {
+    "owner": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "database"),
+    "manager": (*ANALYST_PAGES[:4], "hr", "operations", "audit"),
+    "investor": ("overview", "finance"),
+    "employee": ("my_tasks", "my_payslips"),
+}
+ROLE_HR_ACCESS: dict[str, HrAccess] = {"owner": "all", "manager": "all", "investor": "none", "employee": "self"}
 
 
 class Forbidden(Exception):
@@ -52,10 +65,22 @@ class Organization:
     name: str
     workspaces: tuple[Workspace, ...]
     employee_id: str | None = None
+    employee_role: str | None = None  # employees."organizationRole", lower-cased
 
     @property
     def memberships(self) -> frozenset[str]:
         return frozenset(w.membership for w in self.workspaces)
+
+    @property
+    def role(self) -> OrganizationRole:
+        """The viewer's role in this organization (module docstring)."""
+        if "creator" in self.memberships or self.employee_role == "owner":
+            return "owner"
+        if self.employee_role == "manager" or self.memberships & WORKSPACE_MANAGER_ROLES:
+            return "manager"
+        if self.employee_id is not None and self.employee_role != "investor":
+            return "employee"
+        return "investor"
 
 
 @dataclass(frozen=True)
@@ -63,7 +88,6 @@ class Viewer:
     user_id: str
     email: str
     name: str
-    role: str  # users.role
     organizations: tuple[Organization, ...] = field(default_factory=tuple)
 
     def organization(self, organization_id: str | None) -> Organization | None:
@@ -71,26 +95,15 @@ class Viewer:
         return next((o for o in self.organizations if o.id == organization_id), None)
 
 
-def hr_access(viewer: Viewer, organization: Organization) -> HrAccess:
-    """'all' (every employee's HR data), 'self' (their own payslips and tasks) or 'none'."""
-    if viewer.role in MANAGER_ROLES or organization.memberships & (WORKSPACE_MANAGER_ROLES | {"creator"}):
-        return "all"
-    if viewer.role == "investor":
-        return "none"
-    return "self" if organization.employee_id is not None else "none"
+def hr_access(organization: Organization) -> HrAccess:
+    """'all' (every employee's HR data), 'self' (their own payslips and tasks) or 'none', from the
+    viewer's role in this organization."""
+    return ROLE_HR_ACCESS[organization.role]
 
 
-def allowed_pages(viewer: Viewer, organization: Organization) -> tuple[str, ...]:
-    """The pages the viewer may open in this organization, in navigation order."""
-    access = hr_access(viewer, organization)
-    if access == "all":
-        admin = ("database",) if viewer.role in DATABASE_ROLES else ()
-        return (*ANALYST_PAGES[:4], "hr", "operations", "audit", *admin)
-    if viewer.role == "investor":
-        return ("overview", "finance")
-    if access == "self":
-        return ("overview", "my_tasks", "my_payslips")
-    return ("overview",)
+def allowed_pages(organization: Organization) -> tuple[str, ...]:
+    """The pages the viewer may open in this organization, in navigation order (the first is the landing page)."""
+    return ROLE_PAGES[organization.role]
 
 
 @dataclass(frozen=True)
@@ -125,8 +138,8 @@ def scope_for(viewer: Viewer, organization: Organization, workspace_id: str | No
         organization_id=organization.id,
         workspace_ids=workspaces,
         user_id=viewer.user_id,
-        pages=allowed_pages(viewer, organization),
-        hr_access=hr_access(viewer, organization),
+        pages=allowed_pages(organization),
+        hr_access=hr_access(organization),
         employee_id=organization.employee_id,
     )
 
@@ -145,8 +158,11 @@ def require_hr(scope: Scope, employee_id: str | None = None) -> None:
     raise Forbidden("employee and payroll data are not available for your role")
 
 
-def organizations_from_rows(rows: Iterable[dict], employee_ids: dict[str, str]) -> tuple[Organization, ...]:
-    """Groups membership rows (memberships.sql) by organization."""
+def organizations_from_rows(
+    rows: Iterable[dict], employments: dict[str, tuple[str, str | None]]
+) -> tuple[Organization, ...]:
+    """Groups membership rows (memberships.sql) by organization; `employments`: organization id →
+    (employee id, organizationRole) from employee_records.sql."""
     grouped: dict[str, tuple[str, dict[str, Workspace]]] = {}
     for row in rows:
         org_id, ws_id = str(row["organization_id"]), str(row["workspace_id"])
@@ -156,7 +172,12 @@ def organizations_from_rows(rows: Iterable[dict], employee_ids: dict[str, str]) 
         if current is None or _rank(row["membership"]) > _rank(current.membership):
             workspaces[ws_id] = Workspace(ws_id, row["workspace"], row["membership"])
     return tuple(
-        Organization(org_id, name, tuple(sorted(ws.values(), key=lambda w: w.name)), employee_ids.get(org_id))
+        Organization(
+            org_id,
+            name,
+            tuple(sorted(ws.values(), key=lambda w: w.name)),
+            *employments.get(org_id, (None, None)),
+        )
         for org_id, (name, ws) in sorted(grouped.items(), key=lambda item: item[1][0])
     )
 

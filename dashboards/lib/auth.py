@@ -1,7 +1,8 @@
 """Sign-in and the signed-in viewer: ERP accounts (bcrypt, lock-out kept in the database), memberships.
 
-Plain functions taking an engine (the jobs login: it may write `security_account_locks` and read
-`users.password`; the reader may not), so tests and the app share them.
+Plain functions taking the READER engine, the dashboards' only login: the password check, the lock-out
+and the viewer's memberships go through SECURITY DEFINER functions (security/accounts.py,
+docs/security.md), so this process never reads a password hash. Tests and the app share them.
 """
 
 from __future__ import annotations
@@ -49,14 +50,13 @@ def load_viewer(engine: Engine, user_id: str) -> Viewer | None:
             return None
         rows = conn.execute(load_sql("dashboards", "memberships"), {"user_id": user_id}).mappings().all()
         employees = conn.execute(load_sql("dashboards", "employee_records"), {"user_id": user_id}).all()
-    employee_ids = {str(org): str(emp) for org, emp in employees}
+    employments = {str(org): (str(emp), role) for org, emp, role in employees}
     name = " ".join(part for part in (user["firstName"], user["lastName"]) if part) or user["email"]
     return Viewer(
         user_id=str(user["id"]),
         email=user["email"],
         name=name,
-        role=(user["role"] or "").lower(),
-        organizations=organizations_from_rows(rows, employee_ids),
+        organizations=organizations_from_rows(rows, employments),
     )
 
 

@@ -8,10 +8,10 @@ Two layers:
   `max_entries`; the cache key is the Scope (tenant, workspaces, user, pages, HR access) plus the
   filters, so one viewer's rows never answer another's call.
 
-Every read of tenant data runs inside `reader_session(scope)`: the reader login with row-level security
-scoped to the organization (and workspaces) — the one place that opens a tenant session. The one
-exception is the owner-only Database page (`database_data`): database-wide health snapshots, which the
-reader may not read by design, read through the jobs login, after the same permission check.
+Every read runs inside `reader_session(scope)`: the reader login — the dashboards' only login — with
+row-level security scoped to the organization (and workspaces) and the viewer — the one place that
+opens a tenant session. The owner-only Database page reads the database-wide health snapshots there too:
+their policies show them only when the signed viewer owns the organization (docs/security.md).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from lib.access import Forbidden, Scope, require_hr, require_page
 from lib.filters import Filters
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import jobs_database_url, reader_database_url
+from prometric_pipelines.db.roles import reader_database_url
 from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.maintenance.backup import backup_directory, list_backups
-from prometric_pipelines.maintenance.health import DEAD_RATIO_WORTH_A_LOOK, latest_report
+from prometric_pipelines.maintenance.health import DEAD_RATIO_WORTH_A_LOOK, read_report
 from prometric_pipelines.metrics.catalog import METRICS, catalog_arrays
 from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
 from prometric_pipelines.sql import load_sql
@@ -68,12 +68,6 @@ def _engine(url: str) -> Engine:
 
 def reader_engine() -> Engine:
     return _engine(reader_database_url().render_as_string(hide_password=False))
-
-
-def jobs_engine() -> Engine:
-    """For sign-in (authenticate writes security_account_locks; the reader may not) and the owner-only
-    Database page (the health snapshots have no tenant: only the jobs role may read them)."""
-    return _engine(jobs_database_url().render_as_string(hide_password=False))
 
 
 @contextmanager
@@ -296,7 +290,9 @@ def hr_data(conn: Connection, scope: Scope, f: Filters, month: tuple[int, int] |
         "leaves": _frame(conn, "leaves", _params(scope, start=f.start, end=f.end, employee_id=None, limit=TABLE_LIMIT)),
         "months": months,
         "month": month,
-        "register": _frame(conn, "payroll_register", _params(scope, year=year, month=number, employee_id=None)),
+        "register": _frame(
+            conn, "payroll_register", _params(scope, year=year, month=number, employee_id=None, issued_only=False)
+        ),
         "employees": _frame(conn, "employees", _params(scope)),
     }
 
@@ -307,7 +303,12 @@ def employee_detail(conn: Connection, scope: Scope, f: Filters, employee_id: str
     return {
         "attendance": _frame(conn, "employee_attendance", params),
         "leaves": _frame(conn, "leaves", {**params, "limit": TABLE_LIMIT}),
-        "payslips": _frame(conn, "payroll_register", {**params, "year": None, "month": None}),
+        # drafts only for HR-level `all` (the database hides them from `self` too)
+        "payslips": _frame(
+            conn,
+            "payroll_register",
+            {**params, "year": None, "month": None, "issued_only": scope.hr_access != "all"},
+        ),
     }
 
 
@@ -348,7 +349,9 @@ def my_payslips_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, An
     require_hr(scope, scope.employee_id)
     return {
         "payslips": _frame(
-            conn, "payroll_register", _params(scope, year=None, month=None, employee_id=scope.employee_id)
+            conn,
+            "payroll_register",
+            _params(scope, year=None, month=None, employee_id=scope.employee_id, issued_only=True),
         )
     }
 
@@ -368,17 +371,17 @@ def audit_data(
     return {"rows": rows}
 
 
-# ---- the owner-only Database page: database-wide facts, through the jobs login --------------------
+# ---- the owner-only Database page: database-wide facts ----------------------------------------------
 
 
-def database_data(engine: Engine, scope: Scope, f: Filters | None = None) -> dict[str, Any]:
-    """The latest health snapshot (`maintenance.health.latest_report`) and the newest backups, as the
-    Database page shows them. `engine` is the JOBS login: the `maintenance_health_*` tables hold no
-    tenant's rows and the reader has no grant on them. The long-running queries lose their `query`
-    text here, before the cache or the page ever hold it: it can carry any tenant's values."""
-    require_page(scope, "database")  # before a connection is even taken
-    report = latest_report(engine)
-    data: dict[str, Any] = {"snapshot": None, **_backups(engine.url.database or "")}
+def database_data(conn: Connection, scope: Scope, f: Filters | None = None) -> dict[str, Any]:
+    """The latest health snapshot (`maintenance.health.read_report`) and the newest backups, as the
+    Database page shows them. The `maintenance_health_*` policies show the snapshots to the reader only
+    when the signed viewer owns the organization; the long-running queries' text is not even granted
+    (it can carry any tenant's values)."""
+    require_page(scope, "database")
+    report = read_report(conn, query_text=False)
+    data: dict[str, Any] = {"snapshot": None, **_backups(conn.engine.url.database or "")}
     if report is None:
         return data
     unused = report.unused_indexes
@@ -471,20 +474,14 @@ PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "audit": audit_data,
     "my_tasks": my_tasks_data,
     "my_payslips": my_payslips_data,
-}
-# pages of no tenant, read through the jobs login (an engine, not a tenant session): owner-only admin pages
-JOBS_LOGIN_PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "database": database_data,
 }
 
 
 def run_page(scope: Scope, page: str, f: Filters, engine: Engine | None = None, **options: Any) -> dict[str, Any]:
-    """A page's query set (uncached: what the bench and the cache call): a tenant page in one tenant session
-    on the reader login (`engine`: a reader engine), the Database page on the jobs login (`engine`: a jobs
-    engine). The permission is checked first either way."""
+    """A page's query set (uncached: what the bench and the cache call), in one tenant session on the
+    reader login (`engine`: a reader engine). The permission is checked first."""
     require_page(scope, page)  # before a connection is even taken
-    if page in JOBS_LOGIN_PAGE_QUERIES:
-        return JOBS_LOGIN_PAGE_QUERIES[page](engine or jobs_engine(), scope, f, **options)
     with reader_session(scope, engine) as conn:
         return PAGE_QUERIES[page](conn, scope, f, **options)
 

@@ -5,7 +5,8 @@ audit explorer alike. It is always scoped to one organization, filters by user, 
 action and time range, returns the newest rows first, and masks secrets in `oldValue`/`newValue`
 (archived values were masked when archived; live ones are masked here the same way).
 In a `tenant_session` whose viewer may not see HR data (TenantViewer `self`/`none`), the archived
-rows about HR tables are left out as row-level security leaves out the live ones.
+rows about HR tables or carrying pay are left out as row-level security leaves out the live ones, and
+at every level those whose values carry a credential (docs/security.md).
 
 Consistency: the active manifests are read before and after the live rows; if an archive or
 restore run committed in between (a month moved from one side to the other), the query starts
@@ -25,7 +26,7 @@ from sqlalchemy.engine import Connection
 from prometric_pipelines.audit.export import JSON_COLUMNS, SCHEMA, mask_json_column
 from prometric_pipelines.audit.manifests import duckdb_connection
 from prometric_pipelines.audit.storage import Archive
-from prometric_pipelines.db.tenancy import HR_AUDIT_ENTITIES
+from prometric_pipelines.db.tenancy import HR_AUDIT_ENTITIES, hidden_audit_values
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import InvalidInput, parse_uuid
@@ -79,6 +80,8 @@ def query_audit_logs(
     # the Parquet files are outside row-level security: apply the audit_logs policy's HR rule here
     hr_access = conn.execute(load_sql("security", "hr_access")).scalar_one()
     params["hidden_entities"] = list(HR_AUDIT_ENTITIES) if hr_access in ("self", "none") else []
+    # and its value rule: credentials hidden from every level, pay and personal identifiers below `all`
+    params["hidden_values"] = hidden_audit_values(hr_access)
     for _attempt in range(ATTEMPTS):
         manifests = _active_manifests(conn, params)
         live = conn.execute(load_sql("audit", "live_rows"), params).all()

@@ -23,6 +23,9 @@ from prometric_pipelines.errors import ConfigError
 READER_ROLE = "prometric_reader"
 JOBS_ROLE = "prometric_jobs"
 ROLE_URL_VARIABLES = {READER_ROLE: "READER_DATABASE_URL", JOBS_ROLE: "JOBS_DATABASE_URL"}
+# set (to 1) for a process that is not given DATABASE_URL although the database is an operator's server
+# (the dashboards): a missing role URL is then an error, never a fall-back to the embedded server
+EXTERNAL_SERVER_VARIABLE = "PROMETRIC_EXTERNAL_SERVER"
 
 
 def password_file(role: str, home: Path | None = None) -> Path:
@@ -70,7 +73,7 @@ def role_database_url(role: str, base_url: URL | None = None, home: Path | None 
     raw = os.environ.get(variable, "").strip()
     if raw:
         return normalize_database_url(raw)
-    if os.environ.get("DATABASE_URL", "").strip():
+    if os.environ.get("DATABASE_URL", "").strip() or os.environ.get(EXTERNAL_SERVER_VARIABLE, "").strip():
         raise ConfigError(f"DATABASE_URL is set but {variable} is not: create a login for {role} (docs/security.md)")
     path = password_file(role, home)
     if not path.exists():

@@ -47,6 +47,25 @@ HR_AUDIT_ENTITIES: tuple[str, ...] = (
     "payroll_item", "payroll_items", "payroll_skip", "payroll_skips",
 )  # fmt: skip
 HR_ACCESS_LEVELS: tuple[str, ...] = get_args(HrAccess)
+# audit_logs old/new values (their JSON text, case-insensitive PostgreSQL regular expressions) that hide a
+# row from the reader: a credential (every level) or pay / personal identifiers (below `all`). Frozen in
+# migration 20261206200400 as well (tests/test_hr_visibility.py compares them).
+AUDIT_CREDENTIAL_PATTERN = (
+    r'"[^"]*(password|passwd|pwd|token|secret|api_?key|credential|private_?key|session_?id|jwt)[^"]*"\s*:'
+    r'|"(auth|authorization|pass|hash|password_?hash)"\s*:'
+    r"|\$2[abxy]\$\d\d\$|\$argon2|\m(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"
+)
+AUDIT_PERSONAL_PATTERN = r'"[^"]*(salary|net_?pay|gross|iin|bank_?account|personal_?info|bonus|deduction)[^"]*"\s*:'
+
+
+def hidden_audit_values(hr_access: str | None) -> str | None:
+    """The case-insensitive RE2 pattern (DuckDB, over archived rows) of the audit values the reader's
+    policy hides at this HR level; None outside a tenant session (an owner or jobs connection)."""
+    if hr_access is None:
+        return None
+    patterns = [AUDIT_CREDENTIAL_PATTERN] + ([AUDIT_PERSONAL_PATTERN] if hr_access != "all" else [])
+    # PostgreSQL's word start \m is RE2's \b
+    return "(?i)" + "|".join(f"(?:{p})" for p in patterns).replace("\\m", "\\b")
 
 
 @dataclass(frozen=True)

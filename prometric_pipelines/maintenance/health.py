@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines.sql import load_sql
 
@@ -69,16 +69,21 @@ def take_snapshot(
 def latest_report(engine: Engine, snapshot_id: object | None = None) -> HealthReport | None:
     """The newest snapshot (or the one `snapshot_id` names), or None when there is none."""
     with engine.connect() as conn:
-        snapshot = (
-            conn.execute(load_sql("maintenance", "health_latest_snapshot"), {"snapshot_id": snapshot_id})
-            .mappings()
-            .first()
-        )
-        if snapshot is None:
-            return None
-        params = {"snapshot_id": snapshot["id"]}
-        parts = {
-            part: [dict(r) for r in conn.execute(load_sql("maintenance", f"health_snapshot_{part}"), params).mappings()]
-            for part in ("tables", "indexes", "queries")
-        }
+        return read_report(conn, snapshot_id)
+
+
+def read_report(conn: Connection, snapshot_id: object | None = None, *, query_text: bool = True) -> HealthReport | None:
+    """`latest_report` on an open connection. `query_text=False` leaves out the long-running queries' text:
+    the reader login (the owners' Database page) has no grant on that column, which can hold any tenant's values."""
+    snapshot = (
+        conn.execute(load_sql("maintenance", "health_latest_snapshot"), {"snapshot_id": snapshot_id}).mappings().first()
+    )
+    if snapshot is None:
+        return None
+    params = {"snapshot_id": snapshot["id"]}
+    names = {"tables": "tables", "indexes": "indexes", "queries": "queries" if query_text else "queries_without_text"}
+    parts = {
+        part: [dict(r) for r in conn.execute(load_sql("maintenance", f"health_snapshot_{name}"), params).mappings()]
+        for part, name in names.items()
+    }
     return HealthReport(dict(snapshot), parts["tables"], parts["indexes"], parts["queries"])

@@ -1,13 +1,16 @@
 """Logging in with the ERP's accounts, with throttling kept in the database; token storage.
 
-`authenticate(engine, email, password)` checks `users.password` (bcrypt) and counts failures per
-lower-cased e-mail in `security_account_locks`: five failures within 15 minutes lock the e-mail for
-15 minutes (docs/security.md, specs/dashboards.md). Because the state is in the database, a restart
-of the dashboards does not lift a lock. Unknown e-mails are counted and locked the same way, and a
-bcrypt check runs either way, so neither the answer nor its timing tells whether an account exists.
+`authenticate(engine, email, password)` never reads `users.password`: it asks the database for the
+account's bcrypt setting (cost and salt: `prometric_login_salt`, a stable made-up one for an unknown
+e-mail), computes the bcrypt of the typed password under it, and hands that to
+`prometric_login_attempt`, which compares it with the stored hash and counts failures per lower-cased
+e-mail in `security_account_locks`: five failures within 15 minutes lock the e-mail for 15 minutes
+(docs/security.md). Both are SECURITY DEFINER functions granted to `prometric_reader`, so the
+dashboards sign in with the reader login alone, and a lock survives a restart of the dashboards.
 
-Run it on an engine that may write `security_account_locks` and read `users.password`: the schema
-owner or `prometric_jobs`, never `prometric_reader`.
+Every attempt pays one bcrypt cost (LOGIN_ROUNDS): an account hashed at a lower cost also pays a
+full-cost hash, which replaces its stored hash when the password turns out right. So neither the
+answer nor its timing tells an unknown e-mail from an account, nor a cheap hash from a dear one.
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from prometric_pipelines.security.passwords import hash_token, verify_password
+from prometric_pipelines.security.passwords import (
+    LOGIN_ROUNDS,
+    bcrypt_with_setting,
+    hash_cost,
+    hash_password,
+    hash_token,
+)
 from prometric_pipelines.sql import load_sql
 
-MAX_FAILED_ATTEMPTS = 5
+MAX_FAILED_ATTEMPTS = 5  # the same figures are in prometric_login_attempt_at (migration 20261206200400)
 LOCK_DURATION = dt.timedelta(minutes=15)
 # failures older than this no longer count towards a lock (four typos last month are not an attack)
 FAILURE_WINDOW = dt.timedelta(minutes=15)
-# checked when the e-mail is unknown, so an unknown address costs the same bcrypt work as a known one
-# (= hash_password("not a password of anyone", rounds=12, salt_bytes=b"prometric-dummy!"), precomputed)
-_DUMMY_HASH = "$2b$12$aFHtZUTyakjhJUPzZUz3GOHQwxNVYaQrGlQZ8g0HtrhMh1j5kuj9m"
 
 
 @dataclass(frozen=True)
@@ -49,32 +55,29 @@ def _utcnow() -> dt.datetime:
 
 
 def authenticate(engine: Engine, email: str, password: str, now: dt.datetime | None = None) -> LoginResult:
-    """One login attempt; `now` (naive UTC) is for tests and replays."""
-    now = now or _utcnow()
-    key = email.strip().lower()
+    """One login attempt on the server's clock; `now` (naive UTC) replays one at a given time and needs
+    the schema owner (the reader and jobs logins cannot choose the clock of a lock-out)."""
+    given = email.strip()
+    with engine.connect() as conn:
+        setting = conn.execute(load_sql("security", "login_salt"), {"email": given}).scalar_one()
+    candidate = bcrypt_with_setting(password, setting)
+    cost = hash_cost(setting) or 0
+    rehash = None
+    if cost < LOGIN_ROUNDS and candidate is not None:
+        # the work the cheap hash saved, spent here: a full-cost hash, stored if the password is right
+        rehash = hash_password(password, rounds=LOGIN_ROUNDS)
+    name = "login_attempt" if now is None else "login_attempt_at"
     with engine.begin() as conn:
-        conn.execute(load_sql("security", "ensure_lock_row"), {"email": key})
-        state = conn.execute(load_sql("security", "select_lock_state"), {"email": key}).one()
-        if state.lockedUntil is not None and state.lockedUntil > now:
-            return LoginResult(False, "locked", locked_until=state.lockedUntil, failed_attempts=state.failedAttempts)
-        user = conn.execute(load_sql("security", "find_login_user"), {"email": key, "given": email.strip()}).first()
-        valid = verify_password(password, user.password if user is not None else _DUMMY_HASH) and user is not None
-        if valid:
-            conn.execute(load_sql("security", "record_success"), {"email": key, "now": now})
-            conn.execute(load_sql("security", "touch_last_login"), {"user_id": user.id, "now": now})
-            return LoginResult(True, "ok", user_id=user.id)
-        expired = state.lockedUntil is not None or (
-            state.lastFailedAt is not None and state.lastFailedAt <= now - FAILURE_WINDOW
-        )
-        failures = 1 if expired else state.failedAttempts + 1
-        locked_until = now + LOCK_DURATION if failures >= MAX_FAILED_ATTEMPTS else None
-        conn.execute(
-            load_sql("security", "record_failure"),
-            {"email": key, "failed_attempts": failures, "locked_until": locked_until, "now": now},
-        )
-    if locked_until is not None:
-        return LoginResult(False, "locked", locked_until=locked_until, failed_attempts=failures)
-    return LoginResult(False, "invalid", failed_attempts=failures)
+        row = conn.execute(
+            load_sql("security", name), {"email": given, "candidate": candidate, "rehash": rehash, "now": now}
+        ).one()
+    return LoginResult(
+        row.outcome == "ok",
+        row.outcome,
+        user_id=row.user_id,
+        locked_until=row.locked_until,
+        failed_attempts=row.failed_attempts,
+    )
 
 
 # ---- tokens: only their hashes are stored ------------------------------------------------------------

@@ -12,6 +12,9 @@ import hashlib
 import bcrypt
 
 DEFAULT_ROUNDS = 12
+# the bcrypt work every sign-in pays, whatever the account (or no account): hashes of a lower cost are
+# rehashed at this cost on their next successful sign-in (security/accounts.py)
+LOGIN_ROUNDS = DEFAULT_ROUNDS
 # bcrypt's salt alphabet (not standard base64): used to build a salt from given bytes
 _BCRYPT_ALPHABET = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _STANDARD_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -45,6 +48,25 @@ def verify_password(plain: str, hashed: str | None) -> bool:
         return bcrypt.checkpw(secret, hashed.encode())
     except ValueError:
         return False
+
+
+def hash_cost(hashed: str | None) -> int | None:
+    """The cost of a bcrypt hash or setting (`$2b$12$…` → 12); None for anything else."""
+    if not hashed or not hashed.startswith(("$2a$", "$2b$", "$2y$")) or not hashed[4:6].isdigit():
+        return None
+    return int(hashed[4:6])
+
+
+def bcrypt_with_setting(plain: str, setting: str) -> str | None:
+    """bcrypt of `plain` under a given setting (`$2b$NN$` + 22 salt characters), to compare with a stored
+    hash the caller may not read; None when the password is too long or the setting is not bcrypt's."""
+    secret = plain.encode()
+    if len(secret) > 72 or hash_cost(setting) is None:
+        return None
+    try:
+        return bcrypt.hashpw(secret, setting.encode()).decode()
+    except ValueError:
+        return None
 
 
 def hash_token(token: str) -> str:

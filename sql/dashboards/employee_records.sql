@@ -1,7 +1,4 @@
--- The user's employee record in each organization (for "my payslips"). Sign-in runs before any tenant
--- is chosen, so the organizations are the user's own ones, reached through the record's organization
--- (as in memberships.sql), never a list from outside.
-SELECT e."organizationId" AS organization_id, e.id AS employee_id
-FROM employees e
-JOIN organizations o ON o.id = e."organizationId"
-WHERE e."userId" = :user_id AND e."deletedAt" IS NULL AND o."deletedAt" IS NULL
+-- The user's employee record and role (employees."organizationRole") in each organization, through a
+-- SECURITY DEFINER function: the organizations are the user's own ones, never a list from outside.
+SELECT organization_id, employee_id, organization_role
+FROM prometric_account_employments(:user_id)

@@ -1,4 +1,3 @@
--- The signed-in user (read with the jobs login at sign-in: the reader may not read users).
-SELECT u.id, u.email, u."firstName", u."lastName", u.role, u."isActive"
-FROM users u
-WHERE u.id = :user_id AND u."deletedAt" IS NULL
+-- The signed-in user (prometric_account: SECURITY DEFINER, the reader may not read users outside a tenant).
+SELECT id, email, "firstName", "lastName", "isActive"
+FROM prometric_account(:user_id)

@@ -1,4 +1,0 @@
-SELECT "failedAttempts", "lastFailedAt", "lockedUntil"
-FROM security_account_locks
-WHERE email = :email
-FOR UPDATE;

@@ -1,1 +1,0 @@
-UPDATE users SET "lastLoginAt" = :now WHERE id = :user_id;
