@@ -289,6 +289,11 @@ def prepare(
         staff["negative_overtime_day"].notna(),
         "negative overtime hours on " + staff["negative_overtime_day"].astype(str),
     )
+    skip(staff["impossible_hours"].notna(), "impossible hours on " + staff["impossible_hours"].astype(str))
+    skip(
+        staff["reversed_leave"].notna(),
+        "approved leave ends before it starts: " + staff["reversed_leave"].astype(str),
+    )
     pensioner = _flag(staff, "pensioner", "pensioner", False, reasons)
     resident = _flag(staff, "resident", "resident", True, reasons)
     deduction = _flag(staff, "ipnDeduction", "ipn_deduction", True, reasons)

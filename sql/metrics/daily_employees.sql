@@ -1,11 +1,20 @@
--- headcount, a snapshot written as changes: each active employee (status 'active') adds 1 from its
--- hireDate on (dated no earlier than :start). The workspace is the employee's, or the organization's
--- default workspace when it has none.
+-- headcount, a snapshot written as changes: each active employee (status 'active', compared
+-- lower-cased after trimming: 'ACTIVE' is active) adds 1 from its hireDate on (dated no earlier than
+-- :start). The workspace is the employee's, or the organization's default workspace when it has none.
+-- An active employee without a hireDate cannot be placed in time: counted in metric_skips (dated :end).
+WITH skipped AS (
+    INSERT INTO metric_skips ("organizationId", date, source, reason, rows)
+    SELECT e."organizationId", CAST(:end AS date), 'employees', 'active employee without hireDate', count(*)
+    FROM employees e
+    JOIN metric_run_organizations ro ON ro."organizationId" = e."organizationId"
+    WHERE e."deletedAt" IS NULL AND lower(btrim(e.status)) = 'active' AND e."hireDate" IS NULL
+    GROUP BY 1
+)
 INSERT INTO metric_values ("organizationId", "workspaceId", name, date, value)
 SELECT e."organizationId", coalesce(e."workspaceId", ro.default_workspace), 'headcount',
        greatest(e."hireDate", CAST(:start AS date)), count(*)
 FROM employees e
 JOIN metric_run_organizations ro ON ro."organizationId" = e."organizationId"
-WHERE e."deletedAt" IS NULL AND e.status = 'active' AND e."hireDate" <= :end
+WHERE e."deletedAt" IS NULL AND lower(btrim(e.status)) = 'active' AND e."hireDate" <= :end
   AND coalesce(e."workspaceId", ro.default_workspace) IS NOT NULL
 GROUP BY 1, 2, 4

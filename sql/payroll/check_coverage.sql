@@ -2,7 +2,7 @@
 -- reason for the month, in the organizations the month was run for (those with a row or a skip).
 SELECT e."organizationId" AS organization_id, e.id AS employee_id, e."employeeCode" AS employee_code
 FROM employees e
-WHERE e.status = 'active'
+WHERE lower(btrim(e.status)) = 'active'
   AND e."deletedAt" IS NULL
   AND (e."hireDate" IS NULL OR e."hireDate" <= :last_day)
   AND (CAST(:organization_ids AS uuid[]) IS NULL OR e."organizationId" = ANY (CAST(:organization_ids AS uuid[])))

@@ -19,7 +19,7 @@ SELECT CAST(e.id AS text) AS employee_id,
        e."personalInfo" ->> 'iin' AS iin
 FROM employees e
 WHERE e."organizationId" = :organization_id
-  AND e.status = 'active'
+  AND lower(btrim(e.status)) = 'active'
   AND e."deletedAt" IS NULL
   AND (e."hireDate" IS NULL OR e."hireDate" <= :last_day)
 ORDER BY e."employeeCode", e.id
