@@ -277,6 +277,9 @@ def prepare(
 
     salary = _tiyn(staff["salary"])
     currency = staff["currency"].fillna("KZT").str.upper()
+    status = staff["status"].str.strip().str.lower()
+    skip(staff["status"].isna(), "status is NULL")
+    skip(status != "active", "unknown status " + staff["status"].astype(str))
     skip(staff["hire_date"].isna(), "no hire date")
     skip(salary.isna(), "no salary")
     numeric_salary = pd.to_numeric(salary, errors="coerce").fillna(0)
