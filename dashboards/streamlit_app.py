@@ -33,6 +33,7 @@ ICONS = {
     "operations": ":material/precision_manufacturing:",
     "audit": ":material/policy:",
     "database": ":material/database:",
+    "data_quality": ":material/rule:",
     "my_tasks": ":material/task_alt:",
     "my_payslips": ":material/receipt_long:",
 }

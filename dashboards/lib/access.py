@@ -26,6 +26,7 @@ PAGES: dict[str, str] = {
     "operations": "Operations",
     "audit": "Audit",
     "database": "Database",
+    "data_quality": "Data quality",
     "my_tasks": "My tasks",
     "my_payslips": "My payslips",
 }
@@ -85,7 +86,7 @@ def allowed_pages(viewer: Viewer, organization: Organization) -> tuple[str, ...]
     access = hr_access(viewer, organization)
     if access == "all":
         admin = ("database",) if viewer.role in DATABASE_ROLES else ()
-        return (*ANALYST_PAGES[:4], "hr", "operations", "audit", *admin)
+        return (*ANALYST_PAGES[:4], "hr", "operations", "audit", "data_quality", *admin)
     if viewer.role == "investor":
         return ("overview", "finance")
     if access == "self":

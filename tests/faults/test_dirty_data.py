@@ -27,10 +27,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import dagster as dg
 import pytest
 from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
+from prometric_pipelines.defs.metrics.definitions import daily_metrics
+from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.metrics.periods import PERIODS
 from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
 from prometric_pipelines.payroll.run import run_payroll
@@ -290,3 +293,32 @@ def test_stock_values_out_of_range_are_kept_as_text_not_overflowed(runs):
         ("ledger_vs_inventory", None, impact.quantize(Decimal("0.01"))),
     ]
     assert posted == [Decimal("999999999999.999")]  # the quantity fits: the adjustment is posted
+
+
+def test_the_dagster_run_metadata_carries_the_skip_counts(runs):
+    """daily_metrics materialized for 01-15 through Dagster: 6 orders, 1 attendance row and the employee
+    with a NULL status (dated the window's last day) of BAD are left out — 8 rows, by reason; CLEAN none.
+    Re-running the day rewrites the same rows (the other tests' expectations hold afterwards)."""
+    engine, _ = runs["both"]
+    url = engine.url.render_as_string(hide_password=False)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [daily_metrics],
+            resources={"postgres": PostgresResource(database_url=url)},
+            instance=instance,
+            partition_key="2026-01-15",
+        )
+    assert result.success
+    event = result.get_asset_materialization_events()[0]
+    metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+    assert metadata["skipped_rows"] == 8
+    by_reason = {(s["source"], s["reason"]): s["rows"] for s in metadata["skipped_by_reason"]}
+    assert by_reason == {
+        ("attendance", "impossible overtimeHours"): 1,
+        ("employees", "status is NULL"): 1,
+        **{("orders", reason): 1 for reason in ("negative totalAmount", "no exchange rate", "status is NULL",
+                                                 "totalAmount is NULL", "type is NULL", "unknown status")},
+    }  # fmt: skip
+    assert {s["organizationId"] for s in metadata["skipped_by_reason"]} == {BAD_ORG}
+    checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert checks["skipped_currency_rows"] is False and checks["orders_revenue_reconciles"] is True
