@@ -25,8 +25,8 @@ PAGES: dict[str, str] = {
     "hr": "HR & Payroll",
     "operations": "Operations",
     "audit": "Audit",
-    "database": "Database",
     "data_quality": "Data quality",
+    "database": "Database",
     "my_tasks": "My tasks",
     "my_payslips": "My payslips",
 }
