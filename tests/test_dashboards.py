@@ -36,8 +36,8 @@ from lib.queries import metric_series, page_data, reader_session, run_page
 APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 # hand-written from the spec, not from lib.access
 EXPECTED_PAGES = {
-    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "database"},
-    "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit"},
+    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "database"},
+    "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality"},
     "investor": {"overview", "finance"},
     # no Overview: it shows the company's revenue, profit and cash flow (issue 20, item 10)
     "employee": {"my_tasks", "my_payslips"},
@@ -448,3 +448,52 @@ def test_the_database_page_shows_nothing_to_anyone_but_an_owner(app_env, role):
             page_data(scope, "database", f)  # the app's cached wrapper
     finally:
         nowhere.dispose()
+
+
+def test_the_data_quality_page_shows_what_the_jobs_left_out(app_env):
+    """The owner's Data-quality page: its cards and table equal independent sums over the jobs' skip tables
+    (with three skipped orders and one out-of-range rollup value recorded for the range's last day)."""
+    at = signed_in(app_env, "owner", {"preset": "90d"})
+    filters, org = at.session_state["filters"], at.session_state["scope"].organization_id
+    window = {"o": org, "s": filters.start, "e": filters.end}
+    with app_env.owner.begin() as conn:
+        for step, source, reason, rows in (
+            ("daily", "orders", "status is NULL", 3),
+            ("monthly", "metrics", "value out of range for NUMERIC(15,2)", 1),
+        ):
+            make(conn, "metrics_skipped_rows", organizationId=org, step=step, date=filters.end, source=source,
+                 reason=reason, rows=rows, runId="test-data-quality")  # fmt: skip
+    page_data.clear()  # an earlier test may have cached this page for the same scope and range
+    try:
+        at.switch_page("app_pages/data_quality.py").run()
+        assert not at.exception and not errors(at)
+        with app_env.owner.connect() as conn:
+            metrics = conn.execute(
+                text("""SELECT sum(rows) FROM metrics_skipped_rows
+                        WHERE "organizationId" = :o AND date BETWEEN :s AND :e"""),
+                window,
+            ).scalar_one()
+            payroll = conn.execute(
+                text("""SELECT count(*) FROM payroll_skips WHERE "organizationId" = :o
+                        AND make_date(year, month, 1) BETWEEN date_trunc('month', CAST(:s AS date)) AND :e"""),
+                window,
+            ).scalar_one()
+        assert metrics >= 4
+        cards = shown_metrics(at)
+        assert cards["Left out by metrics"] == fmt.number(metrics)
+        assert cards["Left out by payroll"] == fmt.number(payroll)
+        frame = at.dataframe[0].value
+        shown = frame.set_index(["job", "source", "reason"])["rows"]
+        assert shown[("metrics daily", "orders", "status is NULL")] >= 3
+        assert int(frame.loc[frame["job"].str.startswith("metrics"), "rows"].sum()) == metrics
+    finally:
+        with app_env.owner.begin() as conn:
+            conn.execute(text("DELETE FROM metrics_skipped_rows WHERE \"runId\" = 'test-data-quality'"))
+
+
+def test_the_data_quality_page_is_not_for_investors_or_employees(app_env):
+    for role in ("investor", "employee"):
+        at = signed_in(app_env, role)
+        assert "data_quality" not in at.session_state["scope"].pages
+        at.switch_page("app_pages/data_quality.py").run()
+        assert not at.dataframe and any("not available for your role" in e.value for e in at.error)

@@ -73,7 +73,10 @@ def test_ratio_metadata_keeps_numerator_and_denominator(engine, data):
 
 def test_foreign_currency_without_rate_is_skipped_and_counted(data):
     skipped = data["daily"].skipped
-    assert skipped == [{"organizationId": str(data["org"]), "source": "orders", "currency": "CNY", "rows": 1}]
+    assert skipped == [
+        {"organizationId": str(data["org"]), "step": "daily", "source": "orders", "reason": "no exchange rate",
+         "detail": "CNY", "rows": 1}
+    ]  # fmt: skip
 
 
 def test_crm_metrics(value):

@@ -32,6 +32,7 @@ PAGES: dict[str, str] = {
     "hr": "HR & Payroll",
     "operations": "Operations",
     "audit": "Audit",
+    "data_quality": "Data quality",
     "database": "Database",
     "my_tasks": "My tasks",
     "my_payslips": "My payslips",
@@ -40,8 +41,8 @@ ANALYST_PAGES = ("overview", "sales", "finance", "inventory", "operations")
 WORKSPACE_MANAGER_ROLES = frozenset({"admin", "manager"})
 OrganizationRole = Literal["owner", "manager", "employee", "investor"]
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "owner": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "database"),
-    "manager": (*ANALYST_PAGES[:4], "hr", "operations", "audit"),
+    "owner": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "data_quality", "database"),
+    "manager": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "data_quality"),
     "investor": ("overview", "finance"),
     "employee": ("my_tasks", "my_payslips"),
 }

@@ -335,6 +335,11 @@ def operations_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any
     }
 
 
+def data_quality_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
+    require_page(scope, "data_quality")
+    return {"findings": _frame(conn, "data_quality", _params(scope, start=f.start, end=f.end))}
+
+
 def my_tasks_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     require_page(scope, "my_tasks")
     return {
@@ -472,6 +477,7 @@ PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "hr": hr_data,
     "operations": operations_data,
     "audit": audit_data,
+    "data_quality": data_quality_data,
     "my_tasks": my_tasks_data,
     "my_payslips": my_payslips_data,
     "database": database_data,

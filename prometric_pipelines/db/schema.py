@@ -1167,6 +1167,26 @@ payroll_skips = Table(
     Index("idx_payroll_skips_org_period", "organizationId", "year", "month"),
 )
 
+# The metrics job's data-quality findings: ERP rows and computed values a run left out, counted per
+# organization, step (daily, weekly…, kpi_monthly…), day or period start, source table and reason.
+# Created by migrations/versions/20261206200300_metrics_skipped_rows.py; see docs/data-quality.md.
+metrics_skipped_rows = Table(
+    "metrics_skipped_rows",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("step", String(20), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("detail", Text),
+    Column("value", Text),
+    Column("rows", BigInteger, nullable=False),
+    Column("runId", String(64)),
+    _now("createdAt"),
+    Index("idx_metrics_skipped_rows_window", "organizationId", "step", "date"),
+)
+
 # --- Platform tables: stock reconciliation --------------------------------------------------
 # Created by migrations/versions/20261125120300_stock_reconciliation.py; documented in
 # docs/schema-notes.md and docs/stock.md. Written by prometric_pipelines/stock/.

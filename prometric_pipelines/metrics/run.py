@@ -4,6 +4,9 @@ Each function is one transaction under one advisory lock (concurrent runs serial
 `sql/metrics/` fills temporary tables for the whole range in one pass per fact table, then the
 window's rows are deleted and the new ones inserted (a key computed again keeps its id), with the
 comparison columns and targets computed set-based in the same statement. Re-running a range gives the same rows.
+Rows the SQL leaves out (malformed ERP rows, no exchange rate, a value that does not fit
+`metrics.value` once rounded) are counted with their reason in `metric_skips` and stored per step
+and window in `metrics_skipped_rows` (docs/data-quality.md): never an overflow of the whole statement.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ DAILY_QUERIES = (
     "daily_leaves",
     "daily_tasks",
 )
-VALUE_LIMIT = Decimal("1e13")  # metrics.value is NUMERIC(15,2)
 
 
 @dataclass
@@ -53,7 +55,8 @@ class MetricsResult:
     organizations: int
     rows_written: int = 0
     rows_deleted: int = 0
-    skipped: list[dict[str, Any]] = field(default_factory=list)  # rows without an exchange rate
+    # rows left out, per organization, step, source, reason and detail (skipped_rows.sql)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     kpi_failures: list[str] = field(default_factory=list)
     kpi_values_missing: int = 0  # KPI values not produced: missing input or division by zero
     seconds: float = 0.0
@@ -78,12 +81,16 @@ def _begin(conn: Connection, organization_ids: list[str]) -> None:
     conn.execute(load_sql("metrics", "analyze_run_organizations"))
     conn.execute(load_sql("metrics", "create_rows"))
     conn.execute(load_sql("metrics", "create_replaced"))
+    conn.execute(load_sql("metrics", "create_skips"))
 
 
 def _write(
     conn: Connection, period: Period, first: dt.date, last: dt.date, orgs: list[str], run_id: str, *, kpi: bool
 ) -> tuple[int, int]:
     window = {"organization_ids": orgs, "period": period.name, "first": first, "last": last}
+    step_name = f"kpi_{period.name}" if kpi else period.name
+    conn.execute(load_sql("metrics", "skip_out_of_range"), {"step_name": step_name})
+    conn.execute(load_sql("metrics", "persist_skips"), {**window, "step_name": step_name, "run_id": run_id})
     conn.execute(load_sql("metrics", "analyze_rows"))
     # delete the window, then a plain INSERT … SELECT: measured 1.6× faster than the ON CONFLICT upsert
     # (docs/metrics.md); keys computed again keep their id and createdAt through metric_replaced
@@ -108,6 +115,10 @@ def _write(
     return written, deleted
 
 
+def _skipped(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in conn.execute(load_sql("metrics", "skipped_rows"))]
+
+
 def compute_daily(
     engine: Engine, start: dt.date, end: dt.date, organization_ids: Iterable[str] | None = None, run_id: str = ""
 ) -> MetricsResult:
@@ -118,7 +129,6 @@ def compute_daily(
         result = MetricsResult("daily", start, end, len(orgs))
         _begin(conn, orgs)
         conn.execute(load_sql("metrics", "create_values"))
-        conn.execute(load_sql("metrics", "create_skips"))
         window = {"start": start, "end": end}
         for name in DAILY_QUERIES:
             step_began = time.perf_counter()
@@ -128,10 +138,10 @@ def compute_daily(
         step_began = time.perf_counter()
         conn.execute(load_sql("metrics", "daily_rows"), {**window, **catalog_arrays(DAILY_METRICS)})
         result.timings["daily_rows"] = round(time.perf_counter() - step_began, 3)
-        result.skipped = [dict(row._mapping) for row in conn.execute(load_sql("metrics", "skipped_rows"))]
         step_began = time.perf_counter()
         result.rows_written, result.rows_deleted = _write(conn, DAILY, start, end, orgs, run_id, kpi=False)
         result.timings["write"] = round(time.perf_counter() - step_began, 3)
+        result.skipped = _skipped(conn)
     result.seconds = round(time.perf_counter() - began, 3)
     return result
 
@@ -169,6 +179,7 @@ def compute_rollup(
         if period.name != "weekly":  # payroll_gross: months and longer only
             conn.execute(load_sql("metrics", "rollup_payroll_gross"), params)
         result.rows_written, result.rows_deleted = _write(conn, period, first, last, orgs, run_id, kpi=False)
+        result.skipped = _skipped(conn)
     result.seconds = round(time.perf_counter() - began, 3)
     return result
 
@@ -180,7 +191,7 @@ def compute_kpis(
 
     A formula that does not parse or names an unknown metric is skipped with a message naming the
     KPI (result.kpi_failures); the others are still computed. A missing input or a division by zero
-    gives no row.
+    gives no row; a value out of NUMERIC(15,2) once rounded is skipped and counted (result.skipped).
     """
     began = time.perf_counter()
     with engine.begin() as conn:
@@ -225,7 +236,7 @@ def compute_kpis(
                 for organization, workspace, day, values in inputs:
                     for name, formula in formulas.get((str(organization), period.name), []):
                         value = formula.evaluate({k: Decimal(str(v)) for k, v in values.items()})
-                        if value is None or abs(value) >= VALUE_LIMIT:
+                        if value is None:
                             result.kpi_values_missing += 1
                             continue
                         rows.append(
@@ -238,5 +249,6 @@ def compute_kpis(
             conn.execute(load_sql("metrics", "clear_rows"))
             result.rows_written += written
             result.rows_deleted += deleted
+        result.skipped = _skipped(conn)
     result.seconds = round(time.perf_counter() - began, 3)
     return result

@@ -277,6 +277,9 @@ def prepare(
 
     salary = _tiyn(staff["salary"])
     currency = staff["currency"].fillna("KZT").str.upper()
+    status = staff["status"].str.strip().str.lower()
+    skip(staff["status"].isna(), "status is NULL")
+    skip(status != "active", "unknown status " + staff["status"].astype(str))
     skip(staff["hire_date"].isna(), "no hire date")
     skip(salary.isna(), "no salary")
     numeric_salary = pd.to_numeric(salary, errors="coerce").fillna(0)
@@ -288,6 +291,11 @@ def prepare(
     skip(
         staff["negative_overtime_day"].notna(),
         "negative overtime hours on " + staff["negative_overtime_day"].astype(str),
+    )
+    skip(staff["impossible_hours"].notna(), "impossible hours on " + staff["impossible_hours"].astype(str))
+    skip(
+        staff["reversed_leave"].notna(),
+        "approved leave ends before it starts: " + staff["reversed_leave"].astype(str),
     )
     pensioner = _flag(staff, "pensioner", "pensioner", False, reasons)
     resident = _flag(staff, "resident", "resident", True, reasons)

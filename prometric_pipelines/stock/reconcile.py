@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection, Engine
@@ -47,6 +48,15 @@ FAILING_KINDS: frozenset[str] = frozenset({"cross_tenant_reference", "invalid_mo
 # The hash aggregate of the ledger pass is small (groups, not movements), but inventory and the
 # findings' joins may spill at the 4 MB default on large catalogues.
 WORK_MEM = "64MB"
+# The guard at the numeric edge: stock_discrepancies' columns and their limits once rounded. A value
+# that does not fit is stored as NULL and kept as text in details.outOfRange (never an overflow of
+# the organization's run); a ledger_vs_inventory finding with one posts no adjustment.
+COLUMN_LIMITS: dict[str, tuple[int, Decimal]] = {
+    "expected": (3, Decimal("1e12")),
+    "actual": (3, Decimal("1e12")),
+    "difference": (3, Decimal("1e12")),
+    "valueImpact": (2, Decimal("1e16")),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +72,7 @@ class OrganizationReconciliation:
     audit_rows: int
     notifications: int
     seconds: float
+    values_out_of_range: int = 0  # finding values stored as NULL: too large for their column
 
     def summary(self) -> dict[str, object]:
         """The run row's `summary` JSON."""
@@ -72,6 +83,7 @@ class OrganizationReconciliation:
             "productsSynced": self.products_synced,
             "auditRows": self.audit_rows,
             "notifications": self.notifications,
+            "valuesOutOfRange": self.values_out_of_range,
         }
 
 
@@ -104,6 +116,10 @@ class ReconciliationResult:
     @property
     def notifications(self) -> int:
         return sum(org.notifications for org in self.organizations)
+
+    @property
+    def values_out_of_range(self) -> int:
+        return sum(org.values_out_of_range for org in self.organizations)
 
 
 def organizations_to_reconcile(engine: Engine, organization_ids: Iterable[str] | None) -> list[str]:
@@ -156,6 +172,23 @@ def reconcile_organization(
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
+def guard_numeric_edges(rows: Iterable[Any]) -> tuple[list[dict[str, Any]], int]:
+    """The findings with every value that does not fit its column once rounded set to NULL and kept
+    as text in details.outOfRange; and how many values were so set."""
+    guarded, count = [], 0
+    for row in rows:
+        finding = dict(row)
+        for column, (places, limit) in COLUMN_LIMITS.items():
+            value = finding.get(column)
+            if value is not None and abs(round(Decimal(value), places)) >= limit:
+                finding["details"] = {**finding["details"], "outOfRange": {
+                    **finding["details"].get("outOfRange", {}), column: str(value)}}  # fmt: skip
+                finding[column] = None
+                count += 1
+        guarded.append(finding)
+    return guarded, count
+
+
 def _reconcile_in_transaction(
     conn: Connection, organization_id: str, run_date: dt.date, *, apply: bool, run_key: str
 ) -> OrganizationReconciliation:
@@ -173,7 +206,7 @@ def _reconcile_in_transaction(
     }
     conn.execute(load_sql("stock", "delete_run"), params)
     params["run_id"] = conn.execute(load_sql("stock", "insert_run"), params).scalar_one()
-    found = conn.execute(load_sql("stock", "find_discrepancies"), params).mappings().all()
+    found, out_of_range = guard_numeric_edges(conn.execute(load_sql("stock", "find_discrepancies"), params).mappings())
     if found:
         conn.execute(
             insert(stock_discrepancies),
@@ -202,6 +235,7 @@ def _reconcile_in_transaction(
         audit_rows=adjustments + products_synced,
         notifications=notifications,
         seconds=0.0,
+        values_out_of_range=out_of_range,
     )
     conn.execute(load_sql("stock", "finish_run"), {**params, "summary": json.dumps(result.summary())})
     return result

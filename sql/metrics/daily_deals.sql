@@ -25,9 +25,10 @@ WITH window_deals AS (
            OR (d."wonAt" IS NULL AND d."lostAt" IS NULL))
 ),
 skipped AS (
-    INSERT INTO metric_skips ("organizationId", source, currency, rows)
-    SELECT "organizationId", 'deals', currency, count(*) FROM window_deals WHERE value IS NULL
-    GROUP BY "organizationId", currency
+    INSERT INTO metric_skips ("organizationId", date, source, reason, detail, rows)
+    SELECT "organizationId", created_day, 'deals', 'no exchange rate', currency, count(*)
+    FROM window_deals WHERE value IS NULL
+    GROUP BY 1, 2, 3, 4, 5
 ),
 counted AS (SELECT * FROM window_deals WHERE value IS NOT NULL),
 open_span AS (  -- the part of each deal's open interval [created_day, closed_day) inside the window

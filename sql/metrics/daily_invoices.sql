@@ -28,12 +28,13 @@ window_invoices AS (
     JOIN invoices i ON i.id = c.id
     JOIN metric_run_organizations ro ON ro."organizationId" = i."organizationId"
     LEFT JOIN fx_rates r ON r.currency = i.currency AND r.date = i."issueDate"
-    WHERE i.type = 'SALES' AND i.status <> 'CANCELLED' AND i."deletedAt" IS NULL AND i."issueDate" <= :end
+    WHERE upper(btrim(i.type)) = 'SALES' AND upper(btrim(i.status)) <> 'CANCELLED' AND i."deletedAt" IS NULL AND i."issueDate" <= :end
 ),
 skipped AS (
-    INSERT INTO metric_skips ("organizationId", source, currency, rows)
-    SELECT "organizationId", 'invoices', currency, count(*) FROM window_invoices WHERE rate IS NULL
-    GROUP BY "organizationId", currency
+    INSERT INTO metric_skips ("organizationId", date, source, reason, detail, rows)
+    SELECT "organizationId", "issueDate", 'invoices', 'no exchange rate', currency, count(*)
+    FROM window_invoices WHERE rate IS NULL
+    GROUP BY 1, 2, 3, 4, 5
 ),
 counted AS (SELECT * FROM window_invoices WHERE rate IS NOT NULL),
 -- per invoice and day: payments of the day (a payment dated before the issue date counts on it)

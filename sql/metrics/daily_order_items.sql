@@ -1,5 +1,5 @@
 -- gross_profit: Σ totalPrice − quantity × products.cost over the lines of counted sales orders
--- (SALES, not CANCELLED) of the local days :start..:end; a foreign-currency order converts its lines
+-- (the rule of daily_orders.sql) of the local days :start..:end; a foreign-currency order converts its lines
 -- at its day's rate, or is left out (already counted by daily_orders). products.cost is in KZT.
 WITH day_orders AS (
     SELECT o.id, o."organizationId", o."workspaceId",
@@ -9,7 +9,10 @@ WITH day_orders AS (
     JOIN metric_run_organizations ro ON ro."organizationId" = o."organizationId"
     LEFT JOIN fx_rates r
         ON r.currency = o.currency AND r.date = (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date
-    WHERE o."deletedAt" IS NULL AND o.type = 'SALES' AND o.status <> 'CANCELLED'
+    WHERE o."deletedAt" IS NULL AND upper(btrim(o.type)) = 'SALES'
+      -- counted sales orders, the rule of daily_orders.sql: known live status, amount present and not negative
+      AND upper(btrim(o.status)) IN ('PENDING', 'CONFIRMED', 'PROCESSING', 'SHIPPED', 'DELIVERED')
+      AND o."totalAmount" >= 0
       AND o."orderDate" >= CAST(:start AS timestamp) - interval '1 day'
       AND o."orderDate" < CAST(:end AS timestamp) + interval '2 days'
       AND (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date BETWEEN :start AND :end

@@ -1,8 +1,12 @@
 -- Sales and purchase metrics from one pass over `orders` for the local days :start..:end.
--- Counted orders: SALES, not CANCELLED; a foreign-currency order without a rate on its local day is
--- left out of every metric and counted in metric_skips.
+-- Type and status are compared upper-cased after trimming (' cancelled' is CANCELLED). Counted orders:
+-- type SALES (or PURCHASE for purchases_amount), status not CANCELLED; TRANSFER orders are no sale and
+-- no purchase. Left out of every metric and counted in metric_skips with the reason (first that
+-- applies): NULL type, unknown type, NULL status, unknown status, NULL totalAmount, negative
+-- totalAmount, a foreign currency without a rate on the order's local day.
 WITH day_orders AS (
-    SELECT o."organizationId", o."workspaceId", o.type, o.status, o."customerId", o.currency,
+    SELECT o."organizationId", o."workspaceId", o."customerId", o.currency, o."totalAmount" AS total,
+           upper(btrim(o.type)) AS type, upper(btrim(o.status)) AS status, o.type AS raw_type, o.status AS raw_status,
            (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date AS day,
            o."totalAmount" * CASE WHEN coalesce(o.currency, 'KZT') = 'KZT' THEN 1 ELSE r."rateToKzt" END AS amount
     FROM orders o
@@ -15,10 +19,29 @@ WITH day_orders AS (
       AND o."orderDate" < CAST(:end AS timestamp) + interval '2 days'
       AND (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date BETWEEN :start AND :end
 ),
+judged AS (
+    SELECT d.*,
+           CASE WHEN d.type IS NULL THEN 'type is NULL'
+                WHEN d.type NOT IN ('SALES', 'PURCHASE', 'TRANSFER') THEN 'unknown type'
+                WHEN d.status IS NULL THEN 'status is NULL'
+                WHEN d.status NOT IN ('PENDING', 'CONFIRMED', 'PROCESSING', 'SHIPPED', 'DELIVERED', 'CANCELLED')
+                    THEN 'unknown status'
+                WHEN d.total IS NULL THEN 'totalAmount is NULL'
+                WHEN d.total < 0 THEN 'negative totalAmount'
+                WHEN d.amount IS NULL THEN 'no exchange rate'
+           END AS problem,
+           CASE WHEN d.type IS NULL OR d.type NOT IN ('SALES', 'PURCHASE', 'TRANSFER') THEN d.raw_type
+                WHEN d.status IS NULL OR d.status NOT IN ('PENDING', 'CONFIRMED', 'PROCESSING', 'SHIPPED',
+                                                          'DELIVERED', 'CANCELLED') THEN d.raw_status
+                WHEN d.total IS NULL OR d.total < 0 THEN NULL
+                ELSE d.currency
+           END AS detail
+    FROM day_orders d
+),
 skipped AS (
-    INSERT INTO metric_skips ("organizationId", source, currency, rows)
-    SELECT "organizationId", 'orders', currency, count(*) FROM day_orders WHERE amount IS NULL
-    GROUP BY "organizationId", currency
+    INSERT INTO metric_skips ("organizationId", date, source, reason, detail, rows)
+    SELECT "organizationId", day, 'orders', problem, detail, count(*) FROM judged WHERE problem IS NOT NULL
+    GROUP BY "organizationId", day, problem, detail
 ),
 per_day AS (
     SELECT "organizationId", "workspaceId", day,
@@ -27,8 +50,8 @@ per_day AS (
            count(*) FILTER (WHERE type = 'SALES' AND status = 'CANCELLED') AS cancelled,
            count(DISTINCT "customerId") FILTER (WHERE type = 'SALES' AND status <> 'CANCELLED') AS customers,
            coalesce(sum(amount) FILTER (WHERE type = 'PURCHASE' AND status <> 'CANCELLED'), 0) AS purchases
-    FROM day_orders
-    WHERE amount IS NOT NULL
+    FROM judged
+    WHERE problem IS NULL
     GROUP BY "organizationId", "workspaceId", day
 )
 INSERT INTO metric_values ("organizationId", "workspaceId", name, date, value, numerator, denominator)

@@ -48,12 +48,16 @@ product_days AS (  -- every counted product on :start (opening state), plus each
     SELECT p.id, p."organizationId", p."workspaceId", p."minStock", CAST(:start AS date) AS day, 0 AS net
     FROM products p
     JOIN metric_run_organizations ro ON ro."organizationId" = p."organizationId"
-    WHERE p."deletedAt" IS NULL AND p.status = 'ACTIVE' AND p.type <> 'SERVICE'
+    -- status and type case-insensitive after trimming; NULL is the column's default (ACTIVE, PRODUCT)
+    WHERE p."deletedAt" IS NULL AND upper(btrim(coalesce(p.status, 'ACTIVE'))) = 'ACTIVE'
+      AND upper(btrim(coalesce(p.type, 'PRODUCT'))) <> 'SERVICE'
     UNION ALL
     SELECT p.id, p."organizationId", p."workspaceId", p."minStock", v.day, v.net_quantity
     FROM valued v
     JOIN products p ON p.id = v."productId" AND p."organizationId" = v."organizationId"
-    WHERE p."deletedAt" IS NULL AND p.status = 'ACTIVE' AND p.type <> 'SERVICE'
+    -- status and type case-insensitive after trimming; NULL is the column's default (ACTIVE, PRODUCT)
+    WHERE p."deletedAt" IS NULL AND upper(btrim(coalesce(p.status, 'ACTIVE'))) = 'ACTIVE'
+      AND upper(btrim(coalesce(p.type, 'PRODUCT'))) <> 'SERVICE'
 ),
 product_states AS (
     SELECT id, "organizationId", "workspaceId", day,

@@ -20,7 +20,8 @@ overdue_span AS (
            greatest(created_day, due_day + 1, CAST(:start AS date)) AS starts,
            completed_day AS ends
     FROM window_tasks
-    WHERE status <> 'CANCELLED' AND due_day IS NOT NULL
+    -- status case-insensitive after trimming; a NULL status is an open task (the column's default is TODO)
+    WHERE upper(btrim(coalesce(status, 'TODO'))) <> 'CANCELLED' AND due_day IS NOT NULL
 )
 INSERT INTO metric_values ("organizationId", "workspaceId", name, date, value)
 SELECT "organizationId", "workspaceId", 'tasks_created', created_day, count(*)

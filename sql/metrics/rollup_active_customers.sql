@@ -9,7 +9,10 @@ WITH period_orders AS (
     JOIN metric_run_organizations ro ON ro."organizationId" = o."organizationId"
     LEFT JOIN fx_rates r
         ON r.currency = o.currency AND r.date = (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE ro.tz)::date
-    WHERE o."deletedAt" IS NULL AND o.type = 'SALES' AND o.status <> 'CANCELLED'
+    WHERE o."deletedAt" IS NULL AND upper(btrim(o.type)) = 'SALES'
+      -- counted sales orders, the rule of daily_orders.sql: known live status, amount present and not negative
+      AND upper(btrim(o.status)) IN ('PENDING', 'CONFIRMED', 'PROCESSING', 'SHIPPED', 'DELIVERED')
+      AND o."totalAmount" >= 0
       AND (coalesce(o.currency, 'KZT') = 'KZT' OR r."rateToKzt" IS NOT NULL)
       AND o."orderDate" >= CAST(:first AS timestamp) - interval '1 day'
       AND o."orderDate" < CAST(:last AS timestamp) + CAST(:step AS interval) + interval '1 day'

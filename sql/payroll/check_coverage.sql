@@ -1,8 +1,10 @@
 -- Asset check: active employees hired by the month's end with neither a payroll row nor a skip
 -- reason for the month, in the organizations the month was run for (those with a row or a skip).
+-- A NULL or unknown status counts as due (employees.sql skips it with the reason).
 SELECT e."organizationId" AS organization_id, e.id AS employee_id, e."employeeCode" AS employee_code
 FROM employees e
-WHERE e.status = 'active'
+WHERE (lower(btrim(e.status)) = 'active' OR e.status IS NULL
+       OR lower(btrim(e.status)) NOT IN ('pending', 'inactive', 'terminated'))
   AND e."deletedAt" IS NULL
   AND (e."hireDate" IS NULL OR e."hireDate" <= :last_day)
   AND (CAST(:organization_ids AS uuid[]) IS NULL OR e."organizationId" = ANY (CAST(:organization_ids AS uuid[])))

@@ -185,7 +185,7 @@ findings AS (
            p."minStock", coalesce(p."currentStock", 0), p.cost, jsonb_build_object('minStock', p."minStock")
     FROM products AS p
     WHERE p."organizationId" = :organization_id AND coalesce(p."currentStock", 0) < p."minStock"
-      AND coalesce(p.status, 'ACTIVE') = 'ACTIVE' AND p."deletedAt" IS NULL
+      AND upper(btrim(coalesce(p.status, 'ACTIVE'))) = 'ACTIVE' AND p."deletedAt" IS NULL
 )
 SELECT f.organization_id AS "organizationId", f.workspace_id AS "workspaceId", f.kind,
        f.warehouse_id AS "warehouseId", f.product_id AS "productId", f.reference_id AS "referenceId",

@@ -9,6 +9,8 @@ WITH posted AS (
            'adjustment', d."runId", :reason, :posted_at
     FROM stock_discrepancies AS d
     WHERE d."runId" = :run_id AND d."organizationId" = :organization_id AND d.kind = 'ledger_vs_inventory'
+      -- a difference out of NUMERIC(15,3) was stored as NULL (reconcile.py's guard): nothing to post
+      AND d.difference IS NOT NULL
     RETURNING id, "organizationId", "workspaceId", "warehouseId", "productId", quantity, "referenceId", reason
 )
 INSERT INTO audit_logs ("organizationId", action, entity, "entityId", "newValue", "userAgent", "createdAt")

@@ -16,6 +16,8 @@ target AS (
     WHERE p."organizationId" = :organization_id
       AND (coalesce(p."currentStock", 0) <> coalesce(t.quantity, 0)
            OR coalesce(p."reservedStock", 0) <> coalesce(t.reserved, 0))
+      -- totals that do not fit products' NUMERIC(15,3) are left alone (the finding records them)
+      AND abs(coalesce(t.quantity, 0)) < 1e12 AND abs(coalesce(t.reserved, 0)) < 1e12
 ),
 synced AS (
     UPDATE products AS p

@@ -65,6 +65,9 @@ def _metadata(result: MetricsResult) -> dict[str, object]:
         "rows_written": result.rows_written,
         "rows_deleted": result.rows_deleted,
         "duration_s": result.seconds,
+        # data quality (docs/data-quality.md): rows left out, by organization, step, source and reason
+        "skipped_rows": result.skipped_rows,
+        "skipped_by_reason": dg.MetadataValue.json(result.skipped),
     }
 
 
@@ -89,7 +92,7 @@ COMMON = {
         dg.AssetCheckSpec("orders_revenue_reconciles", asset="daily_metrics",
                           description="Σ orders_revenue equals a direct SUM over orders"),
         dg.AssetCheckSpec("skipped_currency_rows", asset="daily_metrics",
-                          description="rows left out for want of an exchange rate"),
+                          description="rows left out: no exchange rate, malformed rows, values out of range"),
     ],
 )  # fmt: skip
 def daily_metrics(
@@ -104,7 +107,6 @@ def daily_metrics(
     yield dg.MaterializeResult(
         metadata={
             **_metadata(result),
-            "skipped_rows": result.skipped_rows,
             "query_seconds": dg.MetadataValue.json(result.timings),
         },
         check_results=[
@@ -128,7 +130,8 @@ def daily_metrics(
                 passed=result.skipped_rows == 0,
                 severity=dg.AssetCheckSeverity.WARN,
                 description=(
-                    f"{result.skipped_rows} row(s) left out: no exchange rate in fx_rates for their currency and date"
+                    f"{result.skipped_rows} row(s) left out (no exchange rate, malformed rows, values out of "
+                    "range): see metrics_skipped_rows and docs/data-quality.md"
                     if result.skipped_rows
                     else "no row left out"
                 ),

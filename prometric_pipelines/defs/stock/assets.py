@@ -98,6 +98,8 @@ def run_metadata(result: ReconciliationResult) -> dict[str, object]:
         "products_synced": result.products_synced,
         "audit_rows": result.audit_rows,
         "notifications": result.notifications,
+        # data quality (docs/data-quality.md): finding values too large for their column, stored as NULL
+        "values_out_of_range": result.values_out_of_range,
         "summary": dg.MetadataValue.md(summary_markdown(result)),
     }
 
