@@ -176,7 +176,7 @@ def _dagster_command(port: int, quiet: bool = False) -> list[str]:
     """`quiet` (the demo): the webserver's and daemon's own INFO lines (a sensor tick every 30 s …) stay
     off the terminal, where they would scroll the URLs and accounts away; warnings and errors still show."""
     return [
-        sys.executable, "-m", "dagster", "dev",
+        sys.executable, "-m", "prometric_pipelines.framework_warnings", "dev",  # `dagster dev`, filtered
         "-w", str(config.PROJECT_ROOT / "workspace.yaml"),
         "-h", "127.0.0.1", "-p", str(port),
         *(["--log-level", "warning"] if quiet else []),

@@ -17,3 +17,19 @@ def quiet_framework_warnings() -> None:
 
     for category in (dg.BetaWarning, dg.PreviewWarning):
         warnings.filterwarnings("ignore", category=category)
+    # `dagster dev` recommends its successor `dg dev` on every start; our `prometric ui` / demo start it
+    # on purpose (dg needs a dg project layout), so that one notice is noise for the operator
+    warnings.filterwarnings("ignore", message="Function `dev_command` is superseded", category=dg.SupersessionWarning)
+
+
+def dagster_cli() -> None:
+    """`python -m prometric_pipelines.framework_warnings dev …`: Dagster's command line with the filters
+    above (what `prometric ui` and `prometric demo` start instead of `python -m dagster`)."""
+    quiet_framework_warnings()
+    from dagster._cli import main
+
+    main()
+
+
+if __name__ == "__main__":
+    dagster_cli()
