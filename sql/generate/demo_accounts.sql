@@ -5,6 +5,6 @@ FROM users AS u
 JOIN workspace_users AS wu ON wu."userId" = u.id
 JOIN workspaces AS w ON w.id = wu."workspaceId"
 JOIN organizations AS o ON o.id = w."organizationId"
-LEFT JOIN employees AS e ON e."userId" = u.id AND e."organizationId" = o.id
+LEFT JOIN employees AS e ON e."userId" = u.id AND e."organizationId" = w."organizationId"
 WHERE u.password = :password_hash
 ORDER BY u.email, (e.id IS NULL), wu."joinedAt", w."isDefault" DESC
