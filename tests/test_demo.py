@@ -134,7 +134,7 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
         assert sorted(row.split()[0] for row in rows[::2]) == ["employee", "investor", "manager", "owner"]
         for home, other in zip(rows[::2], rows[1::2], strict=True):
             assert home.split()[2:3] != [] and other.split()[0].startswith("ТОО")
-            assert {home.split("  ")[-1].split(":")[0], other.strip().split(":")[0]} == set(names)
+            assert {home.split("  ")[-1].strip().split(":")[0], other.strip().split(":")[0]} == set(names)
         # progress per quarter, then the whole history through Dagster; no framework warnings on the terminal
         assert "demo jobs: metrics: 92 of " in output and " days through Dagster" in output
         assert "demo jobs: payroll " in output
