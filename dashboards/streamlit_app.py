@@ -13,7 +13,7 @@ import time
 
 import streamlit as st
 from lib import queries
-from lib.access import PAGES, Forbidden, scope_for
+from lib.access import PAGES, Forbidden, home_organization, scope_for
 from lib.auth import expired, load_viewer, sign_in
 from lib.filters import GRAINS, PRESETS, Filters, from_query, preset_range
 from sqlalchemy.engine import Engine
@@ -98,7 +98,7 @@ organizations = {o.id: o for o in viewer.organizations}
 notes = list(wanted.notes)
 if wanted.organization_id and wanted.organization_id not in organizations:
     notes.append("The organization in the link is not one of yours; it was ignored.")
-organization = organizations.get(wanted.organization_id or "") or viewer.organizations[0]
+organization = organizations.get(wanted.organization_id or "") or home_organization(viewer)
 
 sidebar = st.sidebar
 org_ids = list(organizations)

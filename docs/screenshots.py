@@ -1,11 +1,14 @@
-"""Takes the Dagster UI screenshots of docs/images/ (not a test; run by hand when the UI changes).
+"""Takes the screenshots of docs/images/ (not a test; run by hand when the UI changes).
 
     .venv/bin/pip install playwright   # chromium comes from Debian: /usr/bin/chromium
-    .venv/bin/python docs/screenshots.py
+    .venv/bin/python docs/screenshots.py          # the Dagster UI pages, from a scratch instance
+    .venv/bin/python docs/screenshots.py --demo   # from a running `prometric demo` (same environment):
+                                                  # the owner's Overview (the README's picture)
 
-Uses the test server (.prometric/test-server) with a scratch database of generated demo data, a scratch
-DAGSTER_HOME holding a few real runs (metrics, payroll, one failure), and `dagster dev` on a free port.
-Everything is stopped and dropped at the end.
+Without --demo: uses the test server (.prometric/test-server) with a scratch database of generated demo
+data, a scratch DAGSTER_HOME holding a few real runs (metrics, payroll, one failure), and `dagster dev`
+on a free port. Everything is stopped and dropped at the end. With --demo: reads the demo's dashboards
+port (PROMETRIC_DASHBOARDS_PORT) and its database for the owner account; changes nothing.
 """
 
 from __future__ import annotations
@@ -85,8 +88,40 @@ def record_runs(database_url: str) -> str:
     raise SystemExit("the failing run did not fail")
 
 
+def demo_screenshots() -> int:
+    """The owner's Overview on the dashboards of a running demo (the README's picture)."""
+    from playwright.sync_api import sync_playwright
+
+    from prometric_pipelines.config import dashboards_port
+    from prometric_pipelines.generate.org import DEMO_PASSWORD
+    from prometric_pipelines.generate.run import demo_accounts
+    from prometric_pipelines.generate.scales import options_for
+
+    engine = create_db_engine()
+    owner = next(email for role, email, _ in demo_accounts(engine, options_for("demo")) if role == "owner")
+    engine.dispose()
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(f"http://127.0.0.1:{dashboards_port()}/?preset=90d&grain=week", timeout=120_000)
+        page.get_by_label("E-mail").fill(owner)
+        page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=120_000)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+        page.wait_for_timeout(3000)  # charts draw after the script ends
+        page.screenshot(path=str(IMAGES / "owner-overview.png"), full_page=True)
+        print("docs/images/owner-overview.png  ← dashboards Overview as the owner")
+        browser.close()
+    return 0
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
+
+    if sys.argv[1:] == ["--demo"]:
+        return demo_screenshots()
 
     server = EmbeddedPostgres(PROJECT_ROOT / ".prometric" / "test-server", durable=False)
     started_here = not server.status().running

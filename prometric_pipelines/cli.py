@@ -174,20 +174,24 @@ def _generate(args: argparse.Namespace) -> int:
 # ---- servers: ui, dashboards, demo -------------------------------------------------------------
 
 
-def _dagster_command(port: int) -> list[str]:
+def _dagster_command(port: int, quiet: bool = False) -> list[str]:
+    """`quiet` (the demo): the webserver's and daemon's own INFO lines (a sensor tick every 30 s …) stay
+    off the terminal, where they would scroll the URLs and accounts away; warnings and errors still show."""
     return [
-        sys.executable, "-m", "dagster", "dev",
+        sys.executable, "-m", "prometric_pipelines.framework_warnings", "dev",  # `dagster dev`, filtered
         "-w", str(config.PROJECT_ROOT / "workspace.yaml"),
         "-h", "127.0.0.1", "-p", str(port),
+        *(["--log-level", "warning"] if quiet else []),
     ]  # fmt: skip
 
 
-def _streamlit_command(port: int) -> list[str]:
+def _streamlit_command(port: int, quiet: bool = False) -> list[str]:
     return [
         sys.executable, "-m", "streamlit", "run", str(config.PROJECT_ROOT / "dashboards" / "streamlit_app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no "Deploy" button or developer menu for analysts
+        *(["--logger.level", "warning"] if quiet else []),
     ]  # fmt: skip
 
 
@@ -266,6 +270,7 @@ def _demo(args: argparse.Namespace) -> int:
     _require_free_port(dashboards_port, "PROMETRIC_DASHBOARDS_PORT")
     _prepare_database()
     embedded = config.external_database_url() is None
+    _pin_partitions_start()  # before any definition loads: the partitions start where the data does
     env = _database_environment()
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
     result = run_job("operational_schema_job", tags={"prometric/source": "demo"})
@@ -287,13 +292,17 @@ def _demo(args: argparse.Namespace) -> int:
     # hitting every process at the same moment.
     children = [
         subprocess.Popen(
-            _dagster_command(ui_port), env=dagster_env, cwd=dagster_env["DAGSTER_HOME"], start_new_session=True
+            _dagster_command(ui_port, quiet=True), env=dagster_env, cwd=dagster_env["DAGSTER_HOME"],
+            start_new_session=True,
         ),
-        subprocess.Popen(_streamlit_command(dashboards_port), env=_dashboards_environment(env), start_new_session=True),
+        subprocess.Popen(
+            _streamlit_command(dashboards_port, quiet=True), env=_dashboards_environment(env), start_new_session=True
+        ),
     ]
     try:
         _wait_until_serving(f"http://127.0.0.1:{ui_port}/server_info", children, "Dagster UI")
         _wait_until_serving(f"http://127.0.0.1:{dashboards_port}/_stcore/health", children, "dashboards")
+        # last, after everything the start-up printed (the servers' own logs are quiet: see above)
         _say("")
         _say(f"  Dagster UI:  http://127.0.0.1:{ui_port}")
         _say(f"  Dashboards:  http://127.0.0.1:{dashboards_port}")
@@ -306,6 +315,29 @@ def _demo(args: argparse.Namespace) -> int:
         raise PrometricError("a demo process exited unexpectedly; see its output above")
     finally:
         _stop_process_trees(children)
+
+
+FIRST_LOCAL_ORDER_DAY = """SELECT min(("orderDate" AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Almaty')::date FROM orders
+    WHERE to_regclass('public.orders') IS NOT NULL"""  # every organization's data: the demo's own database
+
+
+def _pin_partitions_start() -> None:
+    """PROMETRIC_PARTITIONS_START for the demo's runs and `dagster dev`: the data's first day (in
+    Asia/Almaty), or the first day the demo generates on a fresh database. A value the caller set wins."""
+    if os.environ.get(config.PARTITIONS_START_VARIABLE, "").strip():
+        config.partitions_start()  # a bad value is one line now, not a broken code location later
+        return
+    from sqlalchemy import text
+
+    from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.generate.scales import options_for
+
+    engine = create_db_engine()
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT to_regclass('public.orders') IS NOT NULL")).scalar_one()
+        first = conn.execute(text(FIRST_LOCAL_ORDER_DAY)).scalar_one() if exists else None
+    engine.dispose()
+    os.environ[config.PARTITIONS_START_VARIABLE] = (first or options_for("demo").start).isoformat()
 
 
 def _demo_dagster_environment(env: dict[str, str]) -> dict[str, str]:
@@ -340,19 +372,18 @@ def _generate_demo_data_once() -> None:
 
 DEMO_PAYROLL_MONTHS = 3  # the last complete months: each month is its own payroll run (~seconds each)
 DEMO_ARCHIVED_MONTHS = 3  # the first generated months' audit rows go to the archive (retention is 12 months)
-DEMO_METRICS_RUN_DAYS = 14  # the newest days go through a Dagster metrics run, the older history directly
-DEMO_HISTORY_CHUNK_DAYS = 90  # metrics' daily_rows.sql grows faster than linearly with the range (see docs)
+# Metrics of the whole history go through Dagster, a quarter per run: the UI shows every day materialized,
+# and the terminal a line per quarter. A range run stores one materialization per day and asset (6 × 92
+# per run), which is most of its time (~1-1.5 min a quarter here).
+DEMO_METRICS_RUN_DAYS = 92
 
 
 def _run_demo_jobs_once() -> None:
-    """First start: the jobs over the generated history. Metrics: the history up to the last
-    DEMO_METRICS_RUN_DAYS days is computed by the metrics module directly (in DEMO_HISTORY_CHUNK_DAYS
-    chunks), the last days by one `metrics_job` range run through Dagster (so the UI holds a run and its
-    checks). Why not everything through Dagster: a range run stores one materialization event per day
-    per asset (6 × 365 for the demo year), which alone took ~5 minutes here. Then payroll for the last
-    DEMO_PAYROLL_MONTHS complete months, one stock reconciliation on the last day, and the audit archive
-    of the first DEMO_ARCHIVED_MONTHS months (so the Audit page reads live + archived rows), all through
-    Dagster. Each step is skipped when its table already holds rows (a later start)."""
+    """First start: the jobs over the generated history, all through Dagster (they are the UI's run history
+    and materializations): metrics for every day in DEMO_METRICS_RUN_DAYS runs, payroll for the last
+    DEMO_PAYROLL_MONTHS complete months, one stock reconciliation on the last day, the audit archive of the
+    first DEMO_ARCHIVED_MONTHS months as of the last complete month (so the Audit page reads live + archived
+    rows) and a health snapshot. Each step is skipped when its table already holds rows (a later start)."""
     from sqlalchemy import text
 
     from prometric_pipelines.db.engine import create_db_engine
@@ -371,16 +402,20 @@ def _run_demo_jobs_once() -> None:
                 "maintenance_health_snapshots",
             )
         }  # fixed table names, no input
-        first, last = conn.execute(text('SELECT min("orderDate")::date, max("orderDate")::date FROM orders')).one()
+        # local (Asia/Almaty) days, as the partitions count them
+        first, last = conn.execute(
+            text("""SELECT min(local)::date, max(local)::date
+                    FROM (SELECT ("orderDate" AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Almaty' AS local FROM orders) o""")
+        ).one()
+    engine.dispose()
     if all(done.values()) or first is None:
-        engine.dispose()
         _say("demo jobs: already run; their rows are kept as they are" if first else "demo jobs: no data to compute")
         return
     began = time.monotonic()
     tags = {"prometric/source": "demo"}
+    first = max(first, config.partitions_start())
     if not done["metrics"]:
-        _demo_metrics(engine, first, last, tags, began)
-    engine.dispose()
+        _demo_metrics(first, last, tags, began)
     if not done["payroll"]:
         months = _last_complete_months(first, last, DEMO_PAYROLL_MONTHS)
         for month in months:
@@ -396,37 +431,34 @@ def _run_demo_jobs_once() -> None:
     if not done["audit_log_archives"]:
         before = _add_months(first.replace(day=1), DEMO_ARCHIVED_MONTHS)
         archive = {"organization_ids": None, "before": before.isoformat()}
+        # the partition is the month as of whose end the archive runs: the last complete one (the schedule's)
+        month = _add_months(config.business_today().replace(day=1), -1)
         run_job("audit_archive_job", {"ops": {"audit_archive": {"config": archive}}},
-                {"dagster/partition": last.replace(day=1).isoformat(), **tags})  # fmt: skip
+                {"dagster/partition": month.isoformat(), **tags})  # fmt: skip
+        _say(f"demo jobs: audit rows before {before} archived as of {month:%Y-%m} ({time.monotonic() - began:.0f} s)")
     if not done["maintenance_health_snapshots"]:  # the owners' Database page shows it
         run_job("database_health_job", tags=tags)
     _say(f"demo jobs: done ({time.monotonic() - began:.0f} s for all jobs)")
 
 
-def _demo_metrics(engine: Engine, first: dt.date, last: dt.date, tags: dict[str, str], began: float) -> None:
+def _demo_metrics(first: dt.date, last: dt.date, tags: dict[str, str], began: float) -> None:
     from prometric_pipelines.commands.metrics import ASSETS
     from prometric_pipelines.defs.metrics.definitions import partition_range_tags
-    from prometric_pipelines.metrics.periods import ROLLUPS
-    from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
     from prometric_pipelines.orchestration import run_job
+    from prometric_pipelines.progress import progress_line
 
-    recent = max(first, last - dt.timedelta(days=DEMO_METRICS_RUN_DAYS - 1))
-    if first < recent:
-        history_end = recent - dt.timedelta(days=1)
-        chunk = first
-        while chunk <= history_end:
-            chunk_end = min(history_end, chunk + dt.timedelta(days=DEMO_HISTORY_CHUNK_DAYS - 1))
-            compute_daily(engine, chunk, chunk_end, None, "demo")
-            chunk = chunk_end + dt.timedelta(days=1)
-        for period in ROLLUPS:
-            compute_rollup(engine, period, first, history_end, None, "demo")
-        compute_kpis(engine, first, history_end, None, "demo")
-        _say(f"demo jobs: metrics history {first}..{history_end} ({time.monotonic() - began:.0f} s)")
-    # None = every organization (an empty list means none: why D's run logged "0 rows")
+    # None = every organization (an empty list means none)
     everyone = {"organization_ids": None}
-    run_job("metrics_job", {"ops": {asset: {"config": everyone} for asset in ASSETS}},
-            {**partition_range_tags(recent, last), **tags})  # fmt: skip
-    _say(f"demo jobs: metrics run {recent}..{last} through Dagster ({time.monotonic() - began:.0f} s)")
+    total = (last - first).days + 1
+    chunk, done = first, 0
+    while chunk <= last:
+        chunk_end = min(last, chunk + dt.timedelta(days=DEMO_METRICS_RUN_DAYS - 1))
+        run_job("metrics_job", {"ops": {asset: {"config": everyone} for asset in ASSETS}},
+                {**partition_range_tags(chunk, chunk_end), **tags})  # fmt: skip
+        done += (chunk_end - chunk).days + 1
+        line = progress_line("metrics", done, total, "days", time.monotonic() - began, f"run {chunk}..{chunk_end}")
+        _say(f"demo jobs: {line if done < total else f'metrics {first}..{last}: {total} days through Dagster'}")
+        chunk = chunk_end + dt.timedelta(days=1)
 
 
 def _add_months(month: dt.date, count: int) -> dt.date:
@@ -448,23 +480,37 @@ def _last_complete_months(first: dt.date, last: dt.date, count: int) -> list[dt.
 
 
 def _print_demo_accounts() -> None:
-    """The demo sign-in accounts as a table (role, e-mail, organization, password)."""
+    """The demo sign-in accounts as a table: role, e-mail, and each organization they can switch to with
+    their reach there (one line per organization)."""
     from prometric_pipelines.db.engine import create_db_engine
     from prometric_pipelines.generate.org import DEMO_PASSWORD
-    from prometric_pipelines.generate.run import demo_accounts
+    from prometric_pipelines.generate.run import demo_accounts, demo_memberships
     from prometric_pipelines.generate.scales import options_for
 
     engine = create_db_engine()
-    accounts = demo_accounts(engine, options_for("demo"))
+    options = options_for("demo")
+    accounts = demo_accounts(engine, options)
+    reach = demo_memberships(engine, options)
     engine.dispose()
     if not accounts:
         return
-    width = max(len(email) for _, email, _ in accounts)
-    _say("  Demo accounts (dashboards sign-in):")
-    _say(f"    {'role':<9} {'e-mail':<{width}}  {'organization':<24} password")
-    for role, email, organization in accounts:
-        _say(f"    {role:<9} {email:<{width}}  {organization:<24} {DEMO_PASSWORD}")
+    for line in demo_account_lines(accounts, reach, DEMO_PASSWORD):
+        _say(line)
     _say("")
+
+
+def demo_account_lines(accounts: list[tuple[str, str, str]], reach: dict[str, list[str]], password: str) -> list[str]:
+    """The demo accounts table; the home organization first on each account's lines."""
+    width = max(len(email) for _, email, _ in accounts)
+    lines = [
+        f"  Demo accounts (dashboards sign-in, password {password}; switch organization and workspace in the sidebar):",
+        f"    {'role':<9} {'e-mail':<{width}}  organizations (role there)",
+    ]
+    for role, email, home in accounts:
+        entries = sorted(reach.get(email, [home]), key=lambda entry: not entry.startswith(f"{home}: "))
+        lines.append(f"    {role:<9} {email:<{width}}  {entries[0]}")
+        lines.extend(f"    {'':<9} {'':<{width}}  {entry}" for entry in entries[1:])
+    return lines
 
 
 def _stop_process_trees(children: list[subprocess.Popen]) -> None:

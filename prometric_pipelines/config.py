@@ -7,6 +7,7 @@
 | `PROMETRIC_UI_PORT` / `PROMETRIC_DASHBOARDS_PORT` | ports of the Dagster UI and Streamlit | 3000 / 8501 |
 | `ARCHIVE_URL` | where archived audit logs go (a local path or `file://` URL) | `<PROMETRIC_HOME>/archive` |
 | `AUDIT_RETENTION_MONTHS` | months of audit logs kept live (per organization: `settings.audit.retentionMonths`) | 12 |
+| `PROMETRIC_PARTITIONS_START` | first day of the Dagster partitions: the data's first day (demo: set) | 2025-01-01 |
 """
 
 from __future__ import annotations
@@ -117,3 +118,25 @@ def display_url(url: URL) -> str:
 def libpq_url(url: URL, hide_password: bool = False) -> str:
     """The form psql, psycopg and other libpq clients accept (no SQLAlchemy driver suffix)."""
     return url.set(drivername="postgresql").render_as_string(hide_password=hide_password)
+
+
+PARTITIONS_START_VARIABLE = "PROMETRIC_PARTITIONS_START"
+# Recent enough that the UI does not count years of "missing" partitions before a new installation's
+# data; the first year the payroll parameters know. An installation with older history sets its own.
+DEFAULT_PARTITIONS_START = dt.date(2025, 1, 1)
+EARLIEST_PARTITIONS_START = dt.date(2018, 1, 1)  # the holiday calendar's first year
+
+
+def partitions_start() -> dt.date:
+    """`PROMETRIC_PARTITIONS_START` (YYYY-MM-DD): the first daily partition of the metrics and stock
+    assets; monthly assets start on its month. Read when the definitions load."""
+    raw = os.environ.get(PARTITIONS_START_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_PARTITIONS_START
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{PARTITIONS_START_VARIABLE}={raw!r} is not a date (YYYY-MM-DD)") from None
+    if day < EARLIEST_PARTITIONS_START:
+        raise ConfigError(f"{PARTITIONS_START_VARIABLE}={raw!r} is before {EARLIEST_PARTITIONS_START}")
+    return day

@@ -155,6 +155,23 @@ def test_a_tampered_org_in_the_url_shows_nothing_of_it(app_env):
         other_id, other_name = conn.execute(
             text("SELECT id, name FROM organizations WHERE name <> :n ORDER BY name LIMIT 1"), {"n": own_name}
         ).one()
+    # the demo owner is also a member of the other demo organization: for this test they are not
+    with app_env.owner.begin() as conn:
+        guest_rows = conn.execute(GUEST_MEMBERSHIPS_OFF, {"email": app_env.accounts["owner"][0], "org": other_id})
+        guest_ids = guest_rows.scalars().all()
+    try:
+        _tampered_org_shows_nothing(app_env, own_name, other_id, other_name)
+    finally:
+        with app_env.owner.begin() as conn:
+            conn.execute(text('UPDATE workspace_users SET "isActive" = true WHERE id = ANY(:ids)'), {"ids": guest_ids})
+
+
+GUEST_MEMBERSHIPS_OFF = text("""UPDATE workspace_users wu SET "isActive" = false FROM users u, workspaces w
+    WHERE u.id = wu."userId" AND u.email = :email AND w.id = wu."workspaceId" AND w."organizationId" = :org
+    RETURNING wu.id""")
+
+
+def _tampered_org_shows_nothing(app_env, own_name, other_id, other_name):
     at = signed_in(app_env, "owner", {"org": str(other_id), "preset": "30d"})
     assert not at.exception
     assert any("not one of yours" in w.value for w in at.warning)

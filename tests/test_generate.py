@@ -16,7 +16,13 @@ from prometric_pipelines.db.schema import metadata
 from prometric_pipelines.generate import org as org_module
 from prometric_pipelines.generate.kz import is_valid_bin
 from prometric_pipelines.generate.org import DEMO_PASSWORD
-from prometric_pipelines.generate.run import JOB_OUTPUT_TABLES, DatabaseNotEmpty, demo_accounts, generate
+from prometric_pipelines.generate.run import (
+    JOB_OUTPUT_TABLES,
+    DatabaseNotEmpty,
+    demo_accounts,
+    demo_memberships,
+    generate,
+)
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.security.passwords import verify_password
 from tests.checksums import schema_fingerprint
@@ -422,3 +428,70 @@ def test_two_concurrent_runs_load_once_and_refuse_the_other(databases, template_
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM organizations")).scalar_one() == 1
     engine.dispose()
+
+
+FINANCE_SHARES = """
+    WITH sales AS (SELECT "organizationId" AS org, sum("totalAmount") AS revenue FROM orders
+                   WHERE type = 'SALES' AND status <> 'CANCELLED' GROUP BY 1),
+    purchases AS (SELECT o."organizationId" AS org,
+                         sum(o."totalAmount" * coalesce(r."rateToKzt", CASE WHEN o.currency = 'KZT' THEN 1 END)) AS kzt
+                  FROM orders o LEFT JOIN fx_rates r ON r.currency = o.currency AND r.date = o."orderDate"::date
+                  WHERE o.type = 'PURCHASE' GROUP BY 1),
+    spent AS (SELECT "organizationId" AS org, sum(amount) AS expenses FROM expenses GROUP BY 1),
+    salaries AS (SELECT "organizationId" AS org, sum(salary) AS monthly FROM employees
+                 WHERE status = 'active' GROUP BY 1)
+    SELECT s.org, p.kzt / s.revenue, e.expenses / s.revenue, w.monthly * :months / s.revenue
+    FROM sales s JOIN purchases p USING (org) JOIN spent e USING (org) JOIN salaries w USING (org)"""
+
+
+def test_finance_is_in_proportion_to_revenue(engine: Engine, generated) -> None:
+    """Operating expenses are 6-10 % of each organization's sales (EXPENSE_SHARE, whole hundreds of tenge);
+    goods bought and the payroll fund are shares a trading SME has, not a rounding error."""
+    with engine.connect() as conn:
+        shares = conn.execute(text(FINANCE_SHARES), {"months": OPTIONS.days / 30.4}).all()
+    assert len(shares) == 3
+    for _org, purchases, expenses, payroll in shares:
+        assert 0.058 <= expenses <= 0.102, expenses
+        assert 0.25 <= purchases <= 1.05, purchases  # goods at 62-85 % of price, plus the stock built up
+        assert 0.03 <= payroll <= 0.25, payroll
+    assert count(engine, "SELECT count(*) FROM expenses WHERE amount % 100 <> 0 OR amount <= 0") == 0
+
+
+def test_exchange_rates_cover_every_foreign_currency_day(engine: Engine, generated) -> None:
+    days = (OPTIONS.end - OPTIONS.start).days + 2  # and the day before (UTC of the first morning)
+    with engine.connect() as conn:
+        rates = dict(conn.execute(text("SELECT currency, count(*) FROM fx_rates GROUP BY 1")).all())
+    assert rates == {"USD": days, "CNY": days, "RUB": days}
+    unconverted = """SELECT count(*) FROM orders o WHERE o.currency <> 'KZT' AND NOT EXISTS
+        (SELECT 1 FROM fx_rates r WHERE r.currency = o.currency AND r.date = o."orderDate"::date)"""
+    assert count(engine, "SELECT count(*) FROM orders WHERE currency <> 'KZT'") > 0
+    assert count(engine, unconverted) == 0
+
+
+def test_demo_accounts_switch_between_two_organizations_with_other_roles(engine: Engine, generated) -> None:
+    with engine.connect() as conn:
+        workspaces = conn.execute(text('SELECT count(*) FROM workspaces GROUP BY "organizationId"')).scalars().all()
+        names = conn.execute(text('SELECT name FROM organizations ORDER BY "createdAt"')).scalars().all()
+    assert len(workspaces) == 3 and min(workspaces) >= 2  # several workspaces in every organization
+    accounts = {role: (email, home) for role, email, home in demo_accounts(engine, OPTIONS)}
+    assert sorted(accounts) == ["employee", "investor", "manager", "owner"]
+    reach = demo_memberships(engine, OPTIONS)
+    first = generated.organizations[0]
+    with engine.connect() as conn:
+        first_name, second_name, second_workspaces = conn.execute(
+            text("""SELECT o1.name, o2.name, (SELECT count(*) FROM workspaces WHERE "organizationId" = o2.id)
+                    FROM organizations o1, organizations o2 WHERE o1.id = :first AND o2.id = :second"""),
+            {"first": first, "second": generated.organizations[1]},
+        ).one()
+    assert set(names) >= {first_name, second_name}
+    for role, (email, home) in accounts.items():
+        assert home == first_name
+        organizations = [entry.split(": ")[0] for entry in reach[email]]
+        assert sorted(organizations) == sorted([first_name, second_name]), role  # never the third
+    employee_there = next(e for e in reach[accounts["employee"][0]] if e.startswith(second_name))
+    assert employee_there.startswith(f"{second_name}: manager of ") and employee_there.count(",") == (
+        second_workspaces - 1
+    )  # the employee at home manages every workspace of the second organization
+    owner = sorted(reach[accounts["owner"][0]])
+    assert f"{first_name}: creator (every workspace)" in owner
+    assert f"{second_name}: admin of Головной офис" in owner

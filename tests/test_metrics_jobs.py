@@ -14,6 +14,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
+from prometric_pipelines.commands.metrics import ASSETS
 from prometric_pipelines.defs.metrics.definitions import (
     daily_metrics,
     kpi_values,
@@ -133,7 +134,7 @@ def test_dagster_assets_materialize_a_partition_range_in_one_run_with_passing_ch
         "row_counts_per_workspace": True,
         "no_duplicate_keys": True,
         "orders_revenue_reconciles": True,
-        "skipped_currency_rows": False,  # the generator's USD/CNY/RUB purchases: no fx_rates loaded
+        "skipped_currency_rows": True,  # the generator loads fx_rates for its USD/CNY/RUB purchases
         "kpi_formula_failures": True,
     }
     with generated.connect() as conn:
@@ -190,8 +191,14 @@ def test_cli_runs_the_job_through_dagster_and_reports(generated, env):
         org = conn.execute(text("SELECT id FROM organizations ORDER BY id LIMIT 1")).scalar_one()
     result = prometric("run", "metrics", "--from", "2025-07-01", "--to", "2025-07-03", "--org", str(org), env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("metrics 2025-07-01..2025-07-03 (run ")
-    assert "daily_metrics" in result.stdout and "kpi_values" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("metrics 2025-07-01..2025-07-03 (run ") and lines[0].endswith("): 3 day(s)")
+    # one report line per step, not one per step and day (3 days × 6 assets printed 18 before)
+    assert [line.split()[0] for line in lines[1:7]] == list(ASSETS)
+    assert all(line.split()[1] == "2025-07-01..2025-07-03" for line in lines[1:2])  # daily: exactly the range
+    assert all(" rows written, " in line and line.endswith(" s") for line in lines[1:7])
+    assert [line for line in lines[7:] if not line.startswith("  check ")] == []
+    assert "Warning" not in result.stderr  # Dagster's BetaWarnings are filtered (framework_warnings.py)
     with generated.connect() as conn:
         organizations = conn.execute(text('SELECT DISTINCT "organizationId" FROM metrics')).scalars().all()
         days = conn.execute(text("SELECT count(DISTINCT date) FROM metrics WHERE period = 'daily'")).scalar()

@@ -133,13 +133,27 @@ def test_cli_runs_approves_and_prints_the_report(database_url, engine, cli_env):
     env = {**cli_env, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
     computed = prometric("run", "payroll", "--month", "2026-02", "--org", org, env=env, timeout=300)
     assert computed.returncode == 0, computed.stderr
-    assert "payroll 2026-02 (compute): 1 organization(s)" in computed.stdout
-    assert "paid 2 (created 2, updated 0, unchanged 0)" in computed.stdout
-    assert "gross 900,000.00" in computed.stdout
+    lines = computed.stdout.splitlines()
+    # the report once (it was also logged through Dagster's console), and a draft is not "paid"
+    assert [line for line in lines if line.startswith("payroll 2026-02 (compute): 1 organization(s)")] == [lines[0]]
+    assert lines[1].endswith(f"({org}): 2 DRAFT")
+    assert lines[2] == (
+        "    computed 2 (created 2, updated 0, unchanged 0); removed 0; locked, not recomputed: none; skipped 0"
+    )
+    assert "paid" not in computed.stdout.lower() and "gross 900,000.00" in lines[3]
+    assert "(compute)" not in computed.stderr  # the terminal shows the report once, not again in the logs
+    assert "Warning" not in computed.stderr  # Dagster's BetaWarnings are filtered (framework_warnings.py)
+    too_early = prometric("run", "payroll", "--month", "2026-02", "--org", org, "--mark-paid", env=env, timeout=300)
+    assert too_early.returncode == 1 and "marked paid 0" in too_early.stdout
+    assert too_early.stderr.strip() == (
+        "prometric: nothing marked paid: the 2 row(s) of 2026-02 are DRAFT; approve them first "
+        "(prometric run payroll --month 2026-02 --approve), then --mark-paid"
+    )
     approved = prometric("run", "payroll", "--month", "2026-02", "--org", org, "--approve", env=env, timeout=300)
     assert approved.returncode == 0, approved.stderr
     assert "approved 2; notifications 2" in approved.stdout and "2 APPROVED" in approved.stdout
     paid = prometric("run", "payroll", "--month", "2026-02", "--org", org, "--mark-paid", env=env, timeout=300)
+    assert paid.returncode == 0, paid.stderr
     assert "marked paid 2" in paid.stdout and "2 PAID" in paid.stdout
 
 

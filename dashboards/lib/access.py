@@ -183,5 +183,14 @@ def organizations_from_rows(
     )
 
 
+def home_organization(viewer: Viewer) -> Organization:
+    """The organization shown after sign-in: the viewer's own (employee record or created by them), else the
+    first by name. Someone who also belongs to another organization (the demo's accounts) starts at home."""
+    return next(
+        (o for o in viewer.organizations if o.employee_id is not None or "creator" in o.memberships),
+        viewer.organizations[0],
+    )
+
+
 def _rank(membership: str) -> int:
     return {"creator": 4, "admin": 3, "manager": 2}.get(membership, 1)

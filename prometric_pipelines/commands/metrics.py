@@ -45,15 +45,28 @@ def run_metrics(args: argparse.Namespace) -> int:
         {"ops": {asset: {"config": config} for asset in ASSETS}},
         partition_range_tags(first, last),
     )
-    print(f"metrics {first}..{last} (run {result.run_id}): {(last - first).days + 1} day(s)")
+    for line in report_lines(result, first, last):
+        print(line)
+    return 0
+
+
+def report_lines(result, first, last) -> list[str]:
+    """One line per step (asset) of a metrics run, then the checks that did not pass.
+
+    A range run records one materialization per day and asset, all with the step's metadata: the
+    report takes each asset's first one (the days are in its first_day..last_day)."""
+    lines = [f"metrics {first}..{last} (run {result.run_id}): {(last - first).days + 1} day(s)"]
+    steps: dict[str, dict] = {}
     for materialization in result.get_asset_materialization_events():
         key = materialization.asset_key.to_user_string()
-        meta = {k: v.value for k, v in materialization.materialization.metadata.items()}
-        print(
-            f"  {key:<18} {meta.get('first_day')}..{meta.get('last_day')}  {meta.get('rows_written')} rows written, "
-            f"{meta.get('rows_deleted')} deleted, {meta.get('duration_s')} s"
+        steps.setdefault(key, {k: v.value for k, v in materialization.materialization.metadata.items()})
+    for key in (asset for asset in ASSETS if asset in steps):
+        meta = steps[key]
+        lines.append(
+            f"  {key:<18} {meta['first_day']}..{meta['last_day']}  {meta['rows_written']:>9,} rows written, "
+            f"{meta['rows_deleted']:>7,} deleted, {meta['duration_s']:>7.1f} s"
         )
-    for check in result.get_asset_check_evaluations():
-        if not check.passed:
-            print(f"  check {check.check_name}: {check.description or 'failed'}")
-    return 0
+    failed = {c.check_name: c.description for c in result.get_asset_check_evaluations() if not c.passed}
+    for name, description in sorted(failed.items()):
+        lines.append(f"  check {name}: {description or 'failed'}")
+    return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from prometric_pipelines.validation import (
     argparse_type,
@@ -59,10 +60,19 @@ def run_payroll_command(args: argparse.Namespace) -> int:
         {"ops": {"payroll_run": {"config": run_config}}},
         tags={"dagster/partition": month.isoformat(), "prometric/source": "cli"},
     )
-    materialization = result.asset_materializations_for_node("payroll_run")[0]
-    print(materialization.metadata["report"].value.strip("`\n"), flush=True)
+    metadata = result.asset_materializations_for_node("payroll_run")[0].metadata
+    print(metadata["report"].value.strip("`\n"), flush=True)
     failed = [check.check_name for check in result.get_asset_check_evaluations() if not check.passed]
     if failed:
         print(f"checks failed: {', '.join(failed)} (see the run in the Dagster UI)", flush=True)
+        return 1
+    drafts = metadata["rows_by_status"].value.get("DRAFT", 0)
+    if args.mark_paid and not args.approve and metadata["paid"].value == 0 and drafts:
+        # only APPROVED rows can be paid: say what to do instead of a silent "marked paid 0"
+        print(
+            f"prometric: nothing marked paid: the {drafts:,} row(s) of {month:%Y-%m} are DRAFT; approve them first "
+            f"(prometric run payroll --month {month:%Y-%m} --approve), then --mark-paid",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -50,6 +50,31 @@ class Anomaly:
     description: str
 
 
+@dataclasses.dataclass(frozen=True)
+class Guest:
+    """A user of an earlier organization of the run who is also a member of this one."""
+
+    user_id: bytes
+    created: np.datetime64  # local time the user was created
+    membership: str  # workspace_users.role in this organization: admin, manager, member
+    workspaces: str  # "head office", "first branch" or "all"
+
+
+# The demo accounts (user index → users.role) of a run's first organization, and how each also belongs to
+# the second one, with another reach: the employee (own payslips at home) manages every workspace there,
+# the owner is admin of the head office only, the manager a member of a branch, the investor reads there too.
+DEMO_ACCOUNTS = {0: "owner", 1: "manager", 5: "employee", -1: "investor"}  # -1: the investor, the last user
+GUEST_MEMBERSHIPS = {
+    "owner": ("admin", "head office"),
+    "manager": ("member", "first branch"),
+    "employee": ("manager", "all"),
+    "investor": ("member", "head office"),
+}
+# Operating expenses (rent, utilities, marketing …, not payroll or goods) as a share of the organization's
+# revenue over the history, drawn per organization: 6-10 % is typical of a Kazakhstan trading SME.
+EXPENSE_SHARE = (0.06, 0.10)
+
+
 def _day(value: dt.date) -> np.datetime64:
     return np.datetime64(value, "D")
 
@@ -98,8 +123,15 @@ def _numbered(prefix: str, local_times: np.ndarray) -> np.ndarray:
 class OrgHistory:
     """Builds every table's rows for organization number `ordinal` of a run."""
 
-    def __init__(self, options: GenerateOptions, ordinal: int, password_hashes: dict[str, str]) -> None:
+    def __init__(
+        self,
+        options: GenerateOptions,
+        ordinal: int,
+        password_hashes: dict[str, str],
+        guests: tuple[Guest, ...] = (),
+    ) -> None:
         self.options = options
+        self.guests = guests
         self.ordinal = ordinal
         self.rng = np.random.default_rng([options.seed, ordinal])
         self.start, self.end = _day(options.start), _day(options.end)
@@ -111,6 +143,17 @@ class OrgHistory:
         self.anomalies: list[Anomaly] = []
 
     # ---- helpers ----------------------------------------------------------------------------
+
+    def demo_account_indexes(self) -> dict[int, str]:
+        """User index → users.role of the demo sign-in accounts (used in the run's first organization)."""
+        return {(self.investor if i < 0 else i): role for i, role in DEMO_ACCOUNTS.items()}
+
+    def guests_for_next(self) -> tuple[Guest, ...]:
+        """This organization's demo accounts as members of the next organization (GUEST_MEMBERSHIPS)."""
+        return tuple(
+            Guest(self.user_ids[i], self.user_created[i], *GUEST_MEMBERSHIPS[role])
+            for i, role in self.demo_account_indexes().items()
+        )
 
     def ids(self, local_times: np.ndarray) -> np.ndarray:
         return uuid7(self.rng, to_ms(self.utc(local_times)))
@@ -187,8 +230,9 @@ class OrgHistory:
         created_day = self.created.astype("datetime64[D]").astype(dt.date)
         self.bin = kz.make_bin(rng, created_day)
 
-        # workspaces: the head office and 0-2 branches in other cities
-        branches = int(rng.choice([0, 1, 1, 2])) if self.size > 0.7 else int(rng.integers(0, 2))
+        # workspaces: the head office and 1-2 branches in other cities
+        # at least one branch: switching workspaces is part of what the dashboards offer
+        branches = int(rng.choice([1, 1, 2, 2])) if self.size > 0.7 else int(rng.integers(1, 3))
         others = [c for c in kz.CITIES if c != self.city]
         self.ws_city = [self.city] + [others[i] for i in rng.choice(len(others), branches, replace=False)]
         self.ws_count = 1 + branches
@@ -212,7 +256,7 @@ class OrgHistory:
         hire_days[:5] = self.created.astype("datetime64[D]") + np.arange(5) * np.timedelta64(3, "D")
         self.hire = hire_days.astype("datetime64[D]")
         terminate = rng.random(count) < 0.08
-        terminate[:5] = False
+        terminate[:6] = False  # the owner, the managers and the demo employee (index 5) stay
         leave_after = (rng.uniform(60, 900, count)).astype("timedelta64[D]")
         self.termination = np.where(
             terminate & (self.hire + leave_after < self.end), self.hire + leave_after, np.datetime64("NaT")
@@ -919,6 +963,12 @@ class OrgHistory:
             "ws": np.concatenate(exp_ws)[keep][order],
             "employee": np.concatenate(exp_emp)[keep][order],
         }
+        # sized to the organization's own revenue (a fixed price list gave ~1 % for a large trader);
+        # whole hundreds of tenge, as such invoices are
+        revenue = int(self.order_totals["total"][~self.order_cancelled].sum())
+        amounts = self.exp["amount"].astype(np.float64)
+        factor = rng.uniform(*EXPENSE_SHARE) * revenue / max(amounts.sum(), 1.0)
+        self.exp["amount"] = np.maximum(np.round(amounts * factor / 10_000), 1).astype(np.int64) * 10_000
         age = (self.end - self.exp["day"]).astype(np.int64)
         status = np.where(age > 10, np.where(rng.random(len(age)) < 0.5, "PAID", "APPROVED"), "PENDING")
         status[(rng.random(len(age)) < 0.04) & (age > 3)] = "REJECTED"
@@ -1050,13 +1100,14 @@ class OrgHistory:
         hire_ts = _seconds(self.hire) + 9 * HOUR
         user_created = np.r_[np.maximum(hire_ts - 7 * DAY, self.created), self.created + HOUR]
         user_ids = self.ids(user_created)
+        self.user_created = user_created
         emp_ids = self.ids(hire_ts)
         self._emp_ids = emp_ids
         ws_ids = self.ids(self.ws_created)
         self.user_ids = user_ids
         emails = [f"{kz.latin(self.first[i])}.{kz.latin(self.last[i])}.{i + 1}@{self.domain}" for i in range(U)]
         roles = np.r_[self.emp_role, ["investor"]]
-        demo_accounts = {0: "owner", 1: "manager", self.investor: "investor", 5: "employee"}
+        demo_accounts = self.demo_account_indexes()
         passwords = []
         for i in range(U):
             if self.ordinal == 0 and i in demo_accounts:
@@ -1201,19 +1252,30 @@ class OrgHistory:
                 member_role.append("member")
         member_user, member_ws = np.array(member_user), np.array(member_ws)
         joined = np.maximum(user_created[member_user], self.ws_created[member_ws])
-        permissions = np.where(member_user == self.investor, '{"readOnly": true}', None)
+        permissions = np.where(member_user == self.investor, '{"readOnly": true}', None).astype(object)
+        guest_user, guest_ws, guest_role, guest_joined, guest_permissions = [], [], [], [], []
+        for guest in self.guests:
+            reach = {"head office": [0], "first branch": [min(1, W - 1)], "all": list(range(W))}[guest.workspaces]
+            for w in reach:
+                guest_user.append(guest.user_id)
+                guest_ws.append(w)
+                guest_role.append(guest.membership)
+                guest_joined.append(max(guest.created, self.ws_created[w]) + 30 * DAY)
+                guest_permissions.append('{"readOnly": true}' if guest.membership == "member" else None)
+        guest_joined_at = np.array(guest_joined, dtype="datetime64[s]")
+        all_joined = np.r_[joined, guest_joined_at]
         yield (
             "workspace_users",
             {
-                "id": self.ids(joined),
-                "workspaceId": ws_ids[member_ws],
-                "userId": user_ids[member_user],
-                "role": member_role,
-                "permissions": permissions,
-                "isActive": active[member_user],
-                "joinedAt": self.utc(joined),
-                "createdAt": self.utc(joined),
-                "updatedAt": self.utc(joined),
+                "id": self.ids(all_joined),
+                "workspaceId": ws_ids[np.r_[member_ws, np.array(guest_ws, dtype=np.int64)]],
+                "userId": np.r_[user_ids[member_user], np.array(guest_user, dtype=user_ids.dtype)],
+                "role": member_role + guest_role,
+                "permissions": np.r_[permissions, np.array(guest_permissions, dtype=object)],
+                "isActive": np.r_[active[member_user], np.ones(len(guest_user), dtype=bool)],
+                "joinedAt": self.utc(all_joined),
+                "createdAt": self.utc(all_joined),
+                "updatedAt": self.utc(all_joined),
             },
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
@@ -13,8 +14,9 @@ from sqlalchemy.engine import Engine
 from prometric_pipelines.db.schema import DERIVED_TABLES, ERP_TABLES
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.generate.anomalies import inject_anomalies, run_sql
+from prometric_pipelines.generate.catalog import FOREIGN_CURRENCIES
 from prometric_pipelines.generate.copy import TableLoader
-from prometric_pipelines.generate.org import DEMO_PASSWORD, Anomaly, OrgHistory
+from prometric_pipelines.generate.org import DEMO_PASSWORD, Anomaly, Guest, OrgHistory
 from prometric_pipelines.generate.scales import GenerateOptions
 from prometric_pipelines.security.passwords import DEFAULT_ROUNDS, hash_password
 from prometric_pipelines.sql import load_sql
@@ -85,9 +87,10 @@ def generate(
         organizations: list[str] = []
         anomalies: list[Anomaly] = []
         last_report = time.monotonic()
+        guests: tuple[Guest, ...] = ()
         try:
             for number in range(options.orgs):
-                history = OrgHistory(options, first_ordinal + number, hashes)
+                history = OrgHistory(options, first_ordinal + number, hashes, guests)
                 for table, columns in history.build():
                     loader.write(table, columns)
                     now = time.monotonic()
@@ -100,6 +103,8 @@ def generate(
                         last_report = now
                 organizations.append(history.org_id)
                 anomalies.extend(history.anomalies)
+                # the first organization's demo accounts also belong to the second (switching is demoable)
+                guests = history.guests_for_next() if history.ordinal == 0 else ()
         except BaseException:
             loader.abort()  # the COPY thread lets go of the connection before it rolls back
             raise
@@ -109,6 +114,12 @@ def generate(
             _restore_constraints(conn, deferred)
         if options.inject_anomalies:
             anomalies.extend(inject_anomalies(conn, options, organizations))
+        # exchange rates of the history's days: foreign-currency purchases convert instead of being skipped
+        # from the day before: the first morning's purchases (05:00 in Almaty) are the previous day in UTC
+        first_rate = options.start - dt.timedelta(days=1)
+        say(f"exchange rates {first_rate} .. {options.end} for {', '.join(FOREIGN_CURRENCIES)}")
+        for currency, rate in FOREIGN_CURRENCIES.items():
+            run_sql(conn, "fx_rates", currency=currency, rate=rate, start=first_rate, end=options.end)
         conn.commit()
         loaded = time.monotonic() - started
         # fresh statistics for the jobs that run right after (autovacuum would get there later)
@@ -131,10 +142,28 @@ def demo_password_hash(options: GenerateOptions) -> str:
 
 
 def demo_accounts(engine: Engine, options: GenerateOptions) -> list[tuple[str, str, str]]:
-    """(role, email, organization) of the demo sign-in accounts (first organization of a run)."""
+    """(role, email, home organization) of the demo sign-in accounts (first organization of a run),
+    by role."""
     with engine.connect() as conn:
         rows = conn.execute(load_sql("generate", "demo_accounts"), {"password_hash": demo_password_hash(options)})
-        return [tuple(row) for row in rows]
+        return sorted((tuple(row) for row in rows), key=lambda row: (row[0], row[1]))
+
+
+def demo_memberships(engine: Engine, options: GenerateOptions) -> dict[str, list[str]]:
+    """email → where the demo account belongs, one entry per organization, e.g.
+    `ТОО «…»: manager of Головной офис, Филиал Караганда` or `ТОО «…»: creator (every workspace)`."""
+    reach: dict[str, dict[str, list[str]]] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(load_sql("generate", "demo_memberships"), {"password_hash": demo_password_hash(options)})
+        for email, organization, workspace, membership in rows:
+            reach.setdefault(email, {}).setdefault(f"{organization}: {membership}", []).append(workspace)
+    return {
+        email: [
+            key + (" (every workspace)" if key.endswith(": creator") else " of " + ", ".join(workspaces))
+            for key, workspaces in organizations.items()
+        ]
+        for email, organizations in reach.items()
+    }
 
 
 def _truncate_erp_tables() -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -119,10 +119,21 @@ def _skipped(conn: Connection) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in conn.execute(load_sql("metrics", "skipped_rows"))]
 
 
+# the steps of compute_daily, for progress reports: one query per fact table, the rows, the write
+DAILY_STEPS = (*DAILY_QUERIES, "daily_rows", "write")
+
+
 def compute_daily(
-    engine: Engine, start: dt.date, end: dt.date, organization_ids: Iterable[str] | None = None, run_id: str = ""
+    engine: Engine,
+    start: dt.date,
+    end: dt.date,
+    organization_ids: Iterable[str] | None = None,
+    run_id: str = "",
+    progress: Callable[[int, str], None] | None = None,
 ) -> MetricsResult:
-    """Daily rows of every catalog metric for the local days start..end (one pass per fact table)."""
+    """Daily rows of every catalog metric for the local days start..end (one pass per fact table).
+    `progress(steps_done, step)` is called after each of the DAILY_STEPS (one transaction throughout)."""
+    report = progress or (lambda _done, _step: None)
     began = time.perf_counter()
     with engine.begin() as conn:
         orgs = run_organizations(conn, organization_ids)
@@ -130,18 +141,21 @@ def compute_daily(
         _begin(conn, orgs)
         conn.execute(load_sql("metrics", "create_values"))
         window = {"start": start, "end": end}
-        for name in DAILY_QUERIES:
+        for done, name in enumerate(DAILY_QUERIES, start=1):
             step_began = time.perf_counter()
             conn.execute(load_sql("metrics", name), window)
             result.timings[name] = round(time.perf_counter() - step_began, 3)
+            report(done, name)
         conn.execute(load_sql("metrics", "analyze_values"))
         step_began = time.perf_counter()
         conn.execute(load_sql("metrics", "daily_rows"), {**window, **catalog_arrays(DAILY_METRICS)})
         result.timings["daily_rows"] = round(time.perf_counter() - step_began, 3)
+        report(len(DAILY_QUERIES) + 1, "daily_rows")
         step_began = time.perf_counter()
         result.rows_written, result.rows_deleted = _write(conn, DAILY, start, end, orgs, run_id, kpi=False)
         result.timings["write"] = round(time.perf_counter() - step_began, 3)
         result.skipped = _skipped(conn)
+        report(len(DAILY_STEPS), "write")
     result.seconds = round(time.perf_counter() - began, 3)
     return result
 

@@ -130,8 +130,9 @@ class PayrollReport:
             out.append(f"  {org.name} ({org.organization_id}): {statuses}")
             if self.action == "compute":
                 locked = ", ".join(f"{n:,} {s}" for s, n in sorted(org.locked.items())) or "none"
+                # "computed", not "paid": a compute run leaves DRAFT rows, nobody has been paid yet
                 out.append(
-                    f"    paid {org.created + org.updated + org.unchanged:,} (created {org.created:,}, "
+                    f"    computed {org.created + org.updated + org.unchanged:,} (created {org.created:,}, "
                     f"updated {org.updated:,}, unchanged {org.unchanged:,}); removed {org.removed:,}; "
                     f"locked, not recomputed: {locked}; skipped {len(org.skipped):,}"
                 )
@@ -151,6 +152,14 @@ class PayrollReport:
                 out.append(f"    … and {len(org.skipped) - 20:,} more skipped (table payroll_skips)")
         return out
 
+    def rows_by_status(self) -> dict[str, int]:
+        """The month's rows after the run by status (DRAFT, APPROVED, PAID), over every organization."""
+        counts: dict[str, int] = {}
+        for org in self.organizations:
+            for status, row in org.by_status.items():
+                counts[status] = counts.get(status, 0) + row["rows"]
+        return counts
+
     def metadata(self) -> dict[str, Any]:
         """Plain values for Dagster's MaterializeResult metadata."""
         totals = self.totals()
@@ -168,6 +177,7 @@ class PayrollReport:
             "notified": self.count("notified"),
             "paid": self.count("paid"),
             "rows": self.count("rows"),
+            "rows_by_status": self.rows_by_status(),
             **{f"total_{key}_kzt": float(value) for key, value in totals.items()},
             "duration_s": round(self.seconds, 3),
         }

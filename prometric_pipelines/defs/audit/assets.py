@@ -12,6 +12,7 @@ import dagster as dg
 
 from prometric_pipelines.audit.archive import ArchiveResult, add_months, archive_audit_logs, restore_month
 from prometric_pipelines.audit.storage import Archive, organization_label
+from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
@@ -25,7 +26,10 @@ from prometric_pipelines.validation import (
 )
 
 TIMEZONE = "Asia/Almaty"
-audit_archive_partitions = dg.MonthlyPartitionsDefinition(start_date="2018-01-01", timezone=TIMEZONE)
+# From the month of PROMETRIC_PARTITIONS_START (config.py), the data's first month.
+audit_archive_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=partitions_start().replace(day=1).isoformat(), timezone=TIMEZONE
+)
 
 FILES_CHECK = "manifests_match_files_and_deletions"
 RETENTION_CHECK = "no_live_rows_older_than_retention"

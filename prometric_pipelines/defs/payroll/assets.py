@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 from pydantic import Field
 
+from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.operations.freshness import PAYROLL_FRESHNESS
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
@@ -16,9 +17,15 @@ from prometric_pipelines.validation import (
     require_organizations,
 )
 
-# Parameters exist from 2025; end_offset=1 makes the current month a partition too (a draft before
-# the month ends), matching the CLI, which refuses only future months.
-payroll_partitions = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone="Asia/Almaty", end_offset=1)
+# From the month of PROMETRIC_PARTITIONS_START, but not before 2025 (the first year with parameters);
+# end_offset=1 makes the current month a partition too (a draft before the month ends), matching the
+# CLI, which refuses only future months.
+PAYROLL_FIRST_MONTH = dt.date(2025, 1, 1)
+payroll_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=max(partitions_start().replace(day=1), PAYROLL_FIRST_MONTH).isoformat(),
+    timezone="Asia/Almaty",
+    end_offset=1,
+)
 
 
 # The spec's checks, evaluated over the month's rows of the run's organizations after every run
@@ -70,8 +77,9 @@ def payroll_run(
         )
     except PayrollError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
+    # the report is the run's metadata (and the CLI prints it): logged at debug, so a terminal run shows it once
     for line in report.lines():
-        context.log.info(line)
+        context.log.debug(line)
     metadata = report.metadata()
     checks = [
         dg.AssetCheckResult(
@@ -87,6 +95,7 @@ def payroll_run(
             **metadata,
             "report": dg.MetadataValue.md("```\n" + "\n".join(report.lines()) + "\n```"),
             "skipped_employees": dg.MetadataValue.json(report_json(report)),
+            "rows_by_status": dg.MetadataValue.json(metadata["rows_by_status"]),
             "dagster/row_count": metadata["rows"],
         },
     )

@@ -21,9 +21,9 @@ TABLES_PRODUCED_BY_JOBS = frozenset({"metrics", "payroll"})
 def operational_schema(context: dg.AssetExecutionContext, postgres: PostgresResource) -> dg.MaterializeResult:
     result = migrate(postgres.get_engine())
     if result.applied:
-        context.log.info(f"applied {len(result.applied)} migration(s): {', '.join(result.applied)}")
+        context.log.debug(f"applied {len(result.applied)} migration(s): {', '.join(result.applied)}")
     else:
-        context.log.info(f"already at {result.revision}; nothing to apply")
+        context.log.debug(f"already at {result.revision}; nothing to apply")  # the CLI reports it
     return dg.MaterializeResult(
         metadata={
             "revision": result.revision,

@@ -6,6 +6,7 @@ import datetime as dt
 import dagster as dg
 from pydantic import Field
 
+from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
@@ -25,7 +26,10 @@ COMPLETED_CHECK = "completed_for_every_organization"
 
 # end_offset=1: today's partition exists, so the 02:00 run reconciles the day it runs on
 # ("expired" means expiryDate before that day).
-stock_partitions = dg.DailyPartitionsDefinition(start_date="2018-01-01", timezone=BUSINESS_TIMEZONE.key, end_offset=1)
+# The first day: PROMETRIC_PARTITIONS_START (config.py).
+stock_partitions = dg.DailyPartitionsDefinition(
+    start_date=partitions_start().isoformat(), timezone=BUSINESS_TIMEZONE.key, end_offset=1
+)
 
 
 class StockReconciliationConfig(dg.Config):
