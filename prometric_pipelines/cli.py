@@ -292,7 +292,9 @@ def _demo(args: argparse.Namespace) -> int:
     # hitting every process at the same moment.
     children = [
         subprocess.Popen(
-            _dagster_command(ui_port, quiet=True), env=dagster_env, cwd=dagster_env["DAGSTER_HOME"],
+            _dagster_command(ui_port, quiet=True),
+            env=dagster_env,
+            cwd=dagster_env["DAGSTER_HOME"],
             start_new_session=True,
         ),
         subprocess.Popen(
