@@ -6,9 +6,10 @@
   (`action = 'restore'`, `restoresId` = the restored manifest) instead of setting `restoredAt`,
   which stays for the links restored before this revision.
 * `audit_logs`: a trigger replaces the value of every top-level secret-named key of `oldValue` and
-  `newValue` (`{"password": "<bcrypt hash>"}` as the ERP logs a password change) by "***" when a
-  row is written, and the existing rows are masked once, so no login reads a hash out of the audit
-  log (`oldValue->>'password'`). Deeper shapes are masked when read (security/masking.py).
+  `newValue` (`{"password": "<bcrypt hash>"}` as the ERP logs a password change), and bcrypt/argon2
+  hashes inside top-level strings, by "***" when a row is written; the existing rows are masked once.
+  So no login reads a hash out of the audit log (`oldValue->>'password'`). Deeper shapes are masked
+  when read (security/masking.py).
 
 Revision ID: 20261206200500
 Revises: 20261205160000
@@ -17,6 +18,7 @@ Create Date: 2026-12-06 20:05:00+00:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261206200500"
@@ -35,14 +37,22 @@ _SECRET_KEY = r"""
         ~ '(^|[^a-z0-9])(pwd|otp|pin|cvv|cvc|cookie|pass|jwt|auth)([^a-z0-9]|$)'
 """
 
-# A cheap superset in C (a trigger's WHEN allows no subquery): an object with a key that may be secret.
+# bcrypt and argon2 hashes inside a top-level string value (PostgreSQL's regular expressions)
+_HASH = r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}|\$argon2(id|i|d)\$[A-Za-z0-9+/=,$]+"
+# A cheap superset in C (a trigger's WHEN allows no subquery): an object with a key that may be secret,
+# or with a string value that may hold a hash.
 _CANDIDATE = (
     '$.keyvalue() ? (@.key like_regex "pass|pwd|token|secret|api.?key|auth|credential|private.?key|session.?id|'
-    'verification.?code|otp|pin|cvv|cvc|cookie|jwt" flag "i")'
+    r'verification.?code|otp|pin|cvv|cvc|cookie|jwt" flag "i" || @.value like_regex "\\$2|\\$argon2")'
 )
 
 
+def _schema() -> str:
+    return op.get_bind().execute(sa.text("SELECT quote_ident(current_schema())")).scalar_one()
+
+
 def upgrade() -> None:
+    schema = _schema()
     op.execute("""
         ALTER TABLE audit_log_archives
             ADD COLUMN action text NOT NULL DEFAULT 'archive',
@@ -83,20 +93,24 @@ def upgrade() -> None:
         LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
             SELECT CASE
                 WHEN jsonb_typeof(audit_value) IS DISTINCT FROM 'object' THEN audit_value
-                WHEN NOT EXISTS (SELECT 1 FROM jsonb_each(audit_value)
-                                 WHERE ({_SECRET_KEY}) AND jsonb_typeof(value) <> 'null') THEN audit_value
-                ELSE (SELECT jsonb_object_agg(key, CASE WHEN ({_SECRET_KEY}) AND jsonb_typeof(value) <> 'null'
-                                                       THEN to_jsonb('***'::text) ELSE value END)
-                      FROM jsonb_each(audit_value))
+                ELSE coalesce((
+                    SELECT jsonb_object_agg(key, CASE
+                        WHEN jsonb_typeof(value) = 'null' THEN value
+                        WHEN ({_SECRET_KEY}) THEN to_jsonb('***'::text)
+                        WHEN jsonb_typeof(value) = 'string' AND (value #>> '{{}}') ~ '{_HASH}'
+                            THEN to_jsonb(regexp_replace(value #>> '{{}}', '{_HASH}', '***', 'g'))
+                        ELSE value
+                    END)
+                    FROM jsonb_each(audit_value)), audit_value)
             END
         $$
     """)
-    op.execute("""
+    op.execute(f"""
         CREATE FUNCTION prometric_mask_audit_row() RETURNS trigger
         LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
         BEGIN
-            NEW."oldValue" := prometric_mask_audit_value(NEW."oldValue");
-            NEW."newValue" := prometric_mask_audit_value(NEW."newValue");
+            NEW."oldValue" := {schema}.prometric_mask_audit_value(NEW."oldValue");
+            NEW."newValue" := {schema}.prometric_mask_audit_value(NEW."newValue");
             RETURN NEW;
         END
         $$

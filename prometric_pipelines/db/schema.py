@@ -1222,6 +1222,8 @@ stock_discrepancies = Table(
 # pieces (rows older than `--before` in the middle of it, or late rows) gets one more file per piece.
 # Each organization's rows (NULL = the global rows) form a hash chain: `prevHash` is the hash of the
 # organization's previous manifest (`chainPosition` - 1), `hash` covers every field but `restoredAt`.
+# Append-only since 20261206200500 (a trigger; the jobs login has SELECT and INSERT): a restore adds a
+# link (`action` 'restore', `restoresId`) instead of setting `restoredAt`.
 audit_log_archives = Table(
     "audit_log_archives",
     metadata,
