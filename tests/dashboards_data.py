@@ -76,13 +76,20 @@ def demo_data(databases, template_database, tmp_path_factory) -> Iterator[DemoDa
     data.owner.dispose()
 
 
+def restore_logins(data: DemoData) -> None:
+    """Sets the roles' passwords back to this data's: roles are server-wide, and a test module that
+    provisions logins of its own (another PROMETRIC_HOME) gives them new passwords meanwhile."""
+    provision_logins(data.owner, Path(data.env["PROMETRIC_HOME"]))
+
+
 @pytest.fixture
 def app_env(demo_data: DemoData, monkeypatch: pytest.MonkeyPatch) -> DemoData:
     """The process environment the app (AppTest runs it in-process) reads its logins from."""
+    restore_logins(demo_data)
     for name, value in demo_data.env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PROMETRIC_DASHBOARDS_TODAY", demo_data.today.isoformat())
     return demo_data
 
 
-__all__ = ["DEMO_PASSWORD", "DemoData", "app_env", "demo_data", "os"]
+__all__ = ["DEMO_PASSWORD", "DemoData", "app_env", "demo_data", "os", "restore_logins"]

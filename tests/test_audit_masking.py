@@ -25,6 +25,7 @@ from prometric_pipelines.db.roles import READER_ROLE, provision_logins
 from prometric_pipelines.db.tenancy import read_tenant_key, tenant_session
 from prometric_pipelines.generate.run import DEMO_PASSWORD
 from prometric_pipelines.security.masking import MASK, MAX_DEPTH, mask_json_text, mask_secrets
+from tests.dashboards_data import restore_logins
 from tests.factories import make_tenant
 
 BCRYPT = "$2b$12$aFHtZUTyakjhJUPzZUz3GOHQwxNVYaQrGlQZ8g0HtrhMh1j5kuj9m"
@@ -228,6 +229,7 @@ APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 @pytest.fixture(scope="module")
 def audit_page_text(demo_data, tmp_path_factory):
     """The owner's Audit page (last 7 days) with every shape logged in the owner's organization today."""
+    restore_logins(demo_data)
     email, organization = demo_data.accounts["owner"]
     created_at = dt.datetime.combine(demo_data.today, dt.time(9))
     with demo_data.owner.begin() as conn:
