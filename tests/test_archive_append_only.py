@@ -23,6 +23,7 @@ from prometric_pipelines.audit.manifests import manifest_hash
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
+from prometric_pipelines.db.migrate import downgrade, migrate
 from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
 from prometric_pipelines.defs.audit.assets import audit_archive
 from prometric_pipelines.defs.resources import PostgresResource
@@ -234,3 +235,20 @@ def test_the_run_metadata_records_each_chain_head(archived, monkeypatch):
         assert json.loads(archive.head_path(org).read_text())["hash"] == newest.hash, key
     assert heads == expected
     assert heads[orgs["a"]]["chain_position"] == 4  # March's rest (1 April cutoff) became link 4
+
+
+def test_the_migration_goes_down_with_restore_links_and_up_again(archived):
+    """Down: the edit-in-place form again (restored manifests get `restoredAt`, restore links are kept but
+    inactive, paths unique); the files the old schema calls active are exactly the files on disk."""
+    owner, archive, org = archived["owner"], archived["archive"], archived["orgs"]["a"]
+    restore_month(archived["jobs"], archive, dt.date(2025, 2, 1), organization_ids=[org])
+    on_disk = sorted(archive.relative(p) for p in archive.root.rglob("*.parquet"))
+    downgrade(owner, "20261205160000")
+    with owner.connect() as conn:
+        active = conn.execute(text('SELECT path FROM audit_log_archives WHERE "restoredAt" IS NULL ORDER BY path'))
+        assert list(active.scalars()) == on_disk
+        assert conn.execute(text("SELECT count(*) FROM audit_log_archives")).scalar_one() == len(EXPECTED_PIECES) + 1
+    migrate(owner)
+    with owner.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log_archives WHERE action = 'archive'")).scalar_one() == 7
+    assert "permission denied" in refused(archived["jobs"], 'UPDATE audit_log_archives SET "runKey" = :k', {"k": "x"})
