@@ -135,11 +135,21 @@ def test_links_removed_or_marked_restored_behind_the_archive_keep_their_files_an
     assert f"{chain[0].path} is in no active manifest" in problems
     assert len(report.problems) == 3, problems
 
-    # the last link deleted and the chain's hashes recomputed over the rest: still the head says so
+    # a new link appended after the truncation (a late row of March archived) does not move the head
     with owner.begin() as conn:
-        conn.execute(text("DELETE FROM audit_log_archives WHERE id = CAST(:id AS uuid)"), {"id": chain[1].id})
+        conn.execute(
+            text("""INSERT INTO audit_logs ("organizationId", action, entity, "createdAt")
+                    VALUES (CAST(:org AS uuid), 'UPDATE', 'orders', '2025-03-02 10:00')"""),
+            {"org": org},
+        )
+    kept_bytes = archive.absolute(chain[-1].path).read_bytes()
+    assert archive_audit_logs(archived["jobs"], archive, before=BEFORE).rows_archived == 1
+    new_chain = links(owner, org)
+    assert [link.chain_position for link in new_chain] == [1, 2, 3]
+    assert new_chain[-1].path == chain[-1].path.replace("part-0001", "part-0002")  # the kept file is not reused
+    assert archive.absolute(chain[-1].path).read_bytes() == kept_bytes
     report = verify_archive(owner, archive, [org])
-    assert any("ends at link 1" in problem for problem in report.problems)
+    assert any("the chain does not contain its recorded head (link 3" in problem for problem in report.problems)
 
 
 def test_a_forged_restore_link_written_by_the_jobs_login_deletes_nothing(archived):

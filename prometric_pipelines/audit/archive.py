@@ -274,8 +274,12 @@ def _archive_piece(
     year, month = start.year, start.month
     for attempt in range(1, DELETE_ATTEMPTS + 1):
         with engine.connect() as conn:
-            sequence = conn.execute(load_sql("audit", "month_file_count"), {**params, "year": year, "month": month})
-            relative = f"{archive.month_dir(organization_id, year, month)}/{part_name(sequence.scalar_one() + 1)}"
+            count = conn.execute(load_sql("audit", "month_file_count"), {**params, "year": year, "month": month})
+            sequence = count.scalar_one() + 1
+        folder = archive.month_dir(organization_id, year, month)
+        while archive.absolute(f"{folder}/{part_name(sequence)}").exists():
+            sequence += 1  # a file kept without its manifest (rows not live) is never overwritten
+        relative = f"{folder}/{part_name(sequence)}"
         final = archive.absolute(relative)
         make_private_dirs(final.parent, archive.root)
         temporary = final.with_name(final.name + TEMP_SUFFIX)
@@ -330,15 +334,18 @@ def _archive_piece(
                 "content_checksum": written.checksum,
                 "run_key": result.run_key,
             }
-            head = _append_link(conn, manifest, ARCHIVE, None)
+            step = _append_link(conn, manifest, ARCHIVE, None)
             deleted = conn.execute(load_sql("audit", "delete_archived"), params).one()
             if (deleted.row_count, deleted.checksum) != (written.row_count, written.checksum):
-                # rows were added to (or removed from) the range since the export: keep them all live
+                # rows were added to (or removed from) the range since the export: keep them all live,
+                # and the file of this attempt goes (its rows were never deleted)
                 transaction.rollback()
+                final.unlink()
+                fsync_directory(final.parent)
                 result.delete_seconds += time.perf_counter() - clock
                 continue
             checkpoint("deleted")
-        archive.write_head(organization_id, head)
+        advance_head(archive, organization_id, step)
         result.delete_seconds += time.perf_counter() - clock
         checkpoint("committed")
         return Piece(organization_id, year, month, written.row_count, relative, exported.masked_values, attempt)
@@ -348,8 +355,16 @@ def _archive_piece(
     )
 
 
-def _append_link(conn: Connection, fields: dict, action: str, restores_id: str | None) -> ChainHead:
-    """Inserts the next link of the organization's chain (in the caller's transaction); its head."""
+@dataclass(frozen=True)
+class ChainStep:
+    """The chain's newest link before and after one appended link."""
+
+    previous: ChainHead | None
+    head: ChainHead
+
+
+def _append_link(conn: Connection, fields: dict, action: str, restores_id: str | None) -> ChainStep:
+    """Inserts the next link of the organization's chain (in the caller's transaction)."""
     params = {"organization_id": fields["organization_id"]}
     head = conn.execute(load_sql("audit", "chain_head"), params).one_or_none()
     manifest = {
@@ -362,7 +377,19 @@ def _append_link(conn: Connection, fields: dict, action: str, restores_id: str |
     }
     manifest["hash"] = manifest_hash(manifest)
     conn.execute(load_sql("audit", "insert_manifest"), manifest)
-    return ChainHead(manifest["chain_position"], manifest["hash"])
+    previous = ChainHead(head.chain_position, head.hash) if head else None
+    return ChainStep(previous, ChainHead(manifest["chain_position"], manifest["hash"]))
+
+
+def advance_head(archive: Archive, organization_id: str | None, step: ChainStep) -> None:
+    """Moves the recorded head to the new link only from the link it extends (or records a first head):
+    a recorded head the chain no longer reaches stays as it is, the evidence `audit verify` reports."""
+    try:
+        recorded = archive.read_head(organization_id)
+    except ValueError:
+        return
+    if recorded is None or recorded == step.previous:
+        archive.write_head(organization_id, step.head)
 
 
 def record_head(engine: Engine, archive: Archive, organization_id: str | None) -> ChainHead | None:
@@ -541,11 +568,11 @@ def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> R
             for key in ("organization_id", "year", "month", "path", "row_count", "min_created_at", "max_created_at",
                         "file_sha256", "content_checksum")
         }  # fmt: skip
-        head = _append_link(conn, {**fields, "run_key": run_key}, RESTORE, manifest.id)
-    archive.write_head(manifest.organization_id, head)
+        step = _append_link(conn, {**fields, "run_key": run_key}, RESTORE, manifest.id)
+    advance_head(archive, manifest.organization_id, step)
     path.unlink()
     fsync_directory(path.parent)
-    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, rows_inserted, head)
+    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, rows_inserted, step.head)
 
 
 class _CsvSink:
