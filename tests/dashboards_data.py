@@ -77,9 +77,16 @@ def demo_data(databases, template_database, tmp_path_factory) -> Iterator[DemoDa
     data.owner.dispose()
 
 
+def restore_logins(data: DemoData) -> None:
+    """Sets the roles' passwords back to this data's: roles are server-wide, and a test module that
+    provisions logins of its own (another PROMETRIC_HOME) gives them new passwords meanwhile."""
+    provision_logins(data.owner, Path(data.env["PROMETRIC_HOME"]))
+
+
 @pytest.fixture
 def app_env(demo_data: DemoData, monkeypatch: pytest.MonkeyPatch) -> DemoData:
     """The process environment the app (AppTest runs it in-process) reads its logins from."""
+    restore_logins(demo_data)
     for name in ("DATABASE_URL", "JOBS_DATABASE_URL"):  # the app must work without them (docs/security.md)
         monkeypatch.delenv(name, raising=False)
     for name, value in demo_data.env.items():
@@ -88,4 +95,4 @@ def app_env(demo_data: DemoData, monkeypatch: pytest.MonkeyPatch) -> DemoData:
     return demo_data
 
 
-__all__ = ["DEMO_PASSWORD", "DemoData", "app_env", "demo_data", "os"]
+__all__ = ["DEMO_PASSWORD", "DemoData", "app_env", "demo_data", "os", "restore_logins"]

@@ -44,7 +44,7 @@ from tests.cli import assert_one_clear_line, prometric
 
 MANIFESTS = text("""
     SELECT "organizationId"::text AS org, year, month, path, "rowCount" AS rows, "chainPosition" AS position,
-           "prevHash" AS prev_hash, hash, "restoredAt" AS restored_at
+           "prevHash" AS prev_hash, hash, "restoredAt" AS restored_at, action
     FROM audit_log_archives ORDER BY "organizationId" NULLS FIRST, "chainPosition"
 """)
 
@@ -98,8 +98,8 @@ def test_archive_moves_rows_before_the_cutoff_exactly_once_with_secrets_masked(h
     # the passwords were masked in the files: rows i % 7 == 3 of each piece (1 + 4 + 4 + 1 + 3 + 1)
     archived = pa.concat_tables(pq.read_table(archive.absolute(m["path"])) for m in manifests(engine))
     values = [json.loads(v) for v in archived["newValue"].to_pylist()]
-    assert sum(1 for v in values if "password" in v) == sum(p.masked_values for p in result.pieces) == 14
-    assert all(v["password"] == "***" for v in values if "password" in v)
+    assert sum(1 for v in values if "change" in v) == sum(p.masked_values for p in result.pieces) == 14
+    assert all(v["change"]["password"] == "***" for v in values if "change" in v)
     assert not any("hunter" in json.dumps(v) for v in values)
     assert verify_archive(engine, archive).clean
 
@@ -271,7 +271,11 @@ def test_restore_puts_a_month_back_once_and_archive_restore_archive_is_stable(hi
         assert_exactly_once(conn, archive.root, history["originals"])
     report = verify_archive(engine, archive)
     assert report.clean, report.problems
-    assert sum(chain.links for chain in report.chains) == len(EXPECTED_PIECES) + 3
+    # the first files, the three restore links, the three files of the second archive run
+    assert sum(chain.links for chain in report.chains) == len(EXPECTED_PIECES) + 3 + 3
+    restore_links = [m for m in manifests(engine) if m["action"] == "restore"]
+    assert sorted(m["path"] for m in restore_links) == sorted(m["path"] for m in january)
+    assert all(m["restored_at"] is None for m in manifests(engine))  # nothing was edited in place
 
 
 def test_restore_refuses_a_tampered_file_and_changes_nothing(history):
@@ -315,7 +319,8 @@ def test_a_query_over_a_half_archived_month_returns_what_it_returned_before_arch
     everything = after[0]
     assert set(everything["organizationId"].dropna()) == {orgs["a"]}  # never another tenant's or global rows
     secrets = [json.loads(v) for v in everything["newValue"].dropna() if "password" in v]
-    assert len(secrets) == 4 + 4 + 1 + 1 and all(v["password"] == "***" for v in secrets)  # i%7==3 per piece
+    assert len(secrets) == 4 + 4 + 1 + 1  # i%7==3 per piece
+    assert all(v["change"]["password"] == "***" for v in secrets)
 
 
 def test_query_rejects_bad_filters():

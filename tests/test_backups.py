@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,16 @@ def _counts(url: URL) -> dict[str, int]:
         return {t: conn.execute(f'SELECT count(*) FROM public."{t}"').fetchone()[0] for t in tables}
 
 
+def _backed_up_counts(url: URL) -> dict[str, int]:
+    """What a backup holds: every table's rows but the tenant keys' (left out on purpose)."""
+    return {**_counts(url), "security_tenant_keys": 0}
+
+
+def _tenant_keys(url: URL) -> list[str]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        return [row[0] for row in conn.execute("SELECT key FROM security_tenant_keys")]
+
+
 def _digests(url: URL) -> dict[str, tuple[int, str]]:
     with psycopg.connect(libpq_url(url)) as conn:
         return {t: tuple(conn.execute(INDEPENDENT_DIGEST.format(t)).fetchone()) for t in DIGEST_TABLES}
@@ -84,7 +95,7 @@ def test_backup_then_restore_into_a_new_database_gives_equal_row_counts_and_chec
     meta = result.asset_materializations_for_node("database_backup")[0].metadata
     dump = Path(meta["path"].value)
     manifest = json.loads(dump.with_suffix(".json").read_text())
-    expected = _counts(database_url)
+    expected = _backed_up_counts(database_url)
 
     # the manifest: where, how big, the file's hash, the server, and the counts of this very database
     assert dump.parent == archive / "backups" / database_url.database
@@ -100,7 +111,10 @@ def test_backup_then_restore_into_a_new_database_gives_equal_row_counts_and_chec
     restored = backup.restore(backup.read_backup(dump), target)
 
     assert restored.created_database and restored.matches
-    assert _counts(target) == expected  # every table
+    assert _counts(target) == {**expected, "security_tenant_keys": 1}  # every table; a new key
+    (source_key,) = _tenant_keys(database_url)
+    (restored_key,) = _tenant_keys(target)
+    assert restored_key != source_key and len(restored_key) == 64
     assert _digests(target) == _digests(database_url)  # and a few tables row for row
     assert restored.checksums_compared == len(backup.DEFAULT_CHECKSUM_TABLES)
 
@@ -144,7 +158,7 @@ def test_the_weekly_restore_check_restores_the_newest_backup_and_compares_every_
 
     assert evaluation.passed
     assert evaluation.metadata["tables_compared"].value == len(_counts(database_url))
-    assert evaluation.metadata["rows_restored"].value == sum(_counts(database_url).values())
+    assert evaluation.metadata["rows_restored"].value == sum(_backed_up_counts(database_url).values())
     assert evaluation.metadata["mismatches"].value == "none"
     with psycopg.connect(libpq_url(database_url)) as conn:  # the scratch database is gone again
         left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE '%restore_check%'").fetchall()
@@ -167,6 +181,32 @@ def test_the_restore_check_finds_a_backup_whose_content_differs_from_its_manifes
     assert evaluation.metadata["mismatches"].value == (
         f"employees: {employees:,} rows in the manifest, {employees - 1:,} restored"
     )
+
+
+def test_a_backup_is_private_and_holds_no_tenant_key(source, database_url, archive):
+    result = _run_backup_job()
+    dump = Path(result.asset_materializations_for_node("database_backup")[0].metadata["path"].value)
+    for path in (dump, dump.with_suffix(".json")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for folder in (archive, archive / "backups", dump.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    # the dump as SQL (pg_restore decompresses it): the table is there, its key is not
+    (key,) = _tenant_keys(database_url)
+    programs = client_programs(*_server_version(database_url))
+    script = subprocess.run(
+        [str(programs.pg_restore), "--file=-", str(dump)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "CREATE TABLE public.security_tenant_keys" in script
+    assert key not in script
+    assert "COPY public.security_tenant_keys" not in script
+    assert "COPY public.organizations" in script  # the data of every other table is there
+    assert json.loads(dump.with_suffix(".json").read_text())["excluded_table_data"] == ["security_tenant_keys"]
+
+
+def _server_version(url: URL) -> tuple[int, str]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    return int(version.split(".")[0]), version
 
 
 # ---- retention ----------------------------------------------------------------------------------
@@ -251,7 +291,8 @@ def test_cli_backup_and_restore_latest_into_a_new_database(source, database_url,
     )  # fmt: skip
     assert restored.returncode == 0, restored.stderr
     tables = len(_counts(database_url))
-    assert f"{tables} tables and {sum(_counts(database_url).values()):,} rows match the manifest" in restored.stdout
+    rows = sum(_backed_up_counts(database_url).values())
+    assert f"{tables} tables and {rows:,} rows match the manifest" in restored.stdout
     assert _counts(target) == _counts(database_url)
 
     # into a database that holds tables (the operational one itself): refused, one line, nothing changed

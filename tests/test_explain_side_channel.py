@@ -1,6 +1,6 @@
 """EXPLAIN ANALYZE as the reader no longer counts other tenants' rows by e-mail or name.
 
-Before migration 20261206200400, `EXPLAIN ANALYZE SELECT id FROM users WHERE email = '<B's e-mail>'`
+Before migration 20261206200800, `EXPLAIN ANALYZE SELECT id FROM users WHERE email = '<B's e-mail>'`
 run in organization A's tenant session used the e-mail index and reported "Rows Removed by Filter: 1"
 (the row the policy then hid): a yes/no answer to "does this e-mail exist in another organization", and
 with `<` a binary search over every tenant's e-mails. The test compares the plans' counts for guesses

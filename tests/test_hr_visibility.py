@@ -236,7 +236,7 @@ def test_audit_rows_with_credentials_are_hidden_from_every_level_and_pay_rows_be
 
 
 def test_the_frozen_value_patterns_of_the_migration_are_the_python_ones():
-    path = next((PROJECT_ROOT / "migrations" / "versions").glob("20261206200400_*.py"))
+    path = next((PROJECT_ROOT / "migrations" / "versions").glob("20261206200800_*.py"))
     spec = importlib.util.spec_from_file_location("least_privilege_logins", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -34,12 +34,23 @@ from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines import config
 from prometric_pipelines.audit.export import export_to_parquet, inline_parameters
-from prometric_pipelines.audit.manifests import RangeStats, file_stats, manifest_hash
+from prometric_pipelines.audit.manifests import (
+    ARCHIVE,
+    RESTORE,
+    RangeStats,
+    active_links,
+    file_ids,
+    file_stats,
+    manifest_hash,
+)
 from prometric_pipelines.audit.storage import (
     TEMP_SUFFIX,
     Archive,
+    ChainHead,
+    create_private_file,
     file_sha256,
     fsync_directory,
+    make_private_dirs,
     organization_label,
     part_name,
 )
@@ -121,6 +132,8 @@ class ArchiveResult:
     scopes: list[OrganizationScope]
     pieces: list[Piece] = field(default_factory=list)
     swept_files: int = 0
+    kept_files: list[str] = field(default_factory=list)  # no manifest, but rows not live: never deleted
+    heads: dict[str, ChainHead] = field(default_factory=dict)  # organization label -> its chain's newest link
     export_seconds: float = 0.0
     verify_seconds: float = 0.0
     delete_seconds: float = 0.0
@@ -215,12 +228,17 @@ def archive_audit_logs(
             if scope.skip_reason is not None:
                 say(f"{organization_label(scope.organization_id)}: skipped: {scope.skip_reason}")
                 continue
-            result.swept_files += sweep(engine, archive, scope.organization_id)
+            swept = sweep(engine, archive, scope.organization_id, say)
+            result.swept_files += swept.removed
+            result.kept_files += swept.kept
             for piece in _archive_organization(engine, archive, scope, result):
                 say(
                     f"{organization_label(piece.organization_id)} {piece.year:04d}-{piece.month:02d}: "
                     f"{piece.rows:,} rows -> {piece.path}"
                 )
+            head = record_head(engine, archive, scope.organization_id)
+            if head is not None:
+                result.heads[organization_label(scope.organization_id)] = head
     result.seconds = time.perf_counter() - started
     return result
 
@@ -258,11 +276,16 @@ def _archive_piece(
     year, month = start.year, start.month
     for attempt in range(1, DELETE_ATTEMPTS + 1):
         with engine.connect() as conn:
-            sequence = conn.execute(load_sql("audit", "month_file_count"), {**params, "year": year, "month": month})
-            relative = f"{archive.month_dir(organization_id, year, month)}/{part_name(sequence.scalar_one() + 1)}"
+            count = conn.execute(load_sql("audit", "month_file_count"), {**params, "year": year, "month": month})
+            sequence = count.scalar_one() + 1
+        folder = archive.month_dir(organization_id, year, month)
+        while archive.absolute(f"{folder}/{part_name(sequence)}").exists():
+            sequence += 1  # a file kept without its manifest (rows not live) is never overwritten
+        relative = f"{folder}/{part_name(sequence)}"
         final = archive.absolute(relative)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(final.parent, archive.root)
         temporary = final.with_name(final.name + TEMP_SUFFIX)
+        os.close(create_private_file(temporary))  # 0600 before the first row is written into it
 
         # 1. export (and the database's own statistics of the same rows, in the same snapshot)
         clock = time.perf_counter()
@@ -301,7 +324,6 @@ def _archive_piece(
         # 4. manifest and DELETE, one transaction
         clock = time.perf_counter()
         with engine.connect() as conn, conn.begin() as transaction:
-            head = conn.execute(load_sql("audit", "chain_head"), params).one_or_none()
             manifest = {
                 "organization_id": organization_id,
                 "year": year,
@@ -312,20 +334,20 @@ def _archive_piece(
                 "max_created_at": written.max_created_at,
                 "file_sha256": sha256,
                 "content_checksum": written.checksum,
-                "chain_position": head.chain_position + 1 if head else 1,
-                "prev_hash": head.hash if head else None,
-                "archived_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 "run_key": result.run_key,
             }
-            manifest["hash"] = manifest_hash(manifest)
-            conn.execute(load_sql("audit", "insert_manifest"), manifest)
+            step = _append_link(conn, manifest, ARCHIVE, None)
             deleted = conn.execute(load_sql("audit", "delete_archived"), params).one()
             if (deleted.row_count, deleted.checksum) != (written.row_count, written.checksum):
-                # rows were added to (or removed from) the range since the export: keep them all live
+                # rows were added to (or removed from) the range since the export: keep them all live,
+                # and the file of this attempt goes (its rows were never deleted)
                 transaction.rollback()
+                final.unlink()
+                fsync_directory(final.parent)
                 result.delete_seconds += time.perf_counter() - clock
                 continue
             checkpoint("deleted")
+        advance_head(archive, organization_id, step)
         result.delete_seconds += time.perf_counter() - clock
         checkpoint("committed")
         return Piece(organization_id, year, month, written.row_count, relative, exported.masked_values, attempt)
@@ -335,22 +357,113 @@ def _archive_piece(
     )
 
 
-def sweep(engine: Engine, archive: Archive, organization_id: str | None) -> int:
+@dataclass(frozen=True)
+class ChainStep:
+    """The chain's newest link before and after one appended link."""
+
+    previous: ChainHead | None
+    head: ChainHead
+
+
+def _append_link(conn: Connection, fields: dict, action: str, restores_id: str | None) -> ChainStep:
+    """Inserts the next link of the organization's chain (in the caller's transaction)."""
+    params = {"organization_id": fields["organization_id"]}
+    head = conn.execute(load_sql("audit", "chain_head"), params).one_or_none()
+    manifest = {
+        **fields,
+        "chain_position": head.chain_position + 1 if head else 1,
+        "prev_hash": head.hash if head else None,
+        "archived_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "action": action,
+        "restores_id": restores_id,
+    }
+    manifest["hash"] = manifest_hash(manifest)
+    conn.execute(load_sql("audit", "insert_manifest"), manifest)
+    previous = ChainHead(head.chain_position, head.hash) if head else None
+    return ChainStep(previous, ChainHead(manifest["chain_position"], manifest["hash"]))
+
+
+def advance_head(archive: Archive, organization_id: str | None, step: ChainStep) -> None:
+    """Moves the recorded head to the new link only from the link it extends (or records a first head):
+    a recorded head the chain no longer reaches stays as it is, the evidence `audit verify` reports."""
+    try:
+        recorded = archive.read_head(organization_id)
+    except ValueError:
+        return
+    if recorded is None or recorded == step.previous:
+        archive.write_head(organization_id, step.head)
+
+
+def record_head(engine: Engine, archive: Archive, organization_id: str | None) -> ChainHead | None:
+    """Brings the head file up to the database's chain when the chain *extends* the recorded head (a run
+    killed between its commit and the head write), or records a first head; a chain that does not
+    contain the recorded head (truncated or rewritten) is left for `audit verify` to report."""
+    with engine.connect() as conn:
+        links = conn.execute(load_sql("audit", "manifests"), _org_params(organization_id)).all()
+    if not links:
+        return None
+    newest = ChainHead(links[-1].chain_position, links[-1].hash)
+    try:
+        recorded = archive.read_head(organization_id)
+    except ValueError:
+        return newest  # unreadable: verify reports it; not overwritten here
+    if recorded == newest:
+        return newest
+    if recorded is None or any((link.chain_position, link.hash) == (recorded.chain_position, recorded.hash)
+                               for link in links):  # fmt: skip
+        archive.write_head(organization_id, newest)
+    return newest
+
+
+@dataclass
+class SweepResult:
+    removed: int = 0
+    kept: list[str] = field(default_factory=list)
+
+
+def rows_back_in_database(engine: Engine, organization_id: str | None, path: Path) -> bool:
+    """Whether every row of an archived file is live in audit_logs (count and id checksum): only then
+    may the file be removed. A file Parquet cannot read proves nothing and is kept."""
+    try:
+        stats = file_stats(path)
+        ids = file_ids(path)
+    except Exception:  # a damaged file: never deleted on a guess (verify reports it)
+        return False
+    with engine.connect() as conn:
+        live = conn.execute(load_sql("audit", "live_ids_stats"), {**_org_params(organization_id), "ids": ids}).one()
+    return (live.row_count, live.checksum) == (stats.row_count, stats.checksum)
+
+
+def sweep(
+    engine: Engine, archive: Archive, organization_id: str | None, say: Callable[[str], None] | None = None
+) -> SweepResult:
     """Removes what interrupted runs left in an organization's archive folder: temporary files, and
-    files no active manifest lists (renamed but never committed, or restored). Run under the lock."""
+    Parquet files no active manifest lists (renamed but never committed, or restored) *whose rows are
+    all live in the database*. A file without an active manifest whose rows are not live (a manifest
+    removed or marked restored behind the archive's back) is kept and reported. Run under the lock."""
+    result = SweepResult()
     folder = archive.organization_dir(organization_id)
     if not folder.exists():
-        return 0
+        return result
     with engine.connect() as conn:
         manifests = conn.execute(load_sql("audit", "manifests"), _org_params(organization_id)).all()
-    active = {m.path for m in manifests if m.restored_at is None}
-    removed = 0
+    active = {m.path for m in active_links(manifests)}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and (path.name.endswith(TEMP_SUFFIX) or archive.relative(path) not in active):
+        if not path.is_file() or (not path.name.endswith(TEMP_SUFFIX) and archive.relative(path) in active):
+            continue
+        # a .tmp was never renamed, so its rows were never deleted (step 4 needs the renamed file)
+        if path.name.endswith(TEMP_SUFFIX) or rows_back_in_database(engine, organization_id, path):
             path.unlink()
             fsync_directory(path.parent)
-            removed += 1
-    return removed
+            result.removed += 1
+        else:
+            result.kept.append(archive.relative(path))
+            if say is not None:
+                say(
+                    f"{organization_label(organization_id)}: kept {archive.relative(path)}: no active manifest "
+                    "lists it but its rows are not in the database (see `prometric audit verify`)"
+                )
+    return result
 
 
 # ---- restore ------------------------------------------------------------------------------------
@@ -362,12 +475,14 @@ class RestoredFile:
     path: str
     rows_in_file: int
     rows_inserted: int
+    head: ChainHead
 
 
 @dataclass
 class RestoreResult:
     month: dt.date
     files: list[RestoredFile] = field(default_factory=list)
+    heads: dict[str, ChainHead] = field(default_factory=dict)
 
     @property
     def rows_restored(self) -> int:
@@ -385,14 +500,17 @@ def restore_month(
     month: dt.date,
     *,
     organization_ids: Iterable[str] | None = None,
+    run_key: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RestoreResult:
     """Puts one month's archived rows back into audit_logs (each organization's, or the given ones').
 
-    Per file, one transaction inserts the rows not already live and marks the manifest restored;
-    then the file is removed. A file that does not match its manifest's SHA-256 is refused.
+    Per file, one transaction inserts the rows not already live, proves that every row of the file is
+    live (count and id checksum) and appends a restore link to the chain; only then is the file
+    removed. A file that does not match its manifest's SHA-256 is refused.
     """
     say = progress or (lambda _message: None)
+    key = run_key or uuid.uuid4().hex
     result = RestoreResult(month=month)
     with _Lock(engine):
         with engine.connect() as conn:
@@ -406,16 +524,14 @@ def restore_month(
                 ]
             )
         for organization_id in organizations:
-            sweep(engine, archive, organization_id)
+            sweep(engine, archive, organization_id, say)
             with engine.connect() as conn:
-                manifests = [
-                    m
-                    for m in conn.execute(load_sql("audit", "manifests"), _org_params(organization_id)).all()
-                    if m.restored_at is None and (m.year, m.month) == (month.year, month.month)
-                ]
+                links = conn.execute(load_sql("audit", "manifests"), _org_params(organization_id)).all()
+            manifests = [m for m in active_links(links) if (m.year, m.month) == (month.year, month.month)]
             for manifest in manifests:
-                restored = _restore_file(engine, archive, manifest)
+                restored = _restore_file(engine, archive, manifest, key)
                 result.files.append(restored)
+                result.heads[organization_label(organization_id)] = restored.head
                 say(
                     f"{organization_label(organization_id)} {month:%Y-%m}: {restored.rows_inserted:,} rows restored "
                     f"from {restored.path}"
@@ -423,7 +539,7 @@ def restore_month(
     return result
 
 
-def _restore_file(engine: Engine, archive: Archive, manifest) -> RestoredFile:
+def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> RestoredFile:
     path = archive.absolute(manifest.path)
     if not path.exists():
         raise ArchiveIntegrityError(f"{manifest.path} is missing: cannot restore it (see `prometric audit verify`)")
@@ -440,17 +556,25 @@ def _restore_file(engine: Engine, archive: Archive, manifest) -> RestoredFile:
                 pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=False))
         inserted = conn.execute(load_sql("audit", "restore_rows"), {"organization_id": manifest.organization_id})
         rows_inserted = inserted.rowcount
-        conn.execute(
-            load_sql("audit", "mark_restored"),
-            {
-                "organization_id": manifest.organization_id,
-                "manifest_id": manifest.id,
-                "restored_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            },
-        )
+        live = conn.execute(
+            load_sql("audit", "live_ids_stats"),
+            {"organization_id": manifest.organization_id, "ids": file_ids(path)},
+        ).one()
+        if (live.row_count, live.checksum) != (manifest.row_count, manifest.content_checksum):
+            raise ArchiveIntegrityError(
+                f"{manifest.path}: after the restore {live.row_count} of its {manifest.row_count} rows are live "
+                "(checksum differs); nothing was restored and the file is kept"
+            )
+        fields = {
+            key: getattr(manifest, key)
+            for key in ("organization_id", "year", "month", "path", "row_count", "min_created_at", "max_created_at",
+                        "file_sha256", "content_checksum")
+        }  # fmt: skip
+        step = _append_link(conn, {**fields, "run_key": run_key}, RESTORE, manifest.id)
+    advance_head(archive, manifest.organization_id, step)
     path.unlink()
     fsync_directory(path.parent)
-    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, rows_inserted)
+    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, rows_inserted, step.head)
 
 
 class _CsvSink:

@@ -8,7 +8,6 @@ month's size.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import TextClause
 from sqlalchemy.dialects import postgresql
 
-from prometric_pipelines.security.masking import SECRET_KEY_PARTS, SECRET_KEY_WORDS, mask_secrets
+from prometric_pipelines.security.masking import MAX_DEPTH, SECRET_KEY_PARTS, SECRET_KEY_WORDS, mask_json_text
 
 # The archived columns: every column of audit_logs, uuids as text, JSONB as its JSON text.
 SCHEMA = pa.schema(
@@ -48,13 +47,19 @@ BATCH_BYTES = 32 << 20  # ~100k audit rows: one Parquet row group
 ZSTD_LEVEL = 3
 
 # A cheap pre-filter run on whole columns in C++: only values that might hold a secret (a key naming
-# one, a bcrypt hash, a URL with a password) go through the exact Python `mask_secrets`. A superset
-# of what mask_secrets masks for keys written with at most one separator inside a word.
+# one, a password hash, a JWT, a URL with a password, an Authorization header, a query parameter) or
+# that nest deeper than masking walks go through the exact Python `mask_json_text`. A superset of
+# what mask_json_text masks for keys written with at most one separator inside a word.
 _KEY_PATTERN = "|".join(
     re.escape(part).replace("key", ".?key").replace("id", ".?id").replace("code", ".?code")
     for part in (*SECRET_KEY_PARTS, *SECRET_KEY_WORDS)
 )
-_SECRET_CANDIDATE = rf'"[^"]*({_KEY_PATTERN}|pass|pwd)[^"]*"\s*:|\$2[aby]\$|://[^/@\s"]*:[^@\s"]*@'
+_SECRET_CANDIDATE = (
+    rf'"[^"]*({_KEY_PATTERN}|pass|pwd)[^"]*"\s*:'
+    r"|\$2[abxy]?\$|\$argon2|pbkdf2_sha|eyJ|://[^/@\s\"]*:[^@\s\"]*@|authorization|bearer\s|basic\s"
+    r"|[?&;][^=&\s\"]+="
+)
+_BRACKET = r"[\[{]"
 
 
 @dataclass(frozen=True)
@@ -72,19 +77,20 @@ def inline_parameters(connection: psycopg.Connection, query: TextClause, params:
 
 def mask_json_column(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
     """The column with secrets masked, and how many values changed."""
-    candidates = pc.fill_null(pc.match_substring_regex(column, _SECRET_CANDIDATE, ignore_case=True), False)
+    candidates = pc.or_(
+        pc.fill_null(pc.match_substring_regex(column, _SECRET_CANDIDATE, ignore_case=True), False),
+        pc.fill_null(pc.greater(pc.count_substring_regex(column, _BRACKET), MAX_DEPTH), False),
+    )
     if not pc.any(candidates).as_py():
         return column, 0
     # only the candidates reach Python (converting the whole column cost more than the masking itself)
     replacements = []
     changed = 0
     for text in pc.filter(column, candidates).to_pylist():
-        original = json.loads(text)
-        masked = mask_secrets(original)
-        if masked != original:  # untouched JSON keeps PostgreSQL's exact text
-            text = json.dumps(masked, ensure_ascii=False)
+        masked = mask_json_text(text)
+        if masked is not text:  # untouched JSON keeps PostgreSQL's exact text
             changed += 1
-        replacements.append(text)
+        replacements.append(masked)
     if not changed:
         return column, 0
     replaced = pc.replace_with_mask(

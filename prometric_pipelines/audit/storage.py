@@ -7,7 +7,9 @@ supported: the protocol relies on fsync and an atomic rename, which object store
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import os
 import urllib.parse
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from prometric_pipelines import config
 from prometric_pipelines.errors import ConfigError
 
 TABLE_DIR = "audit_logs"
+HEADS_DIR = "audit_heads"  # the newest link of each chain, recorded outside the database
 GLOBAL = "global"  # the partition of rows with no organization (user registrations, platform events)
 TEMP_SUFFIX = ".tmp"
 
@@ -68,6 +71,78 @@ class Archive:
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+    def head_path(self, organization_id: str | None) -> Path:
+        return self.root / HEADS_DIR / f"organization_id={organization_label(organization_id)}.json"
+
+    def read_head(self, organization_id: str | None) -> ChainHead | None:
+        """The chain head recorded next to the archive (None: none recorded); unreadable: ValueError."""
+        path = self.head_path(organization_id)
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8"))
+            return ChainHead(int(recorded["chain_position"]), str(recorded["hash"]))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{self.relative(path)} is not a chain head ({error})") from None
+
+    def write_head(self, organization_id: str | None, head: ChainHead) -> None:
+        """Records a chain's newest link (atomically, 0600 in a 0700 folder)."""
+        content = {
+            "organization_id": organization_label(organization_id),
+            "chain_position": head.chain_position,
+            "hash": head.hash,
+            "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        path = self.head_path(organization_id)
+        make_private_dirs(path.parent, self.root)
+        write_private_atomically(path, json.dumps(content, indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The newest link of an organization's manifest chain."""
+
+    chain_position: int
+    hash: str
+
+
+# ---- private files: tenant data is 0600 in 0700 folders ---------------------------------------------
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def make_private_dirs(path: Path, root: Path | None = None) -> None:
+    """Creates `path` and its missing parents as 0700 folders; those from `root` (included) down to
+    `path` are made 0700 even when they already exist (folders above `root` are not ours)."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    top = root if root is not None else path
+    current = path
+    while True:
+        if current.stat().st_mode & 0o777 != PRIVATE_DIR:
+            current.chmod(PRIVATE_DIR)
+        if current == top or current.parent == current or top not in current.parents:
+            break
+        current = current.parent
+
+
+def create_private_file(path: Path) -> int:
+    """A new, empty file only its owner can read (0600 from its creation, whatever the umask); its fd."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+
+
+def write_private_atomically(path: Path, content: str) -> None:
+    """Writes `path` through a synced 0600 temporary file renamed into place, then syncs the folder."""
+    temporary = path.with_name(path.name + TEMP_SUFFIX)
+    descriptor = create_private_file(temporary)
+    os.fchmod(descriptor, PRIVATE_FILE)  # an older leftover may have had another mode
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    fsync_directory(path.parent)
 
 
 def part_name(sequence: int) -> str:

@@ -104,6 +104,8 @@ def _run_archive(args: argparse.Namespace) -> int:
         print(f"  {piece['organization']}  {piece['month']}  {piece['rows']:>10,} rows  {piece['path']}")
     for organization, reason in metadata["skipped_organizations"].value.items():
         print(f"  {organization}  skipped: {reason}")
+    for path in metadata["files_kept_rows_not_live"].value:
+        print(f"  kept {path}: no active manifest lists it, but its rows are not in the database (audit verify)")
     checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     failed = sorted(name for name, passed in checks.items() if not passed)
     print(

@@ -1242,6 +1242,8 @@ stock_discrepancies = Table(
 # pieces (rows older than `--before` in the middle of it, or late rows) gets one more file per piece.
 # Each organization's rows (NULL = the global rows) form a hash chain: `prevHash` is the hash of the
 # organization's previous manifest (`chainPosition` - 1), `hash` covers every field but `restoredAt`.
+# Append-only since 20261206200500 (a trigger; the jobs login has SELECT and INSERT): a restore adds a
+# link (`action` 'restore', `restoresId`) instead of setting `restoredAt`.
 audit_log_archives = Table(
     "audit_log_archives",
     metadata,
@@ -1249,7 +1251,7 @@ audit_log_archives = Table(
     Column("organizationId", UUID),  # no foreign key: the archive outlives a deleted organization
     Column("year", Integer, nullable=False),
     Column("month", Integer, nullable=False),
-    Column("path", Text, nullable=False, unique=True),  # relative to ARCHIVE_URL
+    Column("path", Text, nullable=False),  # relative to ARCHIVE_URL; unique among archive links
     Column("rowCount", BigInteger, nullable=False),
     Column("minCreatedAt", DateTime, nullable=False),
     Column("maxCreatedAt", DateTime, nullable=False),
@@ -1260,11 +1262,19 @@ audit_log_archives = Table(
     Column("hash", String(64), nullable=False, unique=True),
     Column("archivedAt", DateTime, nullable=False),
     Column("runKey", Text, nullable=False),
-    Column("restoredAt", DateTime),
+    Column("restoredAt", DateTime),  # set by restores before 20261206200500; now a restore adds a link
+    # append-only (a trigger): 'archive' links own a file; a 'restore' link names the manifest it restored
+    Column("action", Text, nullable=False, server_default=text("'archive'")),
+    Column("restoresId", UUID, ForeignKey("audit_log_archives.id"), unique=True),
     CheckConstraint("month BETWEEN 1 AND 12", name="audit_log_archives_month_check"),
+    CheckConstraint("action IN ('archive', 'restore')", name="audit_log_archives_action_check"),
+    CheckConstraint(
+        """(action = 'restore') = ("restoresId" IS NOT NULL)""", name="audit_log_archives_restore_link_check"
+    ),
     CheckConstraint('"rowCount" > 0', name="audit_log_archives_row_count_check"),
     CheckConstraint('"chainPosition" >= 1', name="audit_log_archives_chain_position_check"),
     Index("idx_audit_log_archives_org_month", "organizationId", "year", "month"),
+    Index("audit_log_archives_path_key", "path", unique=True, postgresql_where=text("action = 'archive'")),
 )
 
 # --- Platform tables (not the ERP's): database maintenance ------------------------------------

@@ -49,7 +49,7 @@ HR_AUDIT_ENTITIES: tuple[str, ...] = (
 HR_ACCESS_LEVELS: tuple[str, ...] = get_args(HrAccess)
 # audit_logs old/new values (their JSON text, case-insensitive PostgreSQL regular expressions) that hide a
 # row from the reader: a credential (every level) or pay / personal identifiers (below `all`). Frozen in
-# migration 20261206200400 as well (tests/test_hr_visibility.py compares them).
+# migration 20261206200800 as well (tests/test_hr_visibility.py compares them).
 AUDIT_CREDENTIAL_PATTERN = (
     r'"[^"]*(password|passwd|pwd|token|secret|api_?key|credential|private_?key|session_?id|jwt)[^"]*"\s*:'
     r'|"(auth|authorization|pass|hash|password_?hash)"\s*:'

@@ -7,6 +7,10 @@ table, checksums of a few tables). A backup exists once its manifest does: both 
 temporary name, synced and renamed, the manifest last, so a crash leaves no half backup that looks
 whole (leftover `*.tmp` files are removed by the next backup).
 
+Secrets and modes: the dump leaves out the rows of `security_tenant_keys` (the key that signs tenant
+proofs: whoever holds it can pose as any tenant's session), and a restore generates a fresh key
+(docs/maintenance.md says what to do with it). Dumps and manifests are 0600 in 0700 folders.
+
 Consistency: the row counts and checksums are taken in a REPEATABLE READ transaction whose snapshot
 pg_dump reads too (`pg_export_snapshot()` + `pg_dump --snapshot`), so they describe the dump exactly
 even while the ERP keeps writing.
@@ -31,7 +35,14 @@ from psycopg import sql as pgsql
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine, RowMapping
 
-from prometric_pipelines.audit.storage import Archive, file_sha256, fsync_directory
+from prometric_pipelines.audit.storage import (
+    Archive,
+    create_private_file,
+    file_sha256,
+    fsync_directory,
+    make_private_dirs,
+    write_private_atomically,
+)
 from prometric_pipelines.config import BUSINESS_TIMEZONE, display_url, libpq_url
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.errors import PrometricError
@@ -52,6 +63,8 @@ RESTORE_CHECK_INFIX = "_restore_check_"
 # gzip level 1: measured on `small` (330 MiB), 2.4 s and a 57 MiB file against 6.4 s and 47 MiB at
 # pg_dump's default level; the wheel's pg_dump has neither lz4 nor zstd. `-Z 1` reads the same on 14-18.
 DUMP_COMPRESSION = "1"
+# tables whose rows a backup never holds (their structure it does): a restore regenerates them
+SECRET_TABLES = ("security_tenant_keys",)
 
 Progress = Callable[[str], None]
 
@@ -237,7 +250,7 @@ def back_up(
     policy = policy or RetentionPolicy()
     database = engine.url.database or ""
     directory = backup_directory(database, archive_url)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(directory, directory.parent.parent)
     with backup_lock(engine):
         with engine.connect() as probe:
             major, version = server_version(probe)
@@ -251,6 +264,7 @@ def back_up(
             name = f"{database}-{started:%Y%m%dT%H%M%SZ}"
             dump = directory / f"{name}{DUMP_SUFFIX}"
         temporary = dump.with_name(dump.name + TEMP_SUFFIX)
+        os.close(create_private_file(temporary))  # 0600 before pg_dump writes into it (it keeps the mode)
         began = time.perf_counter()
         tables, checksums = _dump_at_one_snapshot(engine, programs, temporary, checksum_tables, progress)
         duration = time.perf_counter() - began
@@ -272,8 +286,9 @@ def back_up(
             "run_key": run_key,
             "tables": tables,
             "checksums": checksums,
+            "excluded_table_data": list(SECRET_TABLES),
         }
-        _write_atomically(manifest_path_of(dump), json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        write_private_atomically(manifest_path_of(dump), json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         fsync_directory(directory)
         progress(f"backup {dump.name}: {size / 2**20:,.1f} MiB in {duration:.1f} s, {sum(tables.values()):,} rows")
         today = started.astimezone(BUSINESS_TIMEZONE).date()
@@ -303,6 +318,7 @@ def _dump_at_one_snapshot(
                 f"--compress={DUMP_COMPRESSION}",
                 f"--snapshot={snapshot}",
                 f"--file={output}",
+                *(f"--exclude-table-data={table}" for table in SECRET_TABLES),
                 "--no-password",
                 f"--dbname={libpq_url(engine.url.set(password=None))}",
             ]
@@ -311,7 +327,8 @@ def _dump_at_one_snapshot(
                 command, env=_libpq_environment(engine.url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
             )
             try:
-                tables = table_row_counts(conn)
+                # what the dump holds: no rows of the secret tables
+                tables = {name: 0 if name in SECRET_TABLES else count for name, count in table_row_counts(conn).items()}
                 checksums = table_checksums(conn, checksum_tables)
                 progress(f"counted {sum(tables.values()):,} rows in {len(tables)} tables; waiting for pg_dump")
             finally:
@@ -328,15 +345,6 @@ def _check_archive_readable(programs: ClientPrograms, dump: Path) -> None:
     if listed.returncode != 0:
         dump.unlink(missing_ok=True)
         raise PrometricError(f"the new backup is not readable by pg_restore: {_last_error_line(listed.stderr)}")
-
-
-def _write_atomically(path: Path, content: str) -> None:
-    temporary = path.with_name(path.name + TEMP_SUFFIX)
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def _libpq_environment(url: URL) -> dict[str, str]:
@@ -451,6 +459,10 @@ def restore(backup: BackupFile, target_url: URL, *, progress: Progress = lambda 
                 restored = table_row_counts(conn)
                 expected_checksums = backup.manifest.get("checksums", {})
                 checksums = table_checksums(conn, expected_checksums)
+                regenerated = regenerate_tenant_key(conn)
+                conn.commit()
+            if regenerated:
+                progress("generated a new tenant key (backups hold none): give it to the dashboards and jobs")
         finally:
             engine.dispose()
     except BaseException:
@@ -477,6 +489,13 @@ def restore(backup: BackupFile, target_url: URL, *, progress: Progress = lambda 
         checksums_compared=len(expected_checksums),
         seconds=time.perf_counter() - began,
     )
+
+
+def regenerate_tenant_key(conn: Connection) -> bool:
+    """A fresh tenant key in a restored database that has none (its backup left the keys out)."""
+    if "security_tenant_keys" not in {t["table_name"] for t in _user_tables(conn)}:
+        return False
+    return conn.execute(load_sql("maintenance", "regenerate_tenant_key")).rowcount > 0
 
 
 def _admin_url(url: URL) -> URL:

@@ -33,7 +33,7 @@ from prometric_pipelines.security.passwords import (
 )
 from prometric_pipelines.sql import load_sql
 
-MAX_FAILED_ATTEMPTS = 5  # the same figures are in prometric_login_attempt_at (migration 20261206200400)
+MAX_FAILED_ATTEMPTS = 5  # the same figures are in prometric_login_attempt_at (migration 20261206200800)
 LOCK_DURATION = dt.timedelta(minutes=15)
 # failures older than this no longer count towards a lock (four typos last month are not an attack)
 FAILURE_WINDOW = dt.timedelta(minutes=15)

@@ -4,4 +4,5 @@ FROM audit_log_archives m
 WHERE (m."organizationId" = CAST(:organization_id AS uuid)
        OR (CAST(:organization_id AS uuid) IS NULL AND m."organizationId" IS NULL))
   AND m.year = :year
-  AND m.month = :month;
+  AND m.month = :month
+  AND m.action = 'archive';

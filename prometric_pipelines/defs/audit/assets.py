@@ -106,6 +106,10 @@ def audit_archive(
                 ]
             ),
             "leftover_files_removed": result.swept_files,
+            "files_kept_rows_not_live": dg.MetadataValue.json(result.kept_files),
+            # the chains' newest links, recorded outside the database (also in the archive's head files):
+            # `prometric audit verify` reports a chain that no longer reaches its head
+            "chain_heads": dg.MetadataValue.json(_heads(result.heads)),
             "archive": str(archive.root),
             "export_s": round(result.export_seconds, 3),
             "verify_s": round(result.verify_seconds, 3),
@@ -115,6 +119,10 @@ def audit_archive(
         },
         check_results=[_files_check(engine, archive, result, ids), _retention_check(engine, result)],
     )
+
+
+def _heads(heads: dict) -> dict[str, dict]:
+    return {label: {"chain_position": head.chain_position, "hash": head.hash} for label, head in heads.items()}
 
 
 def _files_check(engine, archive: Archive, result: ArchiveResult, ids: list[str] | None) -> dg.AssetCheckResult:
@@ -166,7 +174,9 @@ def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConf
     if ids is not None:
         with engine.connect() as conn:
             check_run_config(require_organizations, conn, ids)
-    result = restore_month(engine, Archive.from_url(), month, organization_ids=ids, progress=context.log.info)
+    result = restore_month(
+        engine, Archive.from_url(), month, organization_ids=ids, run_key=context.run.run_id, progress=context.log.info
+    )
     summary = {
         "month": f"{month:%Y-%m}",
         "rows_restored": result.rows_restored,
@@ -180,7 +190,13 @@ def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConf
             for f in result.files
         ],
     }
-    context.add_output_metadata({"rows_restored": result.rows_restored, "files": dg.MetadataValue.json(summary)})
+    context.add_output_metadata(
+        {
+            "rows_restored": result.rows_restored,
+            "files": dg.MetadataValue.json(summary),
+            "chain_heads": dg.MetadataValue.json(_heads(result.heads)),
+        }
+    )
     return summary
 
 

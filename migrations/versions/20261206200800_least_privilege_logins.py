@@ -24,8 +24,8 @@ per-organization roles for the Database page, no credentials or role changes for
 
 See docs/security.md.
 
-Revision ID: 20261206200400
-Revises: 20261205160000
+Revision ID: 20261206200800
+Revises: 20261206200500
 Create Date: 2026-12-06 20:04:00+00:00
 """
 
@@ -34,8 +34,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261206200400"
-down_revision: str | None = "20261205160000"
+revision: str = "20261206200800"
+down_revision: str | None = "20261206200500"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
