@@ -45,6 +45,7 @@ from prometric_pipelines.audit.storage import (
 )
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
 
@@ -53,6 +54,7 @@ PAUSE_VARIABLE = "PROMETRIC_AUDIT_PAUSE_AT"
 PAUSE_MARKER_VARIABLE = "PROMETRIC_AUDIT_PAUSE_MARKER"
 STEPS = ("exported", "verified", "renamed", "deleted", "committed")
 DELETE_ATTEMPTS = 3  # rows written into an archived range meanwhile: export the piece again
+STEP = "audit_archive"  # the asset's step, in failure reports
 
 
 class ArchiveIntegrityError(PrometricError):
@@ -119,6 +121,7 @@ class ArchiveResult:
     run_key: str
     scopes: list[OrganizationScope]
     pieces: list[Piece] = field(default_factory=list)
+    failures: list[OrganizationFailure] = field(default_factory=list)  # scopes stopped by their data
     swept_files: int = 0
     export_seconds: float = 0.0
     verify_seconds: float = 0.0
@@ -209,16 +212,28 @@ def archive_audit_logs(
                 default_retention=config.audit_retention_months(),
             )
         result = ArchiveResult(run_key=run_key or uuid.uuid4().hex, scopes=scopes)
-        for scope in scopes:
+        by_organization = {scope.organization_id: scope for scope in scopes}
+
+        def work(organization_id: str | None) -> None:
+            # each piece is its own transaction: a failing piece is rolled back (nothing deleted) and
+            # the organization's later months wait for the next run; earlier pieces stay archived
+            scope = by_organization[organization_id]
             if scope.skip_reason is not None:
                 say(f"{organization_label(scope.organization_id)}: skipped: {scope.skip_reason}")
-                continue
+                return
             result.swept_files += sweep(engine, archive, scope.organization_id)
             for piece in _archive_organization(engine, archive, scope, result):
                 say(
                     f"{organization_label(piece.organization_id)} {piece.year:04d}-{piece.month:02d}: "
                     f"{piece.rows:,} rows -> {piece.path}"
                 )
+
+        _, failures = run_per_organization(
+            list(by_organization), work, step=STEP, also_isolate=(ArchiveIntegrityError,)
+        )
+        result.failures = with_names(engine, failures)
+        for failure in result.failures:
+            say(f"failed, rolled back: {failure.line()}")
     result.seconds = time.perf_counter() - started
     return result
 

@@ -132,16 +132,18 @@ def run_per_organization(
     *,
     step: str,
     names: dict[str, str | None] | None = None,
+    also_isolate: tuple[type[Exception], ...] = (),
 ) -> tuple[list[T], list[OrganizationFailure]]:
     """Calls `work` (one transaction or savepoint per organization) for each organization in turn; an
-    organization whose data makes it fail is recorded and the next one goes on."""
+    organization whose data makes it fail (or that raises one of `also_isolate`) is recorded and the
+    next one goes on."""
     results: list[T] = []
     failures: list[OrganizationFailure] = []
     for organization in organization_ids:
         try:
             results.append(work(organization))
         except Exception as error:
-            if not is_data_error(error):
+            if not (is_data_error(error) or isinstance(error, also_isolate)):
                 raise
             name = (names or {}).get(organization) if organization else None
             failures.append(OrganizationFailure(organization, name, step, failure_reason(error)))
