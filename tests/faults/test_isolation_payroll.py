@@ -115,3 +115,35 @@ def test_one_organization_failing_payroll_is_rolled_back_alone(engine, database_
 
         assert materialize(database_url, instance, organization_ids=[bad], **action).success
         assert rows(engine) == full
+
+
+def test_the_failure_sensor_notifies_only_the_failed_organizations_owners(engine, database_url, orgs):
+    """The daemon's sensor reads the partial run's list: the failed organization's owners hear of it (once,
+    about that organization), the clean organization's owners hear nothing."""
+    from prometric_pipelines.defs.operations.sensors import run_failure_notifications
+
+    clean, bad = orgs
+    clear(engine)
+    with dg.instance_for_test() as instance:
+        with fault(engine, "payroll", bad, message="injected fault: payroll row refused"):
+            result = materialize(database_url, instance)
+        assert not result.success
+        with engine.begin() as conn:  # as if the step had died before it could notify
+            conn.execute(text("DELETE FROM notifications WHERE data ->> 'runId' = :r"), {"r": result.run_id})
+        url = database_url.render_as_string(hide_password=False)
+        for _ in range(2):  # a second evaluation adds nothing
+            with dg.build_run_status_sensor_context(
+                sensor_name="run_failure_notifications",
+                dagster_event=result.get_run_failure_event(),
+                dagster_instance=instance,
+                dagster_run=instance.get_run_by_id(result.run_id),
+                resources={"postgres": PostgresResource(database_url=url)},
+            ) as context:
+                run_failure_notifications(context.for_run_failure())
+    messages = notified(engine, result.run_id)
+    assert [user for user, _, _ in messages] == owners(engine, bad)
+    assert owners(engine, clean) and not set(owners(engine, clean)) & {user for user, _, _ in messages}
+    assert all(
+        named == [bad] and message == f"Run {result.run_id} at step payroll_run: injected fault: payroll row refused"
+        for _, named, message in messages
+    )
