@@ -88,3 +88,12 @@ def check(result: dg.ExecuteInProcessResult, name: str) -> tuple[bool, list[dict
 def materialization_failures(result: dg.ExecuteInProcessResult, asset: str) -> list[dict[str, Any]]:
     event = next(m for m in result.get_asset_materialization_events() if m.asset_key.path == [asset])
     return event.materialization.metadata["failed_organizations"].value
+
+
+def step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
+    """The failed steps' messages (for assertion messages)."""
+    return [
+        f"{e.step_key}: {e.step_failure_data.error.message if e.step_failure_data.error else ''}"
+        for e in result.all_events
+        if e.is_step_failure
+    ]
