@@ -40,7 +40,9 @@ def orgs(engine) -> tuple[str, str]:
                      salary=Decimal(salary), organizationRole="employee", status="active",
                      personalInfo={"birthDate": "1988-01-01"})  # fmt: skip
             ids.append(str(org))
-    clean, bad = sorted(ids)
+    # the bad organization comes first (organizations run in id order): its rolled-back savepoint also
+    # undoes the temporary stage table it created, and the clean one after it must not mind
+    bad, clean = sorted(ids)
     return clean, bad
 
 
