@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -22,7 +23,7 @@ from prometric_pipelines.metrics.run import (
     compute_rollup,
     run_organizations,
 )
-from prometric_pipelines.operations.isolation import OrganizationFailure, isolate, organization_names
+from prometric_pipelines.operations.isolation import OrganizationFailure, isolate, with_names
 
 
 def resolve_organizations(engine: Engine, organization_ids: Iterable[str] | None) -> list[str]:
@@ -31,13 +32,25 @@ def resolve_organizations(engine: Engine, organization_ids: Iterable[str] | None
         return run_organizations(conn, organization_ids)
 
 
+def _add_skipped(total: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Skip counts of two attempts, one entry per kind of skip (every key but `rows`)."""
+    by_kind: dict[tuple, dict[str, Any]] = {}
+    for entry in [*total, *more]:
+        kind = tuple(sorted((k, str(v)) for k, v in entry.items() if k != "rows"))
+        if kind in by_kind:
+            by_kind[kind] = {**by_kind[kind], "rows": by_kind[kind]["rows"] + entry["rows"]}
+        else:
+            by_kind[kind] = dict(entry)
+    return list(by_kind.values())
+
+
 def _merge(results: list[MetricsResult], template: MetricsResult) -> MetricsResult:
     merged = template
     for result in results:
         merged.first, merged.last = result.first, result.last
         merged.rows_written += result.rows_written
         merged.rows_deleted += result.rows_deleted
-        merged.skipped += result.skipped
+        merged.skipped = _add_skipped(merged.skipped, result.skipped)
         merged.kpi_failures += result.kpi_failures
         merged.kpi_values_missing += result.kpi_values_missing
         merged.seconds += result.seconds
@@ -57,13 +70,7 @@ def _isolated(
     attempt: Callable[[list[str]], MetricsResult],
 ) -> tuple[MetricsResult, list[OrganizationFailure]]:
     results, failures = isolate(organizations, attempt, step=step)
-    if failures:
-        names = organization_names(engine, [f.organization_id for f in failures])
-        failures = [
-            OrganizationFailure(f.organization_id, names.get(f.organization_id or ""), f.step, f.reason)
-            for f in failures
-        ]
-    return _merge(results, MetricsResult(period, first, last, len(organizations))), failures
+    return _merge(results, MetricsResult(period, first, last, len(organizations))), with_names(engine, failures)
 
 
 def daily_isolated(
