@@ -136,6 +136,9 @@ def test_dagster_assets_materialize_a_partition_range_in_one_run_with_passing_ch
         "orders_revenue_reconciles": True,
         "skipped_currency_rows": True,  # the generator loads fx_rates for its USD/CNY/RUB purchases
         "kpi_formula_failures": True,
+        # every organization completed every step (failure isolation: tests/faults/)
+        **{f"{asset}_organizations_completed": True for asset in ("daily_metrics", "kpi_values")},
+        **{f"{period.name}_metrics_organizations_completed": True for period in ROLLUPS},
     }
     with generated.connect() as conn:
         assert conn.execute(text("SELECT count(DISTINCT date) FROM metrics WHERE period = 'daily'")).scalar() == 7

@@ -57,6 +57,7 @@ from prometric_pipelines.audit.storage import (
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import prepare_session
 from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
 
@@ -65,6 +66,7 @@ PAUSE_VARIABLE = "PROMETRIC_AUDIT_PAUSE_AT"
 PAUSE_MARKER_VARIABLE = "PROMETRIC_AUDIT_PAUSE_MARKER"
 STEPS = ("exported", "verified", "renamed", "deleted", "committed")
 DELETE_ATTEMPTS = 3  # rows written into an archived range meanwhile: export the piece again
+STEP = "audit_archive"  # the asset's step, in failure reports
 
 
 class ArchiveIntegrityError(PrometricError):
@@ -131,6 +133,7 @@ class ArchiveResult:
     run_key: str
     scopes: list[OrganizationScope]
     pieces: list[Piece] = field(default_factory=list)
+    failures: list[OrganizationFailure] = field(default_factory=list)  # scopes stopped by their data
     swept_files: int = 0
     kept_files: list[str] = field(default_factory=list)  # no manifest, but rows not live: never deleted
     heads: dict[str, ChainHead] = field(default_factory=dict)  # organization label -> its chain's newest link
@@ -224,10 +227,15 @@ def archive_audit_logs(
                 default_retention=config.audit_retention_months(),
             )
         result = ArchiveResult(run_key=run_key or uuid.uuid4().hex, scopes=scopes)
-        for scope in scopes:
+        by_organization = {scope.organization_id: scope for scope in scopes}
+
+        def work(organization_id: str | None) -> None:
+            # each piece is its own transaction: a failing piece is rolled back (nothing deleted) and
+            # the organization's later months wait for the next run; earlier pieces stay archived
+            scope = by_organization[organization_id]
             if scope.skip_reason is not None:
                 say(f"{organization_label(scope.organization_id)}: skipped: {scope.skip_reason}")
-                continue
+                return
             swept = sweep(engine, archive, scope.organization_id, say)
             result.swept_files += swept.removed
             result.kept_files += swept.kept
@@ -239,6 +247,13 @@ def archive_audit_logs(
             head = record_head(engine, archive, scope.organization_id)
             if head is not None:
                 result.heads[organization_label(scope.organization_id)] = head
+
+        _, failures = run_per_organization(
+            list(by_organization), work, step=STEP, also_isolate=(ArchiveIntegrityError,)
+        )
+        result.failures = with_names(engine, failures)
+        for failure in result.failures:
+            say(f"failed, rolled back: {failure.line()}")
     result.seconds = time.perf_counter() - started
     return result
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import Engine
 
+from prometric_pipelines.operations.isolation import FAILED_ORGANIZATIONS, OrganizationFailure, failures_from_json
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import InvalidInput, parse_uuid
 
@@ -69,6 +70,20 @@ def organizations_in_run(run_config: Mapping[str, Any] | None, tags: Mapping[str
     return sorted(found) or None
 
 
+def failed_organizations(events: Iterable[Any]) -> list[OrganizationFailure]:
+    """The organizations the run's partial failures name (the `failed_organizations` metadata of a step's
+    `dagster.Failure`, operations/isolation.py); empty for any other failure."""
+    found: dict[tuple[str | None, str], OrganizationFailure] = {}
+    for event in events:
+        if not getattr(event, "is_step_failure", False):
+            continue
+        data = event.step_failure_data.user_failure_data
+        value = data.metadata.get(FAILED_ORGANIZATIONS) if data is not None else None
+        for failure in failures_from_json(value.value if value is not None else None):
+            found[(failure.organization_id, failure.step)] = failure
+    return list(found.values())
+
+
 def _values_named(key: str, tree: Any) -> Iterable[Any]:
     if isinstance(tree, Mapping):
         for name, value in tree.items():
@@ -89,8 +104,9 @@ def _valid_uuids(values: Iterable[Any]) -> list[str]:
 
 
 def notify_owners(engine: Engine, run: FailedRun, organization_ids: list[str] | None) -> NotificationResult:
-    """Writes one `notifications` row per owner of the organizations (all when None), at most once per run
-    and owner; one transaction, serialised per run by an advisory lock."""
+    """Writes one `notifications` row per owner of the organizations (all when None: only an operator's
+    explicit choice; the sensor never passes None), at most once per run and owner; one transaction,
+    serialised per run by an advisory lock."""
     statement = load_sql("operations", "notify_owners").bindparams(
         bindparam("organization_ids", type_=ARRAY(UUID(as_uuid=False)))
     )

@@ -35,11 +35,13 @@ from sqlalchemy.engine import Connection, Engine
 from prometric_pipelines import kz_calendar
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.generate.ids import uuid7
+from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization
 from prometric_pipelines.payroll.compute import ITEM_CODES, TIYN, compute
 from prometric_pipelines.payroll.parameters import RATE_SCALE, YearParameters, parameters_for
 from prometric_pipelines.sql import load_sql
 
 USER_AGENT = "prometric payroll_run"
+PAYROLL_STEP = "payroll_run"
 MAX_AMOUNT = 10**15  # tiyn: numeric(15,2) holds up to 9,999,999,999,999.99
 _CSV = pacsv.WriteOptions(include_header=False, batch_size=65_536, quoting_style="needed")
 _IIN = re.compile(r"^\d{12}$")
@@ -102,8 +104,9 @@ class OrganizationResult:
 class PayrollReport:
     period: str  # YYYY-MM
     action: str  # compute | approve | mark-paid | approve+mark-paid
-    organizations: list[OrganizationResult]
+    organizations: list[OrganizationResult]  # those that completed
     seconds: float = 0.0
+    failures: list[OrganizationFailure] = field(default_factory=list)  # rolled back, with the reason
 
     def count(self, name: str) -> int:
         return sum(getattr(org, name) for org in self.organizations)
@@ -150,6 +153,8 @@ class PayrollReport:
                 out.append(f"    skipped {code or employee_id}: {reason}")
             if len(org.skipped) > 20:
                 out.append(f"    … and {len(org.skipped) - 20:,} more skipped (table payroll_skips)")
+        for failure in self.failures:
+            out.append(f"  failed, rolled back: {failure.line()}")
         return out
 
     def rows_by_status(self) -> dict[str, int]:
@@ -167,6 +172,7 @@ class PayrollReport:
             "period": self.period,
             "action": self.action,
             "organizations": len(self.organizations),
+            "organizations_failed": len(self.failures),
             "created": self.count("created"),
             "updated": self.count("updated"),
             "unchanged": self.count("unchanged"),
@@ -619,8 +625,9 @@ def run_payroll(
     now: dt.datetime | None = None,
 ) -> PayrollReport:
     """Computes (or, with approve / mark_paid, moves along the lifecycle) one month's payroll for
-    all organizations or those given, in one transaction. Organization ids must exist (the caller
-    checks with validation.require_organizations)."""
+    all organizations or those given, in one transaction with a savepoint per organization: an
+    organization whose data makes its part fail is rolled back alone and listed in `report.failures`.
+    Organization ids must exist (the caller checks with validation.require_organizations)."""
     started = time.perf_counter()
     first = month.replace(day=1)
     try:
@@ -641,29 +648,56 @@ def run_payroll(
         for organization in organizations:  # ordered by id: locks are always taken in the same order
             organization["organization_id"] = str(organization["organization_id"])
             conn.execute(_sql("lock_month"), {"organization_id": organization["organization_id"], "period": period})
-        for organization in organizations:
-            org_id = organization["organization_id"]
-            result = OrganizationResult(org_id, organization["name"])
-            period_params = {"organization_id": org_id, "year": first.year, "month": first.month}
-            if action == "compute":
-                _compute_organization(conn, organization, first, parameters, now, result)
-            if approve:
-                counts = conn.execute(
-                    _sql("approve"), {**period_params, "now": now, "user_agent": USER_AGENT, "period": period}
-                ).one()
-                result.approved, result.notified = counts.approved, counts.notified
-            if mark_paid:
-                counts = conn.execute(
-                    _sql("mark_paid"),
-                    {**period_params, "now": now, "user_agent": USER_AGENT, "payment_date": payment_date},
-                ).one()
-                result.paid = counts.paid
-            results.append(result)
+        by_id = {organization["organization_id"]: organization for organization in organizations}
+
+        def work(org_id: str) -> OrganizationResult:
+            # a savepoint per organization: one whose data breaks the run is rolled back alone
+            with conn.begin_nested():
+                return _run_organization(
+                    conn, by_id[org_id], first, parameters, now, period, action, payment_date,
+                    approve=approve, mark_paid=mark_paid,
+                )  # fmt: skip
+
+        results, failures = run_per_organization(
+            list(by_id), work, step=PAYROLL_STEP, names={org_id: org["name"] for org_id, org in by_id.items()}
+        )
         if sum(result.created for result in results) >= 1_000:  # see analyze_written.sql
             conn.execute(_sql("analyze_written"))
         for result in results:
             _summarise(conn, result.organization_id, first, result)
-    return PayrollReport(period, action, results, time.perf_counter() - started)
+    return PayrollReport(period, action, results, time.perf_counter() - started, failures)
+
+
+def _run_organization(
+    conn: Connection,
+    organization: dict[str, Any],
+    first: dt.date,
+    parameters: YearParameters,
+    now: dt.datetime,
+    period: str,
+    action: str,
+    payment_date: dt.date,
+    *,
+    approve: bool,
+    mark_paid: bool,
+) -> OrganizationResult:
+    org_id = organization["organization_id"]
+    result = OrganizationResult(org_id, organization["name"])
+    period_params = {"organization_id": org_id, "year": first.year, "month": first.month}
+    if action == "compute":
+        _compute_organization(conn, organization, first, parameters, now, result)
+    if approve:
+        counts = conn.execute(
+            _sql("approve"), {**period_params, "now": now, "user_agent": USER_AGENT, "period": period}
+        ).one()
+        result.approved, result.notified = counts.approved, counts.notified
+    if mark_paid:
+        counts = conn.execute(
+            _sql("mark_paid"),
+            {**period_params, "now": now, "user_agent": USER_AGENT, "payment_date": payment_date},
+        ).one()
+        result.paid = counts.paid
+    return result
 
 
 # ---- checks ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines.config import BUSINESS_TIMEZONE, business_today  # noqa: F401 (re-exported)
 from prometric_pipelines.db.schema import stock_discrepancies
+from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
 
@@ -48,6 +49,7 @@ FAILING_KINDS: frozenset[str] = frozenset({"cross_tenant_reference", "invalid_mo
 # The hash aggregate of the ledger pass is small (groups, not movements), but inventory and the
 # findings' joins may spill at the 4 MB default on large catalogues.
 WORK_MEM = "64MB"
+STEP = "stock_reconciliation"  # the asset's step, in failure reports
 # The guard at the numeric edge: stock_discrepancies' columns and their limits once rounded. A value
 # that does not fit is stored as NULL and kept as text in details.outOfRange (never an overflow of
 # the organization's run); a ledger_vs_inventory finding with one posts no adjustment.
@@ -91,7 +93,8 @@ class OrganizationReconciliation:
 class ReconciliationResult:
     run_date: dt.date
     applied: bool
-    organizations: list[OrganizationReconciliation]
+    organizations: list[OrganizationReconciliation]  # those that completed
+    failures: list[OrganizationFailure] = dataclasses.field(default_factory=list)  # rolled back, with the reason
 
     @property
     def findings(self) -> dict[str, int]:
@@ -139,16 +142,21 @@ def reconcile(
     run_key: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ReconciliationResult:
-    """Reconciles every organization (or those given) for `run_date`; one transaction each."""
+    """Reconciles every organization (or those given) for `run_date`; one transaction each. An
+    organization whose data makes its transaction fail is rolled back alone and listed in `failures`;
+    the others go on."""
     run_key = run_key or f"manual-{uuid.uuid4()}"
-    results = []
-    for organization_id in organizations_to_reconcile(engine, organization_ids):
+
+    def work(organization_id: str) -> OrganizationReconciliation:
         result = reconcile_organization(engine, organization_id, run_date, apply=apply, run_key=run_key)
         if progress is not None:
             found = ", ".join(f"{count} {kind}" for kind, count in result.findings.items() if count) or "no findings"
             progress(f"organization {organization_id}: {found} ({result.seconds:.2f} s)")
-        results.append(result)
-    return ReconciliationResult(run_date, apply, results)
+        return result
+
+    organizations = organizations_to_reconcile(engine, organization_ids)
+    results, failures = run_per_organization(organizations, work, step=STEP)
+    return ReconciliationResult(run_date, apply, results, with_names(engine, failures))
 
 
 def reconcile_organization(

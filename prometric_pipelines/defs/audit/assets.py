@@ -7,6 +7,7 @@ retention counted from 1 November to Parquet. Re-running or backfilling a partit
 """
 
 import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -14,8 +15,10 @@ from prometric_pipelines.audit.archive import ArchiveResult, add_months, archive
 from prometric_pipelines.audit.storage import Archive, organization_label
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
+from prometric_pipelines.defs.operations.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.operations.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import (
     check_run_config,
@@ -60,12 +63,13 @@ def partition_month(partition_key: str) -> dt.date:
         dg.AssetCheckSpec(
             RETENTION_CHECK, asset="audit_archive", description="no live audit row older than the cutoff is left"
         ),
+        completed_check_spec("audit_archive"),
     ],
     description="Moves audit logs older than the retention into verified, hash-chained Parquet files.",
 )
 def audit_archive(
     context: dg.AssetExecutionContext, config: AuditArchiveConfig, postgres: PostgresResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     ids = check_run_config(parse_organization_ids, config.organization_ids)
     before = check_run_config(parse_date, config.before, "before") if config.before is not None else None
     engine = postgres.get_engine()
@@ -82,8 +86,10 @@ def audit_archive(
         run_key=context.run.run_id,
         progress=context.log.info,
     )
-    return dg.MaterializeResult(
+    total = len(result.scopes)
+    yield dg.MaterializeResult(
         metadata={
+            **failure_metadata(result.failures, total),
             "rows_archived": result.rows_archived,
             "files_written": result.files_written,
             "organizations": len(result.scopes),
@@ -117,8 +123,13 @@ def audit_archive(
             "duration_s": round(result.seconds, 3),
             "rows_per_s": round(result.rows_archived / result.seconds) if result.seconds else 0,
         },
-        check_results=[_files_check(engine, archive, result, ids), _retention_check(engine, result)],
+        check_results=[
+            _files_check(engine, archive, result, ids),
+            _retention_check(engine, result),
+            completed_check_result("audit_archive", result.failures, total),
+        ],
     )
+    report_failures(context, engine, result.failures, total)
 
 
 def _heads(heads: dict) -> dict[str, dict]:

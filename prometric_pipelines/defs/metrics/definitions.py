@@ -15,11 +15,18 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status, default_sensor_status
 from prometric_pipelines.defs.operations.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
+from prometric_pipelines.defs.operations.isolation import earlier_failures, report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.metrics.checks import check_daily
+from prometric_pipelines.metrics.isolated import daily_isolated, kpis_isolated, resolve_organizations, rollup_isolated
 from prometric_pipelines.metrics.periods import PERIODS, Period
-from prometric_pipelines.metrics.run import DAILY_STEPS, MetricsResult, compute_daily, compute_kpis, compute_rollup
+from prometric_pipelines.metrics.run import DAILY_STEPS, MetricsResult
+from prometric_pipelines.operations.isolation import (
+    completed_check_result,
+    completed_check_spec,
+    failure_metadata,
+)
 from prometric_pipelines.progress import ThrottledProgress
 from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
@@ -52,11 +59,23 @@ def _organizations(config: MetricsConfig) -> list[str] | None:
     return check_run_config(parse_organization_ids, config.organization_ids)
 
 
-def _run(step, *args) -> MetricsResult:
+def _run_organizations(context: dg.AssetExecutionContext, engine, config: MetricsConfig) -> tuple[list[str], int]:
+    """(organizations this step computes, organizations of the run): the run's organizations less those an
+    earlier step of the same run rolled back (their rows stay as they were until a re-run)."""
     try:
-        return step(*args)
+        organizations = resolve_organizations(engine, _organizations(config))
     except InvalidInput as error:  # an unknown organization: one line in the UI, no retries
         raise dg.Failure(description=str(error), allow_retries=False) from None
+    failed_before = {f.organization_id for f in earlier_failures(context)}
+    return [o for o in organizations if o not in failed_before], len(organizations)
+
+
+# The steps after each metrics step in a run: the last one present raises the run's partial failure.
+LATER_STEPS = {
+    "daily_metrics": ("weekly_metrics", "monthly_metrics", "quarterly_metrics", "yearly_metrics", "kpi_values"),
+    **{f"{name}_metrics": ("kpi_values",) for name in ("weekly", "monthly", "quarterly", "yearly")},
+    "kpi_values": (),
+}
 
 
 def _metadata(result: MetricsResult) -> dict[str, object]:
@@ -97,28 +116,32 @@ COMMON = {
                           description="Σ orders_revenue equals a direct SUM over orders"),
         dg.AssetCheckSpec("skipped_currency_rows", asset="daily_metrics",
                           description="rows left out: no exchange rate, malformed rows, values out of range"),
+        completed_check_spec("daily_metrics"),
     ],
 )  # fmt: skip
 def daily_metrics(
     context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
 ) -> Iterator[dg.MaterializeResult]:
     first, last = _window(context)
-    organizations = _organizations(config)
     engine = postgres.get_engine()
+    organizations, total = _run_organizations(context, engine, config)
     days = (last - first).days + 1
     progress = ThrottledProgress(
         context.log.info, f"daily_metrics {first}..{last} ({days} days)", len(DAILY_STEPS), "steps"
     )
-    result = _run(compute_daily, engine, first, last, organizations, context.run.run_id, progress.update)
-    checks = check_daily(engine, first, last, organizations)
+    result, failures = daily_isolated(engine, first, last, organizations, context.run.run_id, progress.update)
+    failed = {f.organization_id for f in failures}
+    checks = check_daily(engine, first, last, [o for o in organizations if o not in failed])
     # the CLI prints the step's report from the metadata; the run's log keeps it at debug
     context.log.debug(f"daily metrics {first}..{last}: {result.rows_written} rows in {result.seconds} s")
     yield dg.MaterializeResult(
         metadata={
             **_metadata(result),
             "query_seconds": dg.MetadataValue.json(result.timings),
+            **failure_metadata(failures, total),
         },
         check_results=[
+            completed_check_result("daily_metrics", failures, total),
             dg.AssetCheckResult(
                 check_name="row_counts_per_workspace",
                 passed=not checks.incomplete_workspaces,
@@ -148,6 +171,7 @@ def daily_metrics(
             ),
         ],
     )
+    report_failures(context, engine, failures, total, later_steps=LATER_STEPS["daily_metrics"])
 
 
 # Rollups and KPIs follow the newest daily_metrics partition (older days are backfilled through
@@ -172,13 +196,19 @@ def _rollup_asset(period: Period) -> dg.AssetsDefinition:
         ],
         automation_condition=FOLLOW_DAILY_METRICS,
         description=f"{period.name.capitalize()} rows of every metric, for the periods containing the days run.",
+        check_specs=[completed_check_spec(f"{period.name}_metrics")],
     )
     def rollup(context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig):
+        name = f"{period.name}_metrics"
         first, last = _window(context)
-        result = _run(
-            compute_rollup, postgres.get_engine(), period, first, last, _organizations(config), context.run.run_id
+        engine = postgres.get_engine()
+        organizations, total = _run_organizations(context, engine, config)
+        result, failures = rollup_isolated(engine, period, first, last, organizations, context.run.run_id)
+        yield dg.MaterializeResult(
+            metadata={**_metadata(result), **failure_metadata(failures, total)},
+            check_results=[completed_check_result(name, failures, total)],
         )
-        return dg.MaterializeResult(metadata=_metadata(result))
+        report_failures(context, engine, failures, total, later_steps=LATER_STEPS[name])
 
     return rollup
 
@@ -196,28 +226,37 @@ rollup_assets = [_rollup_asset(PERIODS[name]) for name in ("weekly", "monthly", 
             "kpi_formula_failures",
             asset="kpi_values",
             description="every KPI formula parses and names known metrics (warning: the KPI is left out)",
-        )
+        ),
+        completed_check_spec("kpi_values"),
     ],
 )
 def kpi_values(
     context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     first, last = _window(context)
-    result = _run(compute_kpis, postgres.get_engine(), first, last, _organizations(config), context.run.run_id)
+    engine = postgres.get_engine()
+    organizations, total = _run_organizations(context, engine, config)
+    result, failures = kpis_isolated(engine, first, last, organizations, context.run.run_id)
     for failure in result.kpi_failures:
         context.log.warning(failure)
-    return dg.MaterializeResult(
-        metadata={**_metadata(result), "values_not_computed": result.kpi_values_missing},
+    yield dg.MaterializeResult(
+        metadata={
+            **_metadata(result),
+            "values_not_computed": result.kpi_values_missing,
+            **failure_metadata(failures, total),
+        },
         check_results=[
+            completed_check_result("kpi_values", failures, total),
             dg.AssetCheckResult(
                 check_name="kpi_formula_failures",
                 passed=not result.kpi_failures,
                 severity=dg.AssetCheckSeverity.WARN,
                 description="; ".join(result.kpi_failures) or "every formula parsed",
                 metadata={"failures": dg.MetadataValue.json(result.kpi_failures)},
-            )
+            ),
         ],
     )
+    report_failures(context, engine, failures, total, later_steps=LATER_STEPS["kpi_values"])
 
 
 metrics_job = dg.define_asset_job(

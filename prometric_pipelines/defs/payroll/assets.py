@@ -1,14 +1,17 @@
 """The `payroll_run` asset: one month's payroll (rows in `payroll`, breakdown in `payroll_items`)."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
 from pydantic import Field
 
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.operations.freshness import PAYROLL_FRESHNESS
+from prometric_pipelines.defs.operations.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.operations.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.payroll.run import PayrollError, check_month, report_json, run_payroll
 from prometric_pipelines.validation import (
     check_run_config,
@@ -40,7 +43,7 @@ CHECKS = {
 class PayrollConfig(dg.Config):
     """Launchpad config of a payroll run; the month is the partition."""
 
-    organization_ids: list[str] = Field(default_factory=list, description="organization UUIDs; empty means all")
+    organization_ids: list[str] | None = Field(default=None, description="organization UUIDs; absent or empty: all")
     approve: bool = Field(default=False, description="move the month's DRAFT rows to APPROVED (no recompute)")
     mark_paid: bool = Field(default=False, description="move the month's APPROVED rows to PAID")
     payment_date: str | None = Field(default=None, description="payment date for mark_paid (YYYY-MM-DD); today")
@@ -59,11 +62,14 @@ class PayrollConfig(dg.Config):
     ),
     metadata={"dagster/table_name": "public.payroll"},
     freshness_policy=PAYROLL_FRESHNESS,
-    check_specs=[dg.AssetCheckSpec(name, asset="payroll_run", description=text) for name, text in CHECKS.items()],
+    check_specs=[
+        *(dg.AssetCheckSpec(name, asset="payroll_run", description=text) for name, text in CHECKS.items()),
+        completed_check_spec("payroll_run"),
+    ],
 )
 def payroll_run(
     context: dg.AssetExecutionContext, config: PayrollConfig, postgres: PostgresResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     month = dt.date.fromisoformat(context.partition_key)
     engine = postgres.get_engine()
     ids = check_run_config(parse_organization_ids, config.organization_ids)
@@ -81,21 +87,26 @@ def payroll_run(
     for line in report.lines():
         context.log.debug(line)
     metadata = report.metadata()
+    total = len(report.organizations) + len(report.failures)
+    # the spec's checks over the organizations written (a rolled-back one is reported by its own check)
+    completed = [org.organization_id for org in report.organizations]
     checks = [
         dg.AssetCheckResult(
             check_name=outcome.name,
             passed=outcome.passed,
             metadata={"failures": outcome.failures, "examples": dg.MetadataValue.json(outcome.examples)},
         )
-        for outcome in check_month(engine, month, ids)
+        for outcome in check_month(engine, month, completed if report.failures and completed else ids)
     ]
-    return dg.MaterializeResult(
-        check_results=checks,
+    yield dg.MaterializeResult(
+        check_results=[*checks, completed_check_result("payroll_run", report.failures, total)],
         metadata={
             **metadata,
             "report": dg.MetadataValue.md("```\n" + "\n".join(report.lines()) + "\n```"),
             "skipped_employees": dg.MetadataValue.json(report_json(report)),
             "rows_by_status": dg.MetadataValue.json(metadata["rows_by_status"]),
             "dagster/row_count": metadata["rows"],
+            **failure_metadata(report.failures, total),
         },
     )
+    report_failures(context, engine, report.failures, total)

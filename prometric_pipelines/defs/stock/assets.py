@@ -2,14 +2,17 @@
 prometric_pipelines/stock/reconcile.py)."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
 from pydantic import Field
 
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
+from prometric_pipelines.defs.operations.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.operations.isolation import completed_check_result, failure_metadata
 from prometric_pipelines.stock.reconcile import (
     BUSINESS_TIMEZONE,
     FAILING_KINDS,
@@ -38,8 +41,8 @@ class StockReconciliationConfig(dg.Config):
         description="Take the physical count as the truth: post ADJUSTMENT movements for ledger_vs_inventory "
         "findings and set products' stock to the inventory sums (audited).",
     )
-    organization_ids: list[str] = Field(
-        default_factory=list, description="Organizations to reconcile; empty means all."
+    organization_ids: list[str] | None = Field(
+        default=None, description="Organizations to reconcile; absent or empty: all."
     )
 
 
@@ -55,7 +58,11 @@ def open_findings_check(kind: str) -> str:
     partitions_def=stock_partitions,
     deps=[erp_table_key(t) for t in ("stock_movements", "inventory", "products", "warehouses")],
     check_specs=[
-        dg.AssetCheckSpec(COMPLETED_CHECK, asset=ASSET_NAME, description="A completed run for every organization."),
+        dg.AssetCheckSpec(
+            COMPLETED_CHECK,
+            asset=ASSET_NAME,
+            description="A completed run for every organization; fails naming each organization rolled back and why.",
+        ),
         *(
             dg.AssetCheckSpec(
                 open_findings_check(kind),
@@ -71,7 +78,7 @@ def open_findings_check(kind: str) -> str:
 )
 def stock_reconciliation(
     context: dg.AssetExecutionContext, config: StockReconciliationConfig, postgres: PostgresResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     run_date = check_run_config(
         parse_date, context.partition_key, "run date", allow_future=False, today=business_today()
     )
@@ -86,7 +93,12 @@ def stock_reconciliation(
         run_key=context.run.run_id,
         progress=context.log.info,
     )
-    return dg.MaterializeResult(metadata=run_metadata(result), check_results=check_results(result, organizations))
+    total = len(organizations)
+    yield dg.MaterializeResult(
+        metadata={**run_metadata(result), **failure_metadata(result.failures, total)},
+        check_results=check_results(result, organizations),
+    )
+    report_failures(context, engine, result.failures, total)
 
 
 def run_metadata(result: ReconciliationResult) -> dict[str, object]:
@@ -116,15 +128,7 @@ def summary_markdown(result: ReconciliationResult) -> str:
 
 
 def check_results(result: ReconciliationResult, organizations: list[str]) -> list[dg.AssetCheckResult]:
-    done = {org.organization_id for org in result.organizations}
-    missing = [org for org in organizations if org not in done]
-    checks = [
-        dg.AssetCheckResult(
-            check_name=COMPLETED_CHECK,
-            passed=not missing,
-            metadata={"organizations": len(organizations), "completed": len(done), "missing": ", ".join(missing)},
-        )
-    ]
+    checks = [completed_check_result(ASSET_NAME, result.failures, len(organizations), check_name=COMPLETED_CHECK)]
     for kind in KINDS:
         count = result.findings[kind]
         checks.append(
