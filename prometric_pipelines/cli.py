@@ -186,6 +186,7 @@ def _streamlit_command(port: int) -> list[str]:
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no "Deploy" button or developer menu for analysts
+        "--client.showErrorDetails", "none",  # a second guard behind the pages' own: no traceback in the browser
     ]  # fmt: skip
 
 

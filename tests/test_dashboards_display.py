@@ -19,7 +19,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from prometric_pipelines.config import PROJECT_ROOT
-from tests.test_dashboards import EXPECTED_PAGES, metric_total, organization_id, signed_in
+from tests.test_dashboards import EXPECTED_PAGES, metric_snapshot, metric_total, organization_id, signed_in
 
 sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))
 
@@ -173,3 +173,209 @@ def test_the_kpi_table_compares_with_the_target_of_the_range(app_env):
                  "AND name = 'daily_revenue_target'"), {"org": org}
         ).scalar_one()  # fmt: skip
     assert daily["Target for range"] == fmt.kzt(float(per_day) * 91)
+
+
+# ---- the sidebar filters and the URL ------------------------------------------------------------------
+
+
+def test_every_filter_change_takes_effect_and_reaches_the_url(app_env):
+    """The reported sequence (YTD → 7d → 30d → MTD → 90d, Day → Month → Quarter → Week): each change is
+    the one shown, in the filters the pages read and in the URL, never the one before."""
+    at = signed_in(app_env, "owner", {"preset": "ytd", "grain": "day"})
+    today = app_env.today
+    expected_start = {"ytd": dt.date(today.year, 1, 1), "7d": today - dt.timedelta(days=6),
+                      "30d": today - dt.timedelta(days=29), "mtd": today.replace(day=1),
+                      "90d": today - dt.timedelta(days=89)}  # fmt: skip
+    assert at.session_state["filters"].preset == "ytd" and at.query_params["preset"] == "ytd"
+    for preset in ("7d", "30d", "mtd", "90d"):
+        at.selectbox(key="filter_preset").set_value(preset).run()
+        assert not at.exception
+        f = at.session_state["filters"]
+        assert (f.preset, f.start, f.end) == (preset, expected_start[preset], today), preset
+        assert at.query_params["preset"] == preset
+        assert any(c.value.startswith(f"{expected_start[preset]:%d.%m.%Y} – ") for c in at.sidebar.caption)
+    for grain in ("month", "quarter", "week"):
+        at.selectbox(key="filter_grain").set_value(grain).run()
+        assert at.session_state["filters"].grain == grain and at.query_params["grain"] == grain
+        assert at.session_state["filters"].preset == "90d"  # the other filter kept
+    at.switch_page("app_pages/finance.py").run()  # a page switch keeps them
+    assert (at.session_state["filters"].preset, at.session_state["filters"].grain) == ("90d", "week")
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        ({"preset": "custom", "from": "2025-11-01", "to": "2099-01-01"}, "ends after"),
+        ({"preset": "custom", "from": "9999-12-01", "to": "9999-12-31"}, "starts after"),
+        ({"preset": "custom", "from": "0001-01-01", "to": "2025-11-30"}, "starts before"),
+        ({"preset": "custom", "from": "0001-01-01", "to": "0001-01-05"}, "not two dates"),
+        ({"preset": "[click](https://evil.example/)![x](https://evil.example/x.png)"}, "not known"),
+        ({"grain": "**bold** <script>alert(1)</script>"}, "not known"),
+    ],
+)
+def test_a_bad_link_parameter_falls_back_with_a_plain_note(app_env, query, note):
+    at = signed_in(app_env, "owner", query)
+    assert not at.exception and not at.error
+    notes = [w.value for w in at.warning]
+    assert any(note in n for n in notes), notes
+    for key, value in query.items():  # the link's own text is never shown, let alone as Markdown
+        if key in ("preset", "grain") and value != "custom":
+            assert value not in visible_text(at)
+    assert "evil.example" not in visible_text(at) and "<script>" not in visible_text(at)
+    f = at.session_state["filters"]
+    assert dt.date(2000, 1, 1) <= f.start <= f.end <= app_env.today
+    for page in ("overview", "finance", "sales"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception and not at.error, (page, [e.value for e in at.error])
+
+
+def test_a_nul_byte_or_markdown_in_a_search_box_is_harmless(app_env):
+    at = signed_in(app_env, "owner", {"preset": "90d"})
+    at.switch_page("app_pages/sales.py").run()
+    at.text_input[0].input("sup\x00ply").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("NUL character" in w.value for w in at.warning)
+    at.switch_page("app_pages/audit.py").run()
+    at.text_input(key="audit_entity").input("[x](https://evil.example)\x00").run()
+    assert not at.exception and not at.error
+    assert "evil.example" not in visible_text(at)
+
+
+def test_an_unexpected_error_shows_one_plain_message_and_no_traceback(app_env, monkeypatch):
+    from lib import queries
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/secret/path/to/module.py line 42")
+
+    at = signed_in(app_env, "owner", {"preset": "30d"})
+    monkeypatch.setattr(queries, "run_page", broken)
+    queries.page_data.clear()
+    at.switch_page("app_pages/finance.py").run()
+    assert not at.exception  # nothing reached Streamlit's exception box
+    assert [e.value for e in at.error] == [
+        "This page could not be shown. The error was logged on the server; try another date range or page."
+    ]
+    assert "/secret/path" not in visible_text(at)
+
+
+# ---- page figures ----------------------------------------------------------------------------------
+
+
+def test_the_finance_cards_add_up(app_env):
+    at = signed_in(app_env, "owner", {"preset": "30d"})
+    at.switch_page("app_pages/finance.py").run()
+    org = organization_id(app_env, app_env.accounts["owner"][1])
+    start, end = app_env.today - dt.timedelta(days=29), app_env.today
+    received, made, expenses = (metric_total(app_env, org, n, start, end)
+                                for n in ("payments_received", "payments_made", "expenses_amount"))  # fmt: skip
+    assert received > 0 and made > 0 and expenses > 0
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Received"] == fmt.kzt(received)
+    assert cards["Paid out"] == fmt.kzt(made)
+    assert cards["Expenses"] == fmt.kzt(expenses)
+    assert cards["Net cash flow"] == fmt.kzt(received - made - expenses)
+    at.switch_page("app_pages/overview.py").run()  # the Overview's card is the same figure
+    assert {m.label: m.value for m in at.metric}["Net cash flow"] == fmt.compact_kzt(received - made - expenses)
+
+
+def test_inventory_never_adds_different_units(app_env):
+    at = signed_in(app_env, "owner", {"preset": "90d"})
+    at.switch_page("app_pages/inventory.py").run()
+    assert not at.error
+    org = organization_id(app_env, app_env.accounts["owner"][1])
+    start, end = app_env.today - dt.timedelta(days=89), app_env.today
+    with app_env.owner.connect() as conn:
+        expected = conn.execute(
+            text('SELECT m.type, p.unit, sum(abs(m.quantity)) FROM stock_movements m JOIN products p '
+                 'ON p.id = m."productId" WHERE m."organizationId" = :org AND m."createdAt" >= :start '
+                 'AND m."createdAt" < CAST(:end AS date) + 1 GROUP BY 1, 2'),
+            {"org": org, "start": start, "end": end},
+        ).all()  # fmt: skip
+    assert len({unit for _, unit, _ in expected}) > 1  # the demo has several units
+    by_unit = next(t for t in shown_tables(at) if list(t.columns) == ["Type", "Movements", "Quantity"])
+    shown = set(zip(by_unit["Type"], by_unit["Quantity"], strict=True))
+    assert shown == {(kind, fmt.quantity(total, unit)) for kind, unit, total in expected}
+    cards = {m.label: m.value for m in at.metric}
+    assert "Cost to refill to the minimum" in cards
+    with app_env.owner.connect() as conn:
+        below = conn.execute(
+            text(
+                'SELECT coalesce(sum(abs(d."valueImpact")), 0) FROM stock_discrepancies d '
+                "WHERE d.\"organizationId\" = :org AND d.kind = 'below_min_stock' AND d.\"runId\" = ("
+                'SELECT id FROM stock_reconciliation_runs WHERE "organizationId" = :org '
+                "AND status = 'completed' ORDER BY \"runDate\" DESC, \"finishedAt\" DESC LIMIT 1)"
+            ),
+            {"org": org},
+        ).scalar_one()  # fmt: skip
+    assert cards["Cost to refill to the minimum"] == fmt.kzt(below)
+    assert "-" not in cards["Cost to refill to the minimum"]  # a purchase to make, not shown as a loss
+
+
+def test_the_overdue_card_counts_the_rows_of_the_overdue_table(app_env):
+    org = organization_id(app_env, app_env.accounts["owner"][1])
+    for preset, end in (("30d", app_env.today), ("custom", dt.date(2025, 10, 15))):
+        query = {"preset": preset} if preset != "custom" else {"preset": "custom", "from": "2025-10-01",
+                                                               "to": end.isoformat()}  # fmt: skip
+        at = signed_in(app_env, "owner", query)
+        at.switch_page("app_pages/operations.py").run()
+        card = {m.label: m.value for m in at.metric}["Overdue (end of range)"]
+        expected = metric_snapshot(app_env, org, "tasks_overdue", end)
+        tables = [t for t in shown_tables(at) if "Due" in t.columns and "Assignee" in t.columns]
+        rows = len(tables[0]) if tables else 0
+        assert card == fmt.number(expected) == fmt.number(rows), (preset, card, rows)
+
+
+def test_the_audit_page_hints_what_it_can_find_pages_and_names_people(app_env):
+    at = signed_in(app_env, "owner", {"preset": "custom", "from": "2025-08-03", "to": "2025-11-30"})
+    at.switch_page("app_pages/audit.py").run()
+    assert not at.error
+    org = organization_id(app_env, app_env.accounts["owner"][1])
+    with app_env.owner.connect() as conn:
+        entity, count = conn.execute(
+            text('SELECT entity, count(*) FROM audit_logs WHERE "organizationId" = :org GROUP BY entity '
+                 "ORDER BY count(*) DESC LIMIT 1"), {"org": org}
+        ).one()  # fmt: skip
+        named = conn.execute(
+            text('SELECT concat_ws(\' \', u."firstName", u."lastName") FROM audit_logs a JOIN users u '
+                 'ON u.id = a."userId" WHERE a."organizationId" = :org AND a.entity = :e '
+                 'ORDER BY a."createdAt" DESC, a.id DESC LIMIT 1'), {"org": org, "e": entity}
+        ).scalar()  # fmt: skip
+    hint = next(c.value for c in at.caption if c.value.startswith("Entities with rows"))
+    assert entity in hint
+    at.text_input(key="audit_entity").input(entity).run()
+    assert count > 100  # more than a page
+    assert any(c.value.startswith("Rows 1–100, newest first") and "more on the next page" in c.value
+               for c in at.caption)  # fmt: skip
+    first_page = next(t for t in shown_tables(at) if "User" in t.columns)
+    assert list(first_page.columns)[:5] == ["When", "User", "Action", "Entity", "Entity ID"]
+    assert len(first_page) == 100 and set(first_page["Entity"]) == {entity}
+    if named:
+        assert first_page["User"].iloc[0] == named
+    next(b for b in at.button if b.label == "Older rows").click().run()
+    assert any(c.value.startswith("Rows 101–") for c in at.caption)
+    second_page = next(t for t in shown_tables(at) if "User" in t.columns)
+    assert second_page["When"].iloc[0] <= first_page["When"].iloc[-1]  # older rows, no overlap in time order
+
+
+# ---- a reload (F5) keeps the sign-in within the idle limit, never longer --------------------------------
+
+
+def test_a_session_token_lives_only_while_it_is_used_within_the_idle_limit(monkeypatch):
+    from lib.sessions import SessionRegistry, cookie_script
+
+    monkeypatch.setenv("PROMETRIC_DASHBOARDS_IDLE_MINUTES", "30")
+    registry = SessionRegistry()
+    token = registry.issue("user-1", now=1000.0)
+    assert len(token) >= 40 and token not in repr(registry.__dict__)  # only its hash is kept
+    assert registry.resume(token, now=1000.0 + 29 * 60) == ("user-1", False)  # and refreshed
+    assert registry.resume(token, now=1000.0 + 58 * 60) == ("user-1", False)  # 29 min after the last use
+    assert registry.resume(token, now=1000.0 + 89 * 60) == (None, True)  # 31 min idle: expired
+    assert registry.resume(token, now=1000.0 + 89 * 60) == (None, False)  # and forgotten
+    other = registry.issue("user-2", now=5000.0)
+    registry.revoke(other)  # sign-out
+    assert registry.resume(other, now=5001.0) == (None, False)
+    assert registry.resume("guessed-token", now=5001.0) == (None, False)
+    assert registry.resume(None) == (None, False)
+    script = cookie_script(token, secure=True)
+    assert f"prometric_session={token}; Path=/; SameSite=Strict; Secure" in script
+    assert "Max-Age=0" in cookie_script(None, secure=False)
