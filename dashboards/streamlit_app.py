@@ -136,6 +136,7 @@ def signed_out_navigation() -> None:
 WIDGETS = {"org": "filter_org", "ws": "filter_ws", "preset": "filter_preset", "grain": "filter_grain",
            "range": "filter_range"}  # fmt: skip
 URL_KEYS = ("org", "ws", "preset", "from", "to", "grain")
+ALL_WORKSPACES = "all"  # the workspace picker's "All workspaces" (None would read as "nothing chosen")
 
 
 def url_filters() -> dict[str, str]:
@@ -146,7 +147,7 @@ def seed_widgets(wanted: Filters) -> None:
     """Put a link's filters into the widgets' state (before the widgets are drawn: no `index=` that would
     change their identity and drop the next click — the cause of "every second change ignored")."""
     st.session_state[WIDGETS["org"]] = wanted.organization_id
-    st.session_state[WIDGETS["ws"]] = wanted.workspace_id
+    st.session_state[WIDGETS["ws"]] = wanted.workspace_id or ALL_WORKSPACES
     st.session_state[WIDGETS["preset"]] = wanted.preset
     st.session_state[WIDGETS["grain"]] = wanted.grain
     st.session_state[WIDGETS["range"]] = (wanted.start, wanted.end)
@@ -157,7 +158,8 @@ def sidebar_filters(viewer, today: dt.date) -> tuple[Filters, object, str | None
     last wrote (a shared link, a reload, back/forward), otherwise the widgets keep their own state."""
     notes: list[str] = []
     linked = url_filters()
-    if (linked and linked != st.session_state.get("url_written")) or WIDGETS["preset"] not in st.session_state:
+    seeded = bool(linked and linked != st.session_state.get("url_written")) or WIDGETS["preset"] not in st.session_state
+    if seeded:
         wanted = from_query(linked, today)
         notes.extend(wanted.notes)
         seed_widgets(wanted)
@@ -172,15 +174,19 @@ def sidebar_filters(viewer, today: dt.date) -> tuple[Filters, object, str | None
         sidebar.selectbox("Organization", org_ids, key=WIDGETS["org"], format_func=lambda i: organizations[i].name)
     ]
     workspace_names = {w.id: w.name for w in organization.workspaces}
-    if st.session_state.get(WIDGETS["ws"]) is not None and st.session_state[WIDGETS["ws"]] not in workspace_names:
-        notes.append("The workspace in the link is not one of yours in this organization; showing all of yours.")
-        st.session_state[WIDGETS["ws"]] = None
-    workspace_id = sidebar.selectbox(
+    chosen_workspace = st.session_state.get(WIDGETS["ws"]) or ALL_WORKSPACES
+    if chosen_workspace != ALL_WORKSPACES and chosen_workspace not in workspace_names:
+        if seeded:  # (after a switch of organization the other one's workspace simply gives way)
+            notes.append("The workspace in the link is not one of yours in this organization; showing all of yours.")
+        chosen_workspace = ALL_WORKSPACES
+    st.session_state[WIDGETS["ws"]] = chosen_workspace
+    picked_workspace = sidebar.selectbox(
         "Workspace",
-        [None, *workspace_names],
+        [ALL_WORKSPACES, *workspace_names],
         key=WIDGETS["ws"],
-        format_func=lambda w: "All workspaces" if w is None else workspace_names[w],
+        format_func=lambda w: "All workspaces" if w == ALL_WORKSPACES else workspace_names[w],
     )
+    workspace_id = None if picked_workspace == ALL_WORKSPACES else picked_workspace
     preset = sidebar.selectbox("Date range", list(PRESETS), key=WIDGETS["preset"], format_func=PRESETS.__getitem__)
     if preset == "custom":
         current = st.session_state.get(WIDGETS["range"])

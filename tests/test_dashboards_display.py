@@ -39,7 +39,10 @@ def shown_tables(at: AppTest) -> list[pd.DataFrame]:
     for element in at.dataframe:
         proto = element.proto
         styled = proto.arrow_data.styler.display_values
-        frame = convert_arrow_bytes_to_pandas_df(styled) if styled else element.value.astype(str)
+        raw = element.value
+        frame = convert_arrow_bytes_to_pandas_df(styled) if styled else raw.astype(str)
+        # the browser draws an empty cell as "None" whatever its display value is
+        frame = frame.mask(raw.isna().to_numpy(), "None")
         labels = {name: config.get("label", name) for name, config in json.loads(proto.columns or "{}").items()}
         tables.append(frame.rename(columns=labels))
     return tables

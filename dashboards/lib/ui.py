@@ -90,6 +90,12 @@ def table(
     formatters: dict[str, Callable[[Any], str]] = {column: fmt.plain for column in data.columns}
     formatters |= {**dict.fromkeys(money, fmt.kzt), **dict.fromkeys(sizes, fmt.size), **(formats or {})}
     formatters = {column: f for column, f in formatters.items() if column in data.columns}
+    # the browser draws an empty cell as a grey "None" whatever the Styler says: a column with gaps is
+    # shown as its formatted text ("—"), the others stay numbers under a display format (they sort as numbers)
+    for column in data.columns:
+        if data[column].isna().any():
+            data[column] = [formatters[column](value) for value in data[column]]
+            formatters[column] = str
     # a Styler changes the display only, so number columns still sort as numbers
     shown = data.style.format(formatters, subset=list(formatters))
     # headers read as words ("Paid on"); the frame and the tests keep the SQL column names
