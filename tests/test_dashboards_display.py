@@ -343,7 +343,7 @@ def test_the_audit_page_hints_what_it_can_find_pages_and_names_people(app_env):
                  'ON u.id = a."userId" WHERE a."organizationId" = :org AND a.entity = :e '
                  'ORDER BY a."createdAt" DESC, a.id DESC LIMIT 1'), {"org": org, "e": entity}
         ).scalar()  # fmt: skip
-    hint = next(c.value for c in at.caption if c.value.startswith("Entities with rows"))
+    hint = next(t.value for t in at.text if t.value.startswith("Entities with rows"))
     assert entity in hint
     at.text_input(key="audit_entity").input(entity).run()
     assert count > 100  # more than a page

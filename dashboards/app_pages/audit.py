@@ -28,7 +28,7 @@ except PrometricError as error:
     st.error(str(error))
     st.stop()
 if data["entities"]:
-    st.caption("Entities with rows in this range: " + ", ".join(data["entities"]))
+    st.text("Entities with rows in this range: " + ", ".join(data["entities"]))  # names from the database
 rows = data["rows"]
 first = data["page"] * data["page_size"] + 1
 if rows.empty:
