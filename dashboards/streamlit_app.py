@@ -127,7 +127,7 @@ def signed_out_navigation() -> None:
     """The sign-in form under every page's path, so a shared link (`/finance?…`) shows the form rather than
     "Page not found"; after sign-in the rerun keeps the path and renders that page with the link's filters."""
     pages = [st.Page(login_page, title="Sign in", icon=":material/login:", default=True)]
-    pages += [st.Page(login_page, title=title, url_path=key) for key, title in PAGES.items() if key != "overview"]
+    pages += [st.Page(login_page, title=title, url_path=key) for key, title in PAGES.items()]
     write_cookie()
     st.navigation(pages, position="hidden").run()
 

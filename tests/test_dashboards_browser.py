@@ -189,30 +189,38 @@ def test_browser_every_filter_change_is_the_one_shown(demo_data, app_url, role):
             browser.close()
 
 
-def test_browser_a_shared_link_signs_in_to_the_linked_page_and_a_reload_keeps_the_session(demo_data, app_url):
-    """A `/finance?…` link in a fresh browser: the sign-in form (no "Page not found"), then the Finance page
-    with the link's filters; F5 keeps the session; sign-out ends it for a reload too."""
+LINKED_PAGE = {"owner": "finance", "manager": "sales", "investor": "overview", "employee": "my_tasks"}
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "investor", "employee"])
+def test_browser_a_shared_link_signs_in_to_the_linked_page_and_a_reload_keeps_the_session(demo_data, app_url, role):
+    """A `/finance?…` link (a page of the role) in a fresh browser: the sign-in form (no "Page not found"),
+    then that page with the link's filters; F5 keeps the session; sign-out ends it for a reload too."""
     today = demo_data.today
+    linked = LINKED_PAGE[role]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
             page = context.new_page()
-            page.goto(f"{app_url}/finance?preset=30d&grain=month")
+            page.goto(f"{app_url}/{linked}?preset=30d&grain=month")
             page.get_by_label("E-mail").wait_for(timeout=60_000)
             settle(page)
             assert page.get_by_text("Page not found").count() == 0
             assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # nothing before sign-in
-            sign_in(page, demo_data.accounts["owner"][0])
-            assert "/finance" in page.url and "preset=30d" in page.url and "grain=month" in page.url, page.url
-            assert page.get_by_role("heading", name="Finance").count() == 1
+            sign_in(page, demo_data.accounts[role][0])
+            # (the default page, Overview, is shown at the root path)
+            assert linked == "overview" or f"/{linked}" in page.url, page.url
+            assert "preset=30d" in page.url and "grain=month" in page.url, page.url
+            assert page.get_by_role("heading", name=PAGES[linked]).count() == 1
             assert f"{preset_start('30d', today):%d.%m.%Y} – {today:%d.%m.%Y} · by month" in shown_range(page)
             assert page.get_by_text("Page not found").count() == 0
 
             page.reload()  # F5
             page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
             settle(page)
-            assert page.get_by_role("heading", name="Finance").count() == 1
+            assert page.get_by_role("heading", name=PAGES[linked]).count() == 1
+            assert f"{preset_start('30d', today):%d.%m.%Y} – {today:%d.%m.%Y} · by month" in shown_range(page)
             assert page.get_by_label("E-mail").count() == 0
             cookies = {c["name"]: c for c in context.cookies()}
             assert cookies["prometric_session"]["sameSite"] == "Strict"
@@ -220,7 +228,7 @@ def test_browser_a_shared_link_signs_in_to_the_linked_page_and_a_reload_keeps_th
 
             # a second tab of the same browser is signed in too; a new browser (no cookie) is not
             other = context.new_page()
-            other.goto(f"{app_url}/sales?preset=7d")
+            other.goto(f"{app_url}/overview?preset=7d")
             other.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
             stranger = browser.new_context().new_page()
             stranger.goto(page.url)
