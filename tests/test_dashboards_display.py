@@ -382,3 +382,23 @@ def test_a_session_token_lives_only_while_it_is_used_within_the_idle_limit(monke
     script = cookie_script(token, secure=True)
     assert f"prometric_session={token}; Path=/; SameSite=Strict; Secure" in script
     assert "Max-Age=0" in cookie_script(None, secure=False)
+
+
+def test_net_cash_flow_is_received_minus_paid_out_minus_expenses_on_every_date():
+    from lib.queries import cash_flow_after_expenses
+
+    series = pd.DataFrame(
+        [
+            {"date": dt.date(2025, 6, 2), "name": "payments_received", "value": 100.0},
+            {"date": dt.date(2025, 6, 2), "name": "payments_made", "value": 30.0},
+            {"date": dt.date(2025, 6, 2), "name": "expenses_amount", "value": 5.0},
+            {"date": dt.date(2025, 6, 2), "name": "net_cash_flow", "value": 70.0},  # the payments-only metric
+            {"date": dt.date(2025, 6, 9), "name": "expenses_amount", "value": 8.0},  # a week of expenses only
+            {"date": dt.date(2025, 6, 9), "name": "orders_count", "value": 3.0},
+        ]
+    )
+    result = cash_flow_after_expenses(series, ["date"])
+    net = dict(zip(result.loc[result["name"] == "net_cash_flow", "date"],
+                   result.loc[result["name"] == "net_cash_flow", "value"], strict=True))  # fmt: skip
+    assert net == {dt.date(2025, 6, 2): 65.0, dt.date(2025, 6, 9): -8.0}
+    assert result.loc[result["name"] == "orders_count", "value"].tolist() == [3.0]

@@ -156,7 +156,13 @@ def cash_flow_after_expenses(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Dat
     parts["value"] = parts["value"].astype(float).fillna(0.0) * sign
     net = parts.groupby(list(keys), as_index=False)["value"].sum()
     rest = frame[frame["name"] != "net_cash_flow"]
-    template = frame[frame["name"] == "payments_received"].drop(columns=["value"]).assign(name="net_cash_flow")
+    # one row per key with the parts' other columns (dates), whichever of the parts has rows there
+    template = (
+        frame[frame["name"].isin(CASH_FLOW_PARTS)]
+        .drop_duplicates(subset=list(keys))
+        .drop(columns=["value"])
+        .assign(name="net_cash_flow")
+    )
     return pd.concat([rest, template.merge(net, on=list(keys), how="inner")], ignore_index=True)
 
 
