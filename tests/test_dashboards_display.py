@@ -203,6 +203,16 @@ def test_every_filter_change_takes_effect_and_reaches_the_url(app_env):
         assert at.session_state["filters"].preset == "90d"  # the other filter kept
     at.switch_page("app_pages/finance.py").run()  # a page switch keeps them
     assert (at.session_state["filters"].preset, at.session_state["filters"].grain) == ("90d", "week")
+    # "Custom" starts from the range shown; a picked range is taken and written to the URL as from/to
+    at.selectbox(key="filter_preset").set_value("custom").run()
+    assert not at.exception and not at.error
+    assert at.date_input(key="filter_range").value == (expected_start["90d"], today)
+    at.date_input(key="filter_range").set_value((dt.date(2025, 10, 1), dt.date(2025, 10, 31))).run()
+    f = at.session_state["filters"]
+    assert (f.preset, f.start, f.end) == ("custom", dt.date(2025, 10, 1), dt.date(2025, 10, 31))
+    assert (at.query_params["from"], at.query_params["to"]) == ("2025-10-01", "2025-10-31")
+    at.selectbox(key="filter_preset").set_value("7d").run()
+    assert at.session_state["filters"].start == expected_start["7d"] and "from" not in at.query_params
 
 
 @pytest.mark.parametrize(
