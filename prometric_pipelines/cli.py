@@ -192,6 +192,7 @@ def _streamlit_command(port: int, quiet: bool = False) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no "Deploy" button or developer menu for analysts
         *(["--logger.level", "warning"] if quiet else []),
+        "--client.showErrorDetails", "none",  # a second guard behind the pages' own: no traceback in the browser
     ]  # fmt: skip
 
 

@@ -129,3 +129,120 @@ def test_browser_a_signed_in_employee_cannot_open_the_hr_page_by_url(demo_data, 
             page.screenshot(path=ARTIFACTS / "employee-hr-by-url.png", full_page=True)
         finally:
             browser.close()
+
+
+# ---- filters, deep links and reloads in a real browser (issue 20 items 1 and 6) --------------------------
+
+import datetime as dt  # noqa: E402
+
+PRESET_LABELS = {"ytd": "Year to date", "7d": "Last 7 days", "30d": "Last 30 days", "mtd": "Month to date",
+                 "90d": "Last 90 days"}  # fmt: skip
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a sidebar selectbox the way a person does: open it, click the option."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
+    box.get_by_role("button", name="Open").click()
+    page.locator('[data-testid="stSelectboxVirtualDropdown"] [role="option"]').filter(has_text=option).first.click()
+    settle(page)
+
+
+def shown_range(page: Page) -> str:
+    return page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def preset_start(preset: str, today: dt.date) -> dt.date:
+    return {"ytd": dt.date(today.year, 1, 1), "7d": today - dt.timedelta(days=6),
+            "30d": today - dt.timedelta(days=29), "mtd": today.replace(day=1),
+            "90d": today - dt.timedelta(days=89)}[preset]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "investor", "employee"])
+def test_browser_every_filter_change_is_the_one_shown(demo_data, app_url, role):
+    """YTD → 7d → 30d → MTD → 90d and Day → Month → Quarter → Week, clicked one after the other: each
+    selection is the one the widget, the range line and the URL show (it was every second one)."""
+    today = demo_data.today
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(f"{app_url}/?preset=ytd&grain=day")
+            sign_in(page, demo_data.accounts[role][0])
+            assert f"{preset_start('ytd', today):%d.%m.%Y} – {today:%d.%m.%Y} · by day" in shown_range(page)
+            for preset in ("7d", "30d", "mtd", "90d"):
+                choose(page, "Date range", PRESET_LABELS[preset])
+                check_no_exception(page, f"{role} preset {preset}")
+                assert f"{preset_start(preset, today):%d.%m.%Y} – {today:%d.%m.%Y}" in shown_range(page), preset
+                assert f"preset={preset}" in page.url, (preset, page.url)
+            for grain in ("month", "quarter", "week"):
+                choose(page, "Grain", grain.capitalize())
+                assert f"· by {grain}" in shown_range(page), grain
+                assert f"grain={grain}" in page.url and "preset=90d" in page.url, (grain, page.url)
+            # a page switch keeps the filters (and the URL carries them on)
+            nav = page.locator('[data-testid="stSidebarNav"] a')
+            nav.last.click()
+            settle(page)
+            assert f"{preset_start('90d', today):%d.%m.%Y} – {today:%d.%m.%Y} · by week" in shown_range(page)
+            page.reload()  # F5: still signed in, same filters
+            page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+            settle(page)
+            assert f"{preset_start('90d', today):%d.%m.%Y} – {today:%d.%m.%Y} · by week" in shown_range(page)
+            page.screenshot(path=ARTIFACTS / f"{role}-filters.png", full_page=True)
+        finally:
+            browser.close()
+
+
+LINKED_PAGE = {"owner": "finance", "manager": "sales", "investor": "overview", "employee": "my_tasks"}
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "investor", "employee"])
+def test_browser_a_shared_link_signs_in_to_the_linked_page_and_a_reload_keeps_the_session(demo_data, app_url, role):
+    """A `/finance?…` link (a page of the role) in a fresh browser: the sign-in form (no "Page not found"),
+    then that page with the link's filters; F5 keeps the session; sign-out ends it for a reload too."""
+    today = demo_data.today
+    linked = LINKED_PAGE[role]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            page = context.new_page()
+            page.goto(f"{app_url}/{linked}?preset=30d&grain=month")
+            page.get_by_label("E-mail").wait_for(timeout=60_000)
+            settle(page)
+            assert page.get_by_text("Page not found").count() == 0
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # nothing before sign-in
+            sign_in(page, demo_data.accounts[role][0])
+            # (the default page, Overview, is shown at the root path)
+            assert linked == "overview" or f"/{linked}" in page.url, page.url
+            assert "preset=30d" in page.url and "grain=month" in page.url, page.url
+            assert page.get_by_role("heading", name=PAGES[linked]).count() == 1
+            assert f"{preset_start('30d', today):%d.%m.%Y} – {today:%d.%m.%Y} · by month" in shown_range(page)
+            assert page.get_by_text("Page not found").count() == 0
+
+            page.reload()  # F5
+            page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+            settle(page)
+            assert page.get_by_role("heading", name=PAGES[linked]).count() == 1
+            assert f"{preset_start('30d', today):%d.%m.%Y} – {today:%d.%m.%Y} · by month" in shown_range(page)
+            assert page.get_by_label("E-mail").count() == 0
+            cookies = {c["name"]: c for c in context.cookies()}
+            assert cookies["prometric_session"]["sameSite"] == "Strict"
+            assert cookies["prometric_session"]["value"] not in page.url  # never in the URL
+
+            # a second tab of the same browser is signed in too; a new browser (no cookie) is not
+            other = context.new_page()
+            other.goto(f"{app_url}/overview?preset=7d")
+            other.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+            stranger = browser.new_context().new_page()
+            stranger.goto(page.url)
+            stranger.get_by_label("E-mail").wait_for(timeout=60_000)
+
+            page.get_by_role("button", name="Sign out").click()
+            page.get_by_label("E-mail").wait_for(timeout=60_000)
+            page.wait_for_timeout(1000)
+            page.reload()  # the revoked token signs nobody in
+            page.get_by_label("E-mail").wait_for(timeout=60_000)
+            settle(page)
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        finally:
+            browser.close()

@@ -90,17 +90,19 @@ else:
         table(
             data["queries"],
             "long_running_queries",
-            formats={"query_start": fmt.timestamp, "duration_seconds": seconds},
+            formats={"pid": str, "query_start": fmt.timestamp, "duration_seconds": seconds},
             empty_message=f"No query ran longer than {snapshot['long_running_seconds']} s when the snapshot was taken.",
         )
 
 st.subheader("Backups")
 if data["backup_error"]:
-    st.warning(f"The backups could not be listed: {data['backup_error']}", icon=":material/warning:")
+    st.warning("The backups could not be listed:", icon=":material/warning:")
+    st.text(data["backup_error"])  # a path and an OS message: plain text, never Markdown
 elif data["backups"].empty:
     empty("No backup yet: run `prometric db backup`.")
 else:
-    st.caption(f"The newest {len(data['backups'])} of {data['backup_count']} in `{data['backup_directory']}` (UTC).")
+    st.caption(f"The newest {len(data['backups'])} of {data['backup_count']} (times in UTC), in:")
+    st.text(data["backup_directory"])
     table(
         data["backups"],
         "backups",

@@ -9,14 +9,24 @@ BUCKETS = ["current", "1–30", "31–60", "61–90", "90+"]
 
 ctx, data = load_page("finance")
 totals = data["totals"]
-columns = st.columns(4)
-for column, (name, title) in zip(
-    columns,
-    [("invoiced_amount", "Invoiced"), ("payments_received", "Received"), ("expenses_amount", "Expenses"),
-     ("net_cash_flow", "Net cash flow")],
-    strict=True,
-):  # fmt: skip
-    column.metric(title, fmt.kzt(queries.summarize(totals, name)), border=True)
+# the cards add up: Net cash flow = Received − Paid out − Expenses (queries.cash_flow_after_expenses); the
+# caption writes the sum out, so a reader can check it
+figures = {
+    name: queries.summarize(totals, name)
+    for name in ("invoiced_amount", "payments_received", "payments_made", "expenses_amount", "net_cash_flow")
+}
+cards = [("invoiced_amount", "Invoiced"), ("payments_received", "Received"), ("payments_made", "Paid out"),
+         ("expenses_amount", "Expenses"), ("net_cash_flow", "Net cash flow")]  # fmt: skip
+columns = [*st.columns(3), *st.columns(3)[:2]]  # 3 + 2: whole amounts fit (five in a row are cut off)
+for column, (name, title) in zip(columns, cards, strict=True):
+    column.metric(title, fmt.kzt(figures[name]), border=True)
+if all(figures[name] is not None for name in ("payments_received", "payments_made", "expenses_amount")):
+    st.caption(
+        f"Net cash flow = Received {fmt.kzt(figures['payments_received'])} − Paid out "
+        f"{fmt.kzt(figures['payments_made'])} − Expenses {fmt.kzt(figures['expenses_amount'])} = "
+        f"{fmt.kzt(figures['net_cash_flow'])}. Paid out: payments to suppliers; expenses: approved or paid, "
+        "by expense date."
+    )
 
 series = data["series"]
 left, right = st.columns(2)
@@ -41,7 +51,7 @@ with left:
         empty("No open sales invoices.")
     else:
         st.altair_chart(charts.ordered_bars(aging, "bucket", "outstanding", BUCKETS), width="stretch")
-        table(aging, "ar_aging", money=("outstanding",))
+        table(aging, "ar_aging", money=("outstanding",), formats={"invoices": fmt.number})
 with right:
     st.subheader("Expenses by category")
     expenses = data["expenses"]
@@ -53,4 +63,5 @@ with right:
 
 st.subheader("Overdue invoices")
 table(data["overdue"], "overdue_invoices", money=("total", "paid", "outstanding"),
+      formats={"issued": fmt.date, "due": fmt.date, "days_overdue": fmt.number},
       empty_message="No invoice is past due.")  # fmt: skip

@@ -7,6 +7,7 @@ from lib.access import Forbidden
 from lib.ui import FILL_METRICS, empty, forbidden, page_context, table
 
 MONEY = ("gross", "withholdings", "ipn", "net", "employer_cost")
+PAYROLL_FORMATS = {"year": str, "month": str, "paid_on": fmt.date}
 
 ctx = page_context("hr")
 try:
@@ -57,10 +58,15 @@ else:
     for index, (name, title) in enumerate(titles.items()):
         total = register[name].sum()
         sums[index % 3].metric(title, fmt.compact_kzt(total), help=fmt.kzt(total), border=True)
-    table(register, "payroll_register", money=MONEY)
+    table(register, "payroll_register", money=MONEY, formats=PAYROLL_FORMATS)
 
 st.subheader("Leaves in the range")
-table(data["leaves"], "leaves", empty_message="No leaves overlap this range.")
+table(
+    data["leaves"],
+    "leaves",
+    formats={"start": fmt.date, "end": fmt.date},
+    empty_message="No leaves overlap this range.",
+)
 
 st.subheader("Employee")
 employees = data["employees"]
@@ -73,10 +79,10 @@ if not employees.empty:
         detail = queries.employee(ctx.scope, ctx.filters, chosen)
         attendance, leaves = st.columns(2)
         with attendance:
-            st.markdown("**Attendance in the range**")
+            st.subheader("Attendance in the range", divider=False)
             table(detail["attendance"], "employee_attendance")
         with leaves:
-            st.markdown("**Leaves in the range**")
-            table(detail["leaves"], "employee_leaves")
-        st.markdown("**Payslips**")
-        table(detail["payslips"], "employee_payslips", money=MONEY)
+            st.subheader("Leaves in the range", divider=False)
+            table(detail["leaves"], "employee_leaves", formats={"start": fmt.date, "end": fmt.date})
+        st.subheader("Payslips", divider=False)
+        table(detail["payslips"], "employee_payslips", money=MONEY, formats=PAYROLL_FORMATS)

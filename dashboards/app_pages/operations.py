@@ -32,7 +32,9 @@ with right:
         empty("No production orders in this range.")
     else:
         st.altair_chart(charts.bars(production, "status", "orders", kzt=False), width="stretch")
-        table(production, "production_by_status")
+        table(production, "production_by_status", formats={"orders": fmt.number})
 
 st.subheader("Open tasks past due")
-table(data["overdue_tasks"], "overdue_tasks", empty_message="No open task is past due.")
+st.caption(f"Overdue at the range's end ({ctx.filters.end:%d.%m.%Y}): the tasks the Overdue card counts.")
+table(data["overdue_tasks"], "overdue_tasks", formats={"due": fmt.timestamp, "completed": fmt.timestamp},
+      empty_message="No task was overdue at the range's end.")  # fmt: skip

@@ -4,13 +4,21 @@ import streamlit as st
 from lib import format as fmt
 from lib.ui import FILL_METRICS, card, empty, load_page, table
 
+PER = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
+
+
+def by_unit(value: object, unit: object) -> str:
+    """A KPI figure by the KPI's unit: whole tenge, percent, or a plain number."""
+    return fmt.kzt(value) if unit == "KZT" else fmt.percent(value) if unit == "%" else fmt.plain(value)
+
+
 ctx, data = load_page("overview")
 f = ctx.filters
-st.caption(f"{ctx.organization_name} · {f.start:%d.%m.%Y} – {f.end:%d.%m.%Y}, compared with the {f.days} days before")
+st.text(f"{ctx.organization_name} · {f.start:%d.%m.%Y} – {f.end:%d.%m.%Y}, compared with the {f.days} days before")
+kpis = data["kpis"]
 if all(c["value"] is None for c in data["cards"]):
     empty(f"No metrics in this date range. {FILL_METRICS}.")
 else:
-    kpis = data["kpis"]
     series = data["series"]
     targets: dict[str, str] = {}
     for c in data["cards"]:
@@ -18,9 +26,10 @@ else:
             own = kpis[(kpis["name"] == c["name"]) & kpis["target"].notna()]
             if not own.empty:
                 row = own.iloc[0]
-                shown = fmt.compact_kzt(row["target"]) if c["unit"] == "kzt" else fmt.number(row["target"])
-                per = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
-                targets[c["name"]] = f"{shown} per {per.get(str(row['frequency']).lower(), row['frequency'])}"
+                shown = fmt.compact_kzt(row["range_target"]) if c["unit"] == "kzt" else fmt.number(row["range_target"])
+                per = PER.get(str(row["frequency"]).lower(), str(row["frequency"]))
+                original = fmt.compact_kzt(row["target"]) if c["unit"] == "kzt" else fmt.number(row["target"])
+                targets[c["name"]] = f"{shown} for this range ({original} per {per}), {row['status'] or 'no value'}"
     if targets:  # one line above the grid (inside a card's label it was cut off)
         titles = {c["name"]: c["title"] for c in data["cards"]}
         st.caption("Targets: " + " · ".join(f"{titles[name]} {target}" for name, target in targets.items()))
@@ -31,15 +40,21 @@ else:
              series=points)  # fmt: skip
 
 st.subheader("KPIs")
-kpis = data["kpis"]
 if kpis.empty:
     empty("No KPI definitions for this organization (kpi_definitions).")
 else:
-    shown = kpis[["category", "name", "description", "frequency", "unit", "target", "value"]].copy()
-    for column in ("target", "value"):  # by the KPI's unit: whole tenge, percent, or a plain number
-        shown[column] = [
-            fmt.kzt(v) if unit == "KZT" else fmt.percent(v) if unit == "%" else fmt.number(v, 2)
-            for v, unit in zip(shown[column], shown["unit"], strict=True)
-        ]
-    st.caption("Value over the selected range (formulas evaluated on the range's totals).")
+    grain_column = f"target_per_{f.grain}"
+    shown = kpis[["category", "name", "description", "frequency", "unit", "target", "range_target", "grain_target",
+                  "value", "status"]].rename(columns={"range_target": "target_for_range",
+                                                      "grain_target": grain_column})  # fmt: skip
+    shown = shown.copy()
+    for column in ("target", "target_for_range", grain_column, "value"):
+        shown[column] = [by_unit(v, unit) for v, unit in zip(shown[column], shown["unit"], strict=True)]
+    shown["frequency"] = [fmt.plain(PER.get(str(v).lower(), v)) for v in shown["frequency"]]
+    shown = shown.rename(columns={"frequency": "target_per"})
+    st.caption(
+        "Value over the selected range (formulas evaluated on the range's totals). Targets of sums (revenue) "
+        "scale with the range — each day counts 1/length of its month, quarter or year — and are shown per "
+        f"{f.grain} too; targets of ratios (%) hold for any range. Status compares the value with the range's target."
+    )
     table(shown, "kpis")

@@ -10,6 +10,9 @@ STAGES = ["NEW", "QUALIFIED", "PROPOSAL", "NEGOTIATION"]
 
 ctx = page_context("sales")
 search = st.text_input("Search deals (title or customer)", max_chars=100, placeholder="e.g. supply")
+if "\x00" in search:  # PostgreSQL text cannot hold it; a plain note, never the input echoed back
+    st.warning("The search contained a NUL character; it was removed.", icon=":material/warning:")
+    search = search.replace("\x00", "")
 try:
     data = queries.page_data(ctx.scope, "sales", ctx.filters, search=search)
 except Forbidden as error:
@@ -39,7 +42,7 @@ with left:
         empty("No sales orders in this range.")
     else:
         st.altair_chart(charts.bars(top.head(10), "customer", "revenue"), width="stretch")
-        table(top, "top_customers", money=("revenue",))
+        table(top, "top_customers", money=("revenue",), formats={"orders": fmt.number})
 with right:
     st.subheader("Pipeline by stage (open deals now)")
     funnel = data["funnel"]
@@ -47,11 +50,12 @@ with right:
         empty("No open deals.")
     else:
         st.altair_chart(charts.ordered_bars(funnel, "stage", "value", STAGES), width="stretch")
-        table(funnel, "pipeline", money=("value", "weighted_value"))
+        table(funnel, "pipeline", money=("value", "weighted_value"), formats={"deals": fmt.number})
 
 st.subheader("Deals created in the range")
 deals = data["deals"]
-table(deals.drop(columns=["id"]), "deals", money=("value",), empty_message="No deals match this range and search.")
+table(deals.drop(columns=["id"]), "deals", money=("value",), formats={"probability": fmt.percent_whole},
+      empty_message="No deals match this range and search.")  # fmt: skip
 if not deals.empty:
     labels = dict(zip(deals["id"].astype(str), deals["title"] + " — " + deals["customer"], strict=True))
     chosen = st.selectbox(
@@ -61,8 +65,13 @@ if not deals.empty:
         detail = queries.deal(ctx.scope, chosen)
         products, activities = st.columns(2)
         with products:
-            st.markdown("**Products**")
-            table(detail["products"], "deal_products", money=("unit_price", "total"))
+            st.subheader("Products", divider=False)
+            table(detail["products"], "deal_products", money=("unit_price", "total"), units={"quantity": "unit"},
+                  formats={"discount": fmt.percent_whole, "tax": fmt.percent_whole})  # fmt: skip
         with activities:
-            st.markdown("**Activities**")
-            table(detail["activities"], "deal_activities")
+            st.subheader("Activities", divider=False)
+            table(
+                detail["activities"],
+                "deal_activities",
+                formats={"scheduled": fmt.timestamp, "completed": fmt.timestamp, "created": fmt.timestamp},
+            )

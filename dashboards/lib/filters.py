@@ -34,6 +34,8 @@ GRAINS: dict[str, str] = {
 DEFAULT_GRAIN = "week"
 # a range longer than this is cut (a huge custom range must not scan years of facts per click)
 MAX_DAYS = 3 * 366
+# no business data before this; a link's `from=0001-01-01` must not reach date arithmetic near year 1
+EARLIEST = dt.date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -96,26 +98,42 @@ def _date(raw: str | None) -> dt.date | None:
 
 
 def from_query(params: Mapping[str, str], today: dt.date) -> Filters:
-    """Filters from URL parameters (org, ws, preset, from, to, grain); bad values → defaults + a note."""
+    """Filters from URL parameters (org, ws, preset, from, to, grain); bad values → defaults + a note.
+
+    The notes are fixed sentences that never repeat the parameter's text: a link is untrusted input
+    and the page shows the notes as-is."""
     notes: list[str] = []
     preset = params.get("preset") or DEFAULT_PRESET
     if preset not in PRESETS:
-        notes.append(f"unknown date preset {preset!r}: showing {PRESETS[DEFAULT_PRESET].lower()}")
+        notes.append(f"The date range in the link is not known: showing {PRESETS[DEFAULT_PRESET].lower()}.")
         preset = DEFAULT_PRESET
     if preset == "custom":
         start, end = _date(params.get("from")), _date(params.get("to"))
-        if start is None or end is None or start > end:
-            notes.append("the custom date range is not two dates (from ≤ to): showing the last 90 days")
+        if start is None or end is None or start > end or end < EARLIEST:
+            notes.append("The custom date range in the link is not two dates (from ≤ to): showing the last 90 days.")
             preset = DEFAULT_PRESET
             start, end = preset_range(preset, today)
-        elif (end - start).days + 1 > MAX_DAYS:
-            start = end - dt.timedelta(days=MAX_DAYS - 1)
-            notes.append(f"the date range was cut to its last {MAX_DAYS} days")
+        elif start > today:
+            notes.append(f"The custom date range in the link starts after {today:%d.%m.%Y}, the last day with data: "
+                         "showing the last 90 days.")  # fmt: skip
+            preset = DEFAULT_PRESET
+            start, end = preset_range(preset, today)
+        else:
+            if end > today:
+                notes.append(f"The date range in the link ends after {today:%d.%m.%Y}, the last day with data: "
+                             "it ends there.")  # fmt: skip
+                end = today
+            if start < EARLIEST:
+                notes.append(f"The date range in the link starts before {EARLIEST:%d.%m.%Y}: it starts there.")
+                start = EARLIEST
+            if (end - start).days + 1 > MAX_DAYS:
+                start = end - dt.timedelta(days=MAX_DAYS - 1)
+                notes.append(f"The date range was cut to its last {MAX_DAYS} days.")
     else:
         start, end = preset_range(preset, today)
     grain = params.get("grain") or DEFAULT_GRAIN
     if grain not in GRAINS:
-        notes.append(f"unknown grain {grain!r}: showing weeks")
+        notes.append("The grain in the link is not known: showing weeks.")
         grain = DEFAULT_GRAIN
     return Filters(params.get("org") or None, params.get("ws") or None, preset, start, end, grain, tuple(notes))
 

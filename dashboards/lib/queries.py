@@ -27,8 +27,9 @@ import streamlit as st
 from psycopg.types.numeric import FloatLoader
 from sqlalchemy.engine import Connection, Engine
 
+from lib import format as fmt
 from lib.access import Forbidden, Scope, require_hr, require_page
-from lib.filters import Filters
+from lib.filters import GRAINS, Filters
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
@@ -132,6 +133,33 @@ def metric_totals(
     return _frame(conn, "metric_summary", params)
 
 
+CASH_FLOW_PARTS = ("payments_received", "payments_made", "expenses_amount")
+
+
+def cash_flow_after_expenses(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """`net_cash_flow` as the pages show it: Received − Paid out − Expenses. The catalog metric nets the
+    payments only (OUTGOING payments settle purchase orders; expenses are paid outside `payments`), so a
+    reader adding the Finance cards got another number. Rows per `keys` (a range, a date) get the sum of
+    the parts present there; the other metrics' rows are unchanged."""
+    if frame.empty:
+        return frame
+    parts = frame[frame["name"].isin(CASH_FLOW_PARTS)].copy()
+    if parts.empty:
+        return frame
+    sign = parts["name"].map({"payments_received": 1.0, "payments_made": -1.0, "expenses_amount": -1.0})
+    parts["value"] = parts["value"].astype(float).fillna(0.0) * sign
+    net = parts.groupby(list(keys), as_index=False)["value"].sum()
+    rest = frame[frame["name"] != "net_cash_flow"]
+    # one row per key with the parts' other columns (dates), whichever of the parts has rows there
+    template = (
+        frame[frame["name"].isin(CASH_FLOW_PARTS)]
+        .drop_duplicates(subset=list(keys))
+        .drop(columns=["value"])
+        .assign(name="net_cash_flow")
+    )
+    return pd.concat([rest, template.merge(net, on=list(keys), how="inner")], ignore_index=True)
+
+
 def summarize(totals: pd.DataFrame, name: str) -> float | None:
     """The range's number of `name` from `metric_totals` rows (one range): None when it has no rows."""
     rows = totals[totals["name"] == name]
@@ -157,25 +185,29 @@ def overview_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     names = [name for name, _, _ in OVERVIEW_CARDS]
     kpis = _frame(conn, "kpi_definitions", _params(scope))
     # one read for the cards, their previous range and the KPI formulas' inputs (set-based in SQL)
-    totals = metric_totals(conn, scope, sorted(set(names) | kpi_inputs(kpis)), f.start, f.end, f.previous())
+    wanted = sorted((set(names) | kpi_inputs(kpis) | set(CASH_FLOW_PARTS)) - {"net_cash_flow"})
+    totals = metric_totals(conn, scope, wanted, f.start, f.end, f.previous())
+    totals = cash_flow_after_expenses(totals, ["range_name"])
     current = totals[totals["range_name"] == "current"]
     previous = totals[totals["range_name"] == "previous"]
     previous_start, _ = f.previous()
     if previous.empty or previous["first_date"].min() > previous_start:
         # the history starts inside the previous range: a change against part of it would mislead
         previous = previous.iloc[0:0]
-    series = metric_series(conn, scope, names, f.period, _period_floor(f), f.end)
+    series = metric_series(conn, scope, [*names, *CASH_FLOW_PARTS], f.period, _period_floor(f), f.end)
+    series = cash_flow_after_expenses(series, ["date"])
     cards = [
         {"name": name, "title": title, "unit": unit, "value": summarize(current, name),
          "previous": summarize(previous, name)}
         for name, title, unit in OVERVIEW_CARDS
     ]  # fmt: skip
-    return {"cards": cards, "series": series, "kpis": kpi_table(kpis, current), "as_of": data_as_of(conn, scope)}
+    return {"cards": cards, "series": series, "kpis": kpi_table(kpis, current, f), "as_of": data_as_of(conn, scope)}
 
 
-def kpi_table(definitions: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+def kpi_table(definitions: pd.DataFrame, totals: pd.DataFrame, f: Filters | None = None) -> pd.DataFrame:
     """KPI definitions with the range's value: a catalog metric's own value, or the formula evaluated
-    on the range's combined catalog values (so combined workspaces get Σ/Σ, not an average)."""
+    on the range's combined catalog values (so combined workspaces get Σ/Σ, not an average); with `f`,
+    each target scaled to the range (`range_target`), per grain period (`grain_target`) and the status."""
     if definitions.empty:
         return definitions
     values: dict[str, Decimal | None] = {}
@@ -185,18 +217,68 @@ def kpi_table(definitions: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     shown = []
     for row in definitions.to_dict("records"):
         value: float | None = None
+        additive = False
         if row["name"] in values:
             value = float(values[row["name"]]) if values[row["name"]] is not None else None
+            additive = METRICS[row["name"]].kind == "flow"
         elif row["formula"]:
             try:
                 formula = parse_formula(row["formula"], METRICS)
                 if formula.metrics <= values.keys():
                     result = formula.evaluate(values)
                     value = float(result) if result is not None else None
+                additive = is_additive(row["formula"], formula.metrics)
             except FormulaError:
                 value = None
-        shown.append({**row, "value": value})
+        extra: dict[str, Any] = {}
+        if f is not None:
+            target = None if pd.isna(row["target"]) else float(row["target"])
+            frequency = str(row["frequency"] or "").lower()
+            range_target = grain_target = None
+            if target is not None:
+                if additive and frequency in PERIOD_DAYS:
+                    range_target = target * periods_covered(frequency, f.start, f.end)
+                    grain_target = target * PERIOD_DAYS[GRAINS[f.grain]] / PERIOD_DAYS[frequency]
+                else:  # a ratio or a level: the target holds for any range as it is
+                    range_target = grain_target = target
+            extra = {"range_target": range_target, "grain_target": grain_target,
+                     "status": target_status(value, range_target)}  # fmt: skip
+        shown.append({**row, "value": value, **extra})
     return pd.DataFrame(shown)
+
+
+# average length in days of a KPI frequency / a grain period (targets per period → per grain period)
+PERIOD_DAYS = {"daily": 1.0, "weekly": 7.0, "monthly": 365.25 / 12, "quarterly": 365.25 / 4, "yearly": 365.25}
+
+
+def periods_covered(frequency: str, start: dt.date, end: dt.date) -> float:
+    """How many of the frequency's periods the range covers, exactly: each day counts 1 / the length of its
+    own month (quarter, year), so 1–30 June is one month and 90 days are 90 / 30.4 months only on average."""
+    if frequency in ("daily", "weekly"):
+        return ((end - start).days + 1) / PERIOD_DAYS[frequency]
+    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[frequency]
+    covered, day = 0.0, start
+    while day <= end:
+        first_month = (day.month - 1) // months * months  # 0-based month the period starts in
+        first = dt.date(day.year, first_month + 1, 1)
+        following_month = first_month + months
+        following = dt.date(day.year + following_month // 12, following_month % 12 + 1, 1)
+        last = min(end, following - dt.timedelta(days=1))
+        covered += ((last - day).days + 1) / (following - first).days
+        day = last + dt.timedelta(days=1)
+    return covered
+
+
+def is_additive(formula: str, inputs: frozenset[str]) -> bool:
+    """Whether a KPI formula grows with the range (a sum or difference of flows): then its target scales."""
+    return bool(inputs) and all(METRICS[n].kind == "flow" for n in inputs) and not any(c in formula for c in "/*")
+
+
+def target_status(value: float | None, target: float | None) -> str | None:
+    """On/off target (every demo KPI is "higher is better"); None without a value or a target."""
+    if value is None or target is None or pd.isna(value) or pd.isna(target):
+        return None
+    return "on target" if value >= target else "below target"
 
 
 def _period_floor(f: Filters) -> dt.date:
@@ -222,7 +304,7 @@ def kpi_inputs(definitions: pd.DataFrame) -> set[str]:
 def sales_data(conn: Connection, scope: Scope, f: Filters, search: str = "") -> dict[str, Any]:
     require_page(scope, "sales")
     names = ["orders_revenue", "orders_count", "win_rate", "deals_won", "deals_lost", "deals_created"]
-    search = search.strip()[:100]
+    search = search.replace("\x00", "").strip()[:100]  # PostgreSQL text cannot hold NUL
     return {
         "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
         "totals": _current_totals(conn, scope, names, f),
@@ -253,10 +335,11 @@ def deal_detail(conn: Connection, scope: Scope, deal_id: str) -> dict[str, pd.Da
 
 def finance_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     require_page(scope, "finance")
-    names = ["invoiced_amount", "payments_received", "payments_made", "expenses_amount", "net_cash_flow"]
+    names = ["invoiced_amount", "payments_received", "payments_made", "expenses_amount"]
+    series = metric_series(conn, scope, names, f.period, _period_floor(f), f.end)
     return {
-        "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
-        "totals": _current_totals(conn, scope, names, f),
+        "series": cash_flow_after_expenses(series, ["date"]),
+        "totals": cash_flow_after_expenses(_current_totals(conn, scope, names, f), ["range_name"]),
         "aging": _frame(conn, "ar_aging", _params(scope, as_of=f.end)),
         "overdue": _frame(conn, "overdue_invoices", _params(scope, as_of=f.end, limit=TABLE_LIMIT)),
         "expenses": _frame(conn, "expenses_by_category", _params(scope, start=f.start, end=f.end)),
@@ -361,19 +444,41 @@ def my_payslips_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, An
     }
 
 
+AUDIT_PAGE_SIZE = 100
+
+
 def audit_data(
-    conn: Connection, scope: Scope, f: Filters, entity: str = "", action: str = "", limit: int = TABLE_LIMIT
+    conn: Connection,
+    scope: Scope,
+    f: Filters,
+    entity: str = "",
+    action: str = "",
+    page_number: int = 0,
+    page_size: int = AUDIT_PAGE_SIZE,
 ) -> dict[str, Any]:
-    """Live and archived audit rows of the range (values masked by the audit module)."""
+    """One page of live and archived audit rows of the range, newest first (values masked by the audit
+    module), users by name (`user`: "system" for rows a job wrote), and whether more pages follow."""
     require_page(scope, "audit")
     filters = AuditFilters(
-        entity=entity.strip() or None,
-        action=action.strip() or None,
+        entity=entity.replace("\x00", "").strip().lower() or None,  # entities are stored lower-case, singular
+        action=action.replace("\x00", "").strip().upper() or None,
         start=dt.datetime.combine(f.start, dt.time()),
         end=dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time()),
     )
-    rows = query_audit_logs(conn, scope.organization_id, filters, limit=limit)
-    return {"rows": rows}
+    page = max(0, int(page_number))
+    rows = query_audit_logs(conn, scope.organization_id, filters, limit=(page + 1) * page_size + 1)
+    more = len(rows) > (page + 1) * page_size
+    rows = rows.iloc[page * page_size : (page + 1) * page_size].reset_index(drop=True)
+    ids = sorted({str(u) for u in rows["userId"] if not pd.isna(u)}) if not rows.empty else []
+    names: dict[str, str] = {}
+    if ids:
+        for row in conn.execute(load_sql("dashboards", "user_names"), {"user_ids": ids}):
+            names[row.id] = row.name or row.email
+    if not rows.empty:
+        rows.insert(1, "user", [fmt.person(names.get(str(u)) if not pd.isna(u) else None, u) for u in rows["userId"]])
+    entities = [row.entity for row in conn.execute(load_sql("dashboards", "audit_entities"),
+                                                    _params(scope, start=filters.start, end=filters.end))]  # fmt: skip
+    return {"rows": rows, "page": page, "more": more, "page_size": page_size, "entities": entities}
 
 
 # ---- the owner-only Database page: database-wide facts ----------------------------------------------

@@ -57,19 +57,10 @@ def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
-# abbreviations an analyst reads in capitals (Kazakh payroll terms, ids)
-_ACRONYMS = {"ipn": "ИПН", "opv": "ОПВ", "vosms": "ВОСМС", "id": "ID", "csv": "CSV", "kzt": "KZT", "pid": "PID"}
-
-
-def _header(column: str) -> str:
-    words = [_ACRONYMS.get(word, word) for word in str(column).split("_")]
-    return " ".join(words)[:1].upper() + " ".join(words)[1:]
-
-
 def _size_header(column: str) -> str:
     """A byte column's header: `total_bytes` → "Total size", `size_bytes` → "Size"."""
     name = str(column).removesuffix("_bytes")
-    return _header(name if name.endswith("size") else f"{name}_size")
+    return fmt.header(name if name.endswith("size") else f"{name}_size")
 
 
 def table(
@@ -78,32 +69,51 @@ def table(
     *,
     money: tuple[str, ...] = (),
     sizes: tuple[str, ...] = (),
+    units: Mapping[str, str] | None = None,
     formats: Mapping[str, Callable[[Any], str]] | None = None,
     empty_message: str = "",
+    download: bool = True,
 ) -> None:
-    """A table with a CSV download of exactly its rows; money columns formatted as `1 234 567 ₸`, byte
-    columns (`sizes`) as `8.4 MB` under a "… size" header, any other column by its `formats` function."""
+    """A table with a CSV download of exactly its rows. Every cell goes through lib/format.py: money as
+    `1 234 567 ₸`, byte columns (`sizes`) as `8.4 MB` under a "… size" header, quantities with their unit
+    (`units`: quantity column → the column holding its unit, e.g. `{"on_hand": "unit"}` → `12.5 кг`), any
+    column by its `formats` function, the rest by `fmt.plain` (dates, numbers to two decimals, `—` for
+    empty). Headers read as words, in the table and the CSV alike."""
     if frame.empty:
         empty(empty_message or "No rows for this selection.")
         return
-    # money shown as `1 234 567 ₸` (whole tenge, no-break spaces: the cards' convention; printf formats
-    # can only group with commas); a Styler changes the display only, so columns still sort as numbers
-    formatters = {**dict.fromkeys(money, fmt.kzt), **dict.fromkeys(sizes, fmt.size), **(formats or {})}
-    shown = frame.style.format(formatters, subset=list(formatters)) if formatters else frame
-    # headers read as words ("Paid on"); the frame, its CSV and the tests keep the SQL column names
+    units = dict(units or {})
+    data = frame.copy()
+    for column, unit_column in units.items():  # the number and its unit in one cell (sorted as text)
+        data[column] = [fmt.quantity(v, u) for v, u in zip(data[column], data[unit_column], strict=True)]
+    data = data.drop(columns=[c for c in set(units.values()) if c in data.columns and c not in units])
+    formatters: dict[str, Callable[[Any], str]] = {column: fmt.plain for column in data.columns}
+    formatters |= {**dict.fromkeys(money, fmt.kzt), **dict.fromkeys(sizes, fmt.size), **(formats or {})}
+    formatters = {column: f for column, f in formatters.items() if column in data.columns}
+    # the browser draws an empty cell as a grey "None" whatever the Styler says: a column with gaps is
+    # shown as its formatted text ("—"), the others stay numbers under a display format (they sort as numbers)
+    for column in data.columns:
+        if data[column].isna().any():
+            data[column] = [formatters[column](value) for value in data[column]]
+            formatters[column] = str
+    # a Styler changes the display only, so number columns still sort as numbers
+    shown = data.style.format(formatters, subset=list(formatters))
+    # headers read as words ("Paid on"); the frame and the tests keep the SQL column names
     headers = {
-        column: st.column_config.Column(_size_header(column) if column in sizes else _header(column))
-        for column in frame.columns
+        column: st.column_config.Column(_size_header(column) if column in sizes else fmt.header(column))
+        for column in data.columns
     }
     st.dataframe(shown, hide_index=True, width="stretch", column_config=headers)
-    st.download_button(
-        "Download CSV",
-        frame.to_csv(index=False).encode("utf-8"),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"csv-{name}",
-        icon=":material/download:",
-    )
+    if download:
+        readable = frame.rename(columns=lambda c: _size_header(c) if c in sizes else fmt.header(c))
+        st.download_button(
+            "Download CSV",
+            readable.to_csv(index=False).encode("utf-8"),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"csv-{name}",
+            icon=":material/download:",
+        )
 
 
 def card(column, title: str, value: float | None, previous: float | None, unit: str, *, target: str = "",

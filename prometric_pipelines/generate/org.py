@@ -2683,7 +2683,7 @@ class OrgHistory:
             ("revenue_per_employee", "orders_revenue / headcount", "KZT", None, "monthly", "hr"),
             (
                 "daily_revenue_target",
-                None,
+                "orders_revenue",  # the revenue against a per-day target (the dashboards scale it to the range)
                 "KZT",
                 float(self.options.scale.orders_per_day * self.size * 180_000),
                 "daily",

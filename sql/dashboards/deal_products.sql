@@ -1,5 +1,5 @@
 -- One deal's products (the deal must belong to the organization).
-SELECT p.name AS product, dp.quantity, dp."unitPrice" AS unit_price, dp.discount, dp.tax, dp."totalPrice" AS total
+SELECT p.name AS product, dp.quantity, p.unit, dp."unitPrice" AS unit_price, dp.discount, dp.tax, dp."totalPrice" AS total
 FROM deal_products dp
 JOIN deals d ON d.id = dp."dealId"
 JOIN products p ON p.id = dp."productId" AND p."organizationId" = d."organizationId"
