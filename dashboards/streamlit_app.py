@@ -36,6 +36,7 @@ ICONS = {
     "hr": ":material/badge:",
     "operations": ":material/precision_manufacturing:",
     "audit": ":material/policy:",
+    "data_quality": ":material/rule:",
     "database": ":material/database:",
     "my_tasks": ":material/task_alt:",
     "my_payslips": ":material/receipt_long:",

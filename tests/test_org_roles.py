@@ -146,10 +146,20 @@ def test_one_person_is_owner_in_one_organization_and_a_plain_employee_in_another
             "boss",
             "owner",
             "all",
-            {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "database"},
+            {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "database"},
         ),
-        ("lead", "manager", "all", {"overview", "sales", "finance", "inventory", "hr", "operations", "audit"}),
-        ("ws_manager", "manager", "all", {"overview", "sales", "finance", "inventory", "hr", "operations", "audit"}),
+        (
+            "lead",
+            "manager",
+            "all",
+            {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality"},
+        ),
+        (
+            "ws_manager",
+            "manager",
+            "all",
+            {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality"},
+        ),
         ("promoted", "employee", "self", {"my_tasks", "my_payslips"}),  # users.role 'owner' does not count
         ("backer", "investor", "none", {"overview", "finance"}),
     ],
