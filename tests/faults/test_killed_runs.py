@@ -1,6 +1,7 @@
-"""SIGKILL each job twice in a row while it waits for a lock another session holds, then run every job:
-the dead runs are cleared (marked failed, pool slots freed) by the next run, which says so, every job
-completes, and nothing is lost or doubled (the same rows as a clean run)."""
+"""SIGKILL each job (payroll, approve, archive, reconcile) twice in a row while it waits for a lock
+another session holds, then run every job: the dead runs are cleared (marked failed, pool slots freed)
+by the next run, which says so, every job completes, and nothing is lost or doubled (the same rows as a
+clean run)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.payroll.run import run_payroll
 from prometric_pipelines.sql import load_sql
+from prometric_pipelines.stock.reconcile import business_today
 from prometric_pipelines.supervision import LAUNCHER_PID_TAG
+from tests import stock_scenario
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
 from tests.faults.cli_process import CliProcess, claimed_slots, local_instance, run_cli
 from tests.test_payroll_jobs import _content, staff
@@ -35,26 +38,39 @@ def platform(databases, template_database, tmp_path, cli_env, request):
     org = str(staff(engine, salaries=SALARIES)["organization"]["id"])
     with engine.begin() as conn:
         seeded = seed_history(conn)
+        stock = stock_scenario.build(conn, business_today())
     archive = Archive.from_url(str(tmp_path / "archive"))
     env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False), "ARCHIVE_URL": str(archive.root)}
-    yield {"url": url, "engine": engine, "org": org, "orgs": seeded["orgs"], "archive": archive, "env": env}
+    yield {
+        "url": url,
+        "engine": engine,
+        "org": org,
+        "orgs": seeded["orgs"],
+        "stock": stock,
+        "archive": archive,
+        "env": env,
+    }
     engine.dispose()
     databases.drop(url)
 
 
-def commands(org: str) -> dict[str, list[str]]:
+def commands(org: str, stock_org: str) -> dict[str, list[str]]:
     payroll = ["run", "payroll", "--month", f"{MONTH:%Y-%m}", "--org", org]
     return {
         "payroll": payroll,
         "approve": [*payroll, "--approve"],
         "archive": ["run", "archive", "--before", str(BEFORE)],
+        "reconcile": ["run", "reconcile", "--date", str(business_today()), "--org", stock_org],
     }
 
 
-def hold_the_lock(conn, job: str, org: str) -> None:
-    """The lock the job takes first: payroll's per organization and month, the archive's per database."""
+def hold_the_lock(conn, job: str, org: str, stock_org: str) -> None:
+    """The lock the job takes first: payroll's per organization and month, the archive's per database,
+    the reconciliation's per organization."""
     if job == "archive":
         conn.execute(load_sql("audit", "lock_archive"))
+    elif job == "reconcile":
+        conn.execute(load_sql("stock", "lock_organization"), {"organization_id": stock_org})
     else:
         conn.execute(load_sql("payroll", "lock_month"), {"organization_id": org, "period": f"{MONTH:%Y-%m}"})
 
@@ -69,18 +85,19 @@ def blocked_backend(watcher, database: str) -> int | None:
     ).scalar()
 
 
-@pytest.mark.parametrize("job", ["payroll", "approve", "archive"])
+@pytest.mark.parametrize("job", ["payroll", "approve", "archive", "reconcile"])
 def test_a_job_killed_twice_on_a_lock_leaves_nothing_held_and_every_job_then_completes(platform, job):
     engine, org, env = platform["engine"], platform["org"], platform["env"]
     if job == "approve":
         run_payroll(engine, MONTH, [org])  # DRAFT rows to approve
     with engine.connect() as conn:
         originals = live_rows(conn)
-    run_args = commands(org)
+    stock_org = str(platform["stock"]["org"])
+    run_args = commands(org, stock_org)
 
     processes: list[CliProcess] = []
     blocker = engine.connect()
-    hold_the_lock(blocker, job, org)
+    hold_the_lock(blocker, job, org, stock_org)
     try:
         with engine.connect() as watcher:
             for _ in range(2):
@@ -124,7 +141,7 @@ def test_a_job_killed_twice_on_a_lock_leaves_nothing_held_and_every_job_then_com
             text('SELECT "organizationId"::text AS org, year, month, "rowCount" AS n FROM audit_log_archives')
         ).all()
     assert {(org_key(platform["orgs"], r.org), r.year, r.month): r.n for r in pieces} == EXPECTED_PIECES
-    finished.update({name: run_cli(run_args[name], env) for name in ("payroll", "approve")})
+    finished.update({name: run_cli(run_args[name], env) for name in ("payroll", "approve", "reconcile")})
     for name, process in finished.items():
         assert process.process.returncode == 0, f"{name}: {process.output()}"
     cleared = [line for line in finished["archive"].stdout if line.startswith("cleared dead run")]
@@ -137,6 +154,11 @@ def test_a_job_killed_twice_on_a_lock_leaves_nothing_held_and_every_job_then_com
             assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
         assert claimed_slots(instance) == []
 
+    # the reconciliation: one run, the hand-computed findings, each once
+    assert stock_scenario.findings(engine, stock_org) == stock_scenario.expected_findings(platform["stock"])
+    with engine.connect() as conn:
+        runs = 'SELECT count(*) FROM stock_reconciliation_runs WHERE "organizationId" = :o'
+        assert conn.execute(text(runs), {"o": stock_org}).scalar_one() == 1
     # the payroll equals a clean run's: three employees, each once, approved
     after = _content(engine, org)
     assert [row[7] for row in after["rows"]] == ["APPROVED"] * len(SALARIES)
