@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -440,3 +441,25 @@ def test_cli_bad_input_one_clear_line_and_nothing_written(history, cli_env, args
 def test_cli_bad_archive_url_is_one_clear_line(history, cli_env):
     env = {**_cli_env(history, cli_env), "ARCHIVE_URL": "s3://bucket/prefix"}
     assert_one_clear_line(prometric("run", "archive", env=env), "only local paths and file:// URLs are supported")
+
+
+def test_audit_query_table_names_job_rows_system_and_shows_no_nan():
+    """Rows a job wrote have no user: the live+archived frame carries NaN there (pandas' concat), which the
+    terminal table must never print."""
+    from prometric_pipelines.commands.audit import audit_table_text
+
+    frame = pd.DataFrame(
+        {
+            "createdAt": [dt.datetime(2025, 3, 1, 9), dt.datetime(2025, 3, 2, 10)],
+            "action": ["UPDATE", "CREATE"],
+            "entity": ["order", "payroll"],
+            "entityId": ["0b0e6a52-0000-4000-8000-000000000001", float("nan")],
+            "userId": ["5a1c2d3e-0000-4000-8000-000000000002", float("nan")],
+            "newValue": ['{"status": "PAID"}', None],
+        }
+    )
+    _header, by_user, by_job = audit_table_text(frame).splitlines()
+    assert "NaN" not in by_job and "None" not in by_job
+    assert by_job.split()[-3:] == ["—", "system", "—"]
+    assert "5a1c2d3e-0000-4000-8000-000000000002" in by_user and "system" not in by_user
+    assert audit_table_text(frame.iloc[0:0]) == "(no rows)"

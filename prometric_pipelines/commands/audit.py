@@ -6,6 +6,10 @@ import argparse
 import datetime as dt
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from prometric_pipelines.validation import (
     InvalidInput,
@@ -142,10 +146,19 @@ def _audit_query(args: argparse.Namespace) -> int:
         for record in json.loads(frame.to_json(orient="records", date_format="iso")):
             print(json.dumps(record, ensure_ascii=False))
     else:
-        shown = frame[["createdAt", "action", "entity", "entityId", "userId", "newValue"]]
-        print(shown.to_string(index=False, max_colwidth=60) if len(frame) else "(no rows)")
+        print(audit_table_text(frame))
         print(f"{len(frame)} row(s)")
     return 0
+
+
+def audit_table_text(frame: pd.DataFrame) -> str:
+    """The terminal table of `audit query`: rows a job wrote (no user) say "system", empty cells "—"
+    (never pandas' NaN/None)."""
+    if frame.empty:
+        return "(no rows)"
+    shown = frame[["createdAt", "action", "entity", "entityId", "userId", "newValue"]].astype(object)
+    shown["userId"] = shown["userId"].where(shown["userId"].notna(), "system")
+    return shown.where(shown.notna(), "—").to_string(index=False, max_colwidth=60)
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

@@ -94,8 +94,11 @@ def test_one_organization_failing_a_metrics_step_is_rolled_back_alone(engine, da
             if broken_step == "kpi_values"
             else []
         )
-        assert [r for r in bad_rows if r[4] == "daily"] == (
-            [] if broken_step == "daily_metrics" else [r for r in full if r[0] == bad and r[4] == "daily"]
+        # (daily KPI rows, e.g. daily_revenue_target, are the KPI step's: left out above)
+        assert [r for r in bad_rows if r[4] == "daily" and r[3] != "kpi"] == (
+            []
+            if broken_step == "daily_metrics"
+            else [r for r in full if r[0] == bad and r[4] == "daily" and r[3] != "kpi"]
         )
         passed, check_failed, check_text = check(result, f"{broken_step}_organizations_completed")
         assert not passed and [f["organization_id"] for f in check_failed] == [bad]
