@@ -192,7 +192,7 @@ def test_browser_every_filter_change_is_the_one_shown(demo_data, app_url, role):
             browser.close()
 
 
-LINKED_PAGE = {"owner": "finance", "manager": "sales", "investor": "overview", "employee": "my_tasks"}
+LINKED_PAGE = {"owner": "finance", "manager": "sales", "investor": "overview", "employee": "my_payslips"}
 
 
 @pytest.mark.parametrize("role", ["owner", "manager", "investor", "employee"])
@@ -212,7 +212,7 @@ def test_browser_a_shared_link_signs_in_to_the_linked_page_and_a_reload_keeps_th
             assert page.get_by_text("Page not found").count() == 0
             assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # nothing before sign-in
             sign_in(page, demo_data.accounts[role][0])
-            # (the default page, Overview, is shown at the root path)
+            # (the role's landing page, Overview here, is shown at the root path)
             assert linked == "overview" or f"/{linked}" in page.url, page.url
             assert "preset=30d" in page.url and "grain=month" in page.url, page.url
             assert page.get_by_role("heading", name=PAGES[linked]).count() == 1
