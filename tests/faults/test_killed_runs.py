@@ -1,12 +1,13 @@
-"""SIGKILL each job (payroll, approve, archive, reconcile) twice in a row while it waits for a lock
-another session holds, then run every job: the dead runs are cleared (marked failed, pool slots freed)
-by the next run, which says so, every job completes, and nothing is lost or doubled (the same rows as a
-clean run)."""
+"""SIGKILL each job (payroll, approve, archive, reconcile, metrics) twice in a row while it waits for a
+lock another session holds, then run every job: the dead runs are cleared (marked failed, pool slots
+freed) by the next run, which says so, every job completes, and nothing is lost or doubled (the same rows
+as a clean run)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import signal
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -15,11 +16,13 @@ from sqlalchemy import text
 
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.db.engine import create_db_engine
+from prometric_pipelines.metrics.periods import ROLLUPS
+from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
 from prometric_pipelines.payroll.run import run_payroll
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.stock.reconcile import business_today
 from prometric_pipelines.supervision import LAUNCHER_PID_TAG
-from tests import stock_scenario
+from tests import metrics_data, stock_scenario
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
 from tests.faults.cli_process import CliProcess, claimed_slots, local_instance, run_cli
 from tests.test_payroll_jobs import _content, staff
@@ -39,6 +42,7 @@ def platform(databases, template_database, tmp_path, cli_env, request):
     with engine.begin() as conn:
         seeded = seed_history(conn)
         stock = stock_scenario.build(conn, business_today())
+        sales = metrics_data.build(conn)  # the hand-made ERP data of tests/test_metrics.py, its day D
     archive = Archive.from_url(str(tmp_path / "archive"))
     env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False), "ARCHIVE_URL": str(archive.root)}
     yield {
@@ -47,6 +51,7 @@ def platform(databases, template_database, tmp_path, cli_env, request):
         "org": org,
         "orgs": seeded["orgs"],
         "stock": stock,
+        "sales": sales,
         "archive": archive,
         "env": env,
     }
@@ -61,16 +66,19 @@ def commands(org: str, stock_org: str) -> dict[str, list[str]]:
         "approve": [*payroll, "--approve"],
         "archive": ["run", "archive", "--before", str(BEFORE)],
         "reconcile": ["run", "reconcile", "--date", str(business_today()), "--org", stock_org],
+        "metrics": ["run", "metrics", "--from", str(metrics_data.D)],
     }
 
 
 def hold_the_lock(conn, job: str, org: str, stock_org: str) -> None:
     """The lock the job takes first: payroll's per organization and month, the archive's per database,
-    the reconciliation's per organization."""
+    the reconciliation's per organization, the metrics' per database (until this session's transaction ends)."""
     if job == "archive":
         conn.execute(load_sql("audit", "lock_archive"))
     elif job == "reconcile":
         conn.execute(load_sql("stock", "lock_organization"), {"organization_id": stock_org})
+    elif job == "metrics":
+        conn.execute(load_sql("metrics", "lock"))
     else:
         conn.execute(load_sql("payroll", "lock_month"), {"organization_id": org, "period": f"{MONTH:%Y-%m}"})
 
@@ -85,7 +93,7 @@ def blocked_backend(watcher, database: str) -> int | None:
     ).scalar()
 
 
-@pytest.mark.parametrize("job", ["payroll", "approve", "archive", "reconcile"])
+@pytest.mark.parametrize("job", ["payroll", "approve", "archive", "reconcile", "metrics"])
 def test_a_job_killed_twice_on_a_lock_leaves_nothing_held_and_every_job_then_completes(platform, job):
     engine, org, env = platform["engine"], platform["org"], platform["env"]
     if job == "approve":
@@ -141,7 +149,7 @@ def test_a_job_killed_twice_on_a_lock_leaves_nothing_held_and_every_job_then_com
             text('SELECT "organizationId"::text AS org, year, month, "rowCount" AS n FROM audit_log_archives')
         ).all()
     assert {(org_key(platform["orgs"], r.org), r.year, r.month): r.n for r in pieces} == EXPECTED_PIECES
-    finished.update({name: run_cli(run_args[name], env) for name in ("payroll", "approve", "reconcile")})
+    finished.update({name: run_cli(run_args[name], env) for name in ("payroll", "approve", "reconcile", "metrics")})
     for name, process in finished.items():
         assert process.process.returncode == 0, f"{name}: {process.output()}"
     cleared = [line for line in finished["archive"].stdout if line.startswith("cleared dead run")]
@@ -153,6 +161,8 @@ def test_a_job_killed_twice_on_a_lock_leaves_nothing_held_and_every_job_then_com
         for run in (first, second):
             assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
         assert claimed_slots(instance) == []
+
+    assert_metrics_equal_a_clean_run(engine, platform["sales"])
 
     # the reconciliation: one run, the hand-computed findings, each once
     assert stock_scenario.findings(engine, stock_org) == stock_scenario.expected_findings(platform["stock"])
@@ -170,3 +180,38 @@ def test_a_job_killed_twice_on_a_lock_leaves_nothing_held_and_every_job_then_com
         run_payroll(engine, MONTH, [org])
     run_payroll(engine, MONTH, [org], approve=True)
     assert _content(engine, org) == after
+
+
+METRIC_ROWS = text("""
+    SELECT CAST("organizationId" AS text), CAST("workspaceId" AS text), name, type, period, date, value,
+           "previousValue", change, target, metadata - 'run_id' - 'computed_at' AS metadata
+    FROM metrics ORDER BY 1, 2, 3, 4, 5, 6""")
+SKIPPED_ROWS = text("""
+    SELECT CAST("organizationId" AS text), step, date, source, reason, detail, value, rows
+    FROM metrics_skipped_rows ORDER BY 1, 2, 3, 4, 5, 6""")
+
+
+def metrics_content(engine) -> tuple[list[tuple], list[tuple]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(METRIC_ROWS)], [tuple(r) for r in conn.execute(SKIPPED_ROWS)]
+
+
+def assert_metrics_equal_a_clean_run(engine, sales: dict) -> None:
+    """The metrics of day D (the runs killed on the metrics lock wrote nothing; the one that completed,
+    everything once) equal a clean computation of the same day, and hold the hand-computed figures."""
+    rows, skipped = metrics_content(engine)
+    key = {"ws": str(sales["ws"]), "d": metrics_data.D}
+    revenue = [r[6] for r in rows if (r[1], r[2], r[4], r[5]) == (key["ws"], "orders_revenue", "daily", key["d"])]
+    assert revenue == [Decimal("6500.00")]  # o1 1000 + o2 500 + o5 10 USD x 500 (tests/metrics_data.py)
+    # the order in CNY without a rate: skipped and recorded once
+    assert [r for r in skipped if r[1] == "daily" and r[3] == "orders"] == [
+        (str(sales["org"]), "daily", metrics_data.D, "orders", "no exchange rate", "CNY", None, 1)
+    ]
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM metrics"))
+        conn.execute(text("DELETE FROM metrics_skipped_rows"))
+    compute_daily(engine, metrics_data.D, metrics_data.D)
+    for period in ROLLUPS:
+        compute_rollup(engine, period, metrics_data.D, metrics_data.D)
+    compute_kpis(engine, metrics_data.D, metrics_data.D)
+    assert metrics_content(engine) == (rows, skipped)
