@@ -29,6 +29,7 @@ from prometric_pipelines.defs.metrics.definitions import daily_metrics
 from prometric_pipelines.defs.payroll.assets import payroll_run
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.stock.assets import stock_reconciliation
+from prometric_pipelines.errors import ConfigError
 from prometric_pipelines.operations.failures import FailedRun, notify_owners
 from tests import metrics_data, stock_scenario
 from tests.audit_cases import seed_history
@@ -206,3 +207,11 @@ def test_run_failure_notifications_connect_as_the_jobs_login(owner_database, as_
         jobs.dispose()
     assert set(recorder.users) == {JOBS_ROLE}
     assert (result.owners_notified, again.owners_notified) == (1, 0)  # the owner, once per run
+
+
+def test_on_the_embedded_server_without_its_logins_the_jobs_refuse_rather_than_use_the_owner(tmp_path, monkeypatch):
+    for variable in ("DATABASE_URL", "JOBS_DATABASE_URL", "PROMETRIC_EXTERNAL_SERVER"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("PROMETRIC_HOME", str(tmp_path / "fresh-home"))  # no prometric_jobs.password yet
+    with pytest.raises(ConfigError, match=r"prometric_jobs\.password is missing: run `prometric db migrate`"):
+        PostgresResource().url()
