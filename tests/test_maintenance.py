@@ -29,7 +29,7 @@ PROBE_ROWS = 200_000
 def _run(asset: dg.AssetsDefinition, database_url: URL, config: dict | None = None, *, raise_on_error: bool = True):
     return dg.materialize(
         [asset],
-        resources={"postgres": PostgresResource(database_url=libpq_url(database_url))},
+        resources={"maintenance_postgres": PostgresResource(database_url=libpq_url(database_url))},
         run_config={"ops": {asset.op.name: {"config": config or {}}}},
         raise_on_error=raise_on_error,
     )

@@ -117,12 +117,16 @@ def test_schedules_run_only_when_the_environment_says_so(monkeypatch):
 # ---- pools and retries --------------------------------------------------------------------------------
 
 
+# the jobs' login and the owner's (schema, maintenance): both reach the operational database
+DATABASE_RESOURCES = {"postgres", "maintenance_postgres"}
+
+
 def _nodes_using_postgres() -> dict[str, str | None]:
-    """Every op (asset, check or plain op) of every job that requires the `postgres` resource → its pool."""
+    """Every op (asset, check or plain op) of every job that requires a database resource → its pool."""
     nodes: dict[str, str | None] = {}
     for job in REPOSITORY.get_all_jobs():
         for node in job.graph.iterate_op_defs():
-            if "postgres" in node.required_resource_keys:
+            if DATABASE_RESOURCES & set(node.required_resource_keys):
                 nodes[node.name] = node.pool
     return nodes
 
@@ -137,7 +141,7 @@ def test_every_database_heavy_op_and_asset_is_in_the_postgres_pool():
     } <= set(nodes)  # fmt: skip
     assert {name: pool for name, pool in nodes.items() if pool != "postgres"} == {}
     for assets_def in REPOSITORY.assets_defs_by_key.values():
-        if assets_def.is_executable and "postgres" in assets_def.required_resource_keys:
+        if assets_def.is_executable and DATABASE_RESOURCES & set(assets_def.required_resource_keys):
             assert assets_def.op.pool == "postgres", assets_def.key
 
 

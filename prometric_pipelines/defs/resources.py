@@ -1,9 +1,12 @@
-"""Resources shared by every domain."""
+"""Resources shared by every domain: the jobs' login (`postgres`) and the owner's (`maintenance_postgres`)."""
+
+from typing import Literal
 
 import dagster as dg
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Engine
 
+from prometric_pipelines import config
 from prometric_pipelines.config import normalize_database_url
 from prometric_pipelines.db.engine import check_connection, create_db_engine, database_url
 
@@ -11,16 +14,42 @@ from prometric_pipelines.db.engine import check_connection, create_db_engine, da
 # the longest run it may queue behind, short enough that a forgotten session cannot stall jobs for ever.
 JOB_LOCK_TIMEOUT_SECONDS = 15 * 60
 
+# which login a resource connects as when no `database_url` is given (docs/security.md, "Which process
+# holds which login"): the data jobs as `prometric_jobs`, the schema and maintenance as the owner
+Login = Literal["jobs", "owner"]
+
+
+def jobs_url() -> URL:
+    """The data jobs' URL: `JOBS_DATABASE_URL`, or on the embedded server the `prometric_jobs` login that
+    `prometric db migrate` provisions. On an operator's server without JOBS_DATABASE_URL it is still
+    `DATABASE_URL` (docs/security.md, "Which process holds which login": set JOBS_DATABASE_URL there)."""
+    from prometric_pipelines.db.roles import JOBS_ROLE, role_database_url
+    from prometric_pipelines.errors import ConfigError
+
+    try:
+        return role_database_url(JOBS_ROLE)
+    except ConfigError:
+        if config.external_database_url() is None:
+            raise  # the embedded server without its logins: `prometric db migrate` provisions them
+        return database_url()
+
 
 class PostgresResource(dg.ConfigurableResource):
     """The operational PostgreSQL: the one way assets reach the database.
 
-    Leave `database_url` empty to use `DATABASE_URL`, or the embedded server when that is unset
-    (started on demand, so a bare `dagster dev` works too).
+    `login="jobs"` (the `postgres` resource of the data jobs) connects as `prometric_jobs`
+    (`JOBS_DATABASE_URL`, or the embedded server's jobs login); `login="owner"` (the
+    `maintenance_postgres` resource of the schema and maintenance assets) as `DATABASE_URL` or the
+    embedded server's owner. `database_url` overrides both (tests, an operator's explicit choice).
     """
 
     database_url: str | None = Field(
-        default=None, description="Overrides DATABASE_URL; empty means DATABASE_URL or the embedded server."
+        default=None, description="Overrides the login's URL; empty means the URL of `login`."
+    )
+
+    login: Login = Field(
+        default="jobs",
+        description="Whose URL to use when database_url is empty: `jobs` (prometric_jobs) or `owner` (DATABASE_URL).",
     )
 
     lock_timeout_seconds: float = Field(
@@ -34,7 +63,9 @@ class PostgresResource(dg.ConfigurableResource):
     _engine: Engine | None = PrivateAttr(default=None)
 
     def url(self) -> URL:
-        return normalize_database_url(self.database_url) if self.database_url else database_url()
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return jobs_url() if self.login == "jobs" else database_url()
 
     def get_engine(self) -> Engine:
         """The shared engine; the first call checks the database answers (one clear error if not)."""
@@ -50,4 +81,6 @@ class PostgresResource(dg.ConfigurableResource):
             self._engine = None
 
 
-defs = dg.Definitions(resources={"postgres": PostgresResource()})
+defs = dg.Definitions(
+    resources={"postgres": PostgresResource(login="jobs"), "maintenance_postgres": PostgresResource(login="owner")}
+)

@@ -8,7 +8,8 @@ organization at once (`compute.compute`, exact integers), then merge:
 * APPROVED and PAID rows are never recomputed (the report lists them as locked);
 * the breakdown of every DRAFT row is rewritten (`payroll_items`, ids derived from the row's id, so
   a re-run writes the same rows), and the month's skip reasons replaced (`payroll_skips`).
-Rows travel by COPY into a temporary stage table; the merge is a handful of set-based statements.
+Rows travel by COPY into temporary stage tables (PostgreSQL refuses COPY FROM into a table under
+row-level security, as the jobs login is); the merge is a handful of set-based statements.
 `approve` and `mark_paid` move a month's rows along DRAFT → APPROVED → PAID without recomputing.
 """
 
@@ -387,6 +388,17 @@ def _copy(conn: Connection, name: str, table: pa.Table) -> None:
         copy.write(buffer.getvalue())
 
 
+def _copy_into(conn: Connection, kind: str, table: pa.Table, org_id: str) -> None:
+    """COPY into the `kind`'s temporary stage, then one INSERT … SELECT into payroll_items/payroll_skips:
+    PostgreSQL refuses COPY FROM into a table under row-level security, which the jobs login is."""
+    if table.num_rows == 0:
+        return
+    conn.execute(_sql(f"create_{kind}_stage"))
+    conn.execute(_sql(f"clear_{kind}_stage"))
+    _copy(conn, f"copy_{kind}", table)
+    conn.execute(_sql(f"insert_{kind}"), {"organization_id": org_id})
+
+
 def _item_ids(payroll_ids: np.ndarray, position: int) -> np.ndarray:
     """The id of a breakdown line: its payroll row's id with the last byte XOR the line's position
     (1-9) — deterministic, so a re-run writes the same ids, and unique per (row, code)."""
@@ -589,13 +601,13 @@ def _compute_organization(
     if result.created >= 1_000:  # a big first run: statistics from before it would mislead the planner
         conn.execute(_sql("analyze_payroll"))
     conn.execute(_sql("delete_draft_items"), period)
-    _copy(conn, "copy_items", _items_table(rows, amounts, p, org_id))
+    _copy_into(conn, "items", _items_table(rows, amounts, p, org_id), org_id)
 
     conn.execute(_sql("delete_skips"), period)
     result.skipped = list(skips[["employee_id", "employee_code", "reason"]].itertuples(index=False, name=None))
-    _copy(
+    _copy_into(
         conn,
-        "copy_skips",
+        "skips",
         pa.table(
             {
                 "employeeId": pa.array(skips["employee_id"].astype(str).to_numpy(), type=pa.string()),
@@ -606,6 +618,7 @@ def _compute_organization(
                 "createdAt": pa.array(np.full(len(skips), np.datetime64(now, "us"))),
             }
         ),
+        org_id,
     )
 
 

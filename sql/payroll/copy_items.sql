@@ -1,1 +1,1 @@
-COPY payroll_items (id, "payrollId", "organizationId", code, kind, base, rate, amount, details) FROM STDIN (FORMAT csv)
+COPY payroll_items_stage (id, "payrollId", "organizationId", code, kind, base, rate, amount, details) FROM STDIN (FORMAT csv)

@@ -1,1 +1,1 @@
-COPY payroll_skips ("employeeId", year, month, "organizationId", reason, "createdAt") FROM STDIN (FORMAT csv)
+COPY payroll_skips_stage ("employeeId", year, month, "organizationId", reason, "createdAt") FROM STDIN (FORMAT csv)

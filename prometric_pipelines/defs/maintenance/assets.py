@@ -27,8 +27,8 @@ def _mib(value: int) -> str:
     return f"{value / MIB:,.2f} MiB"
 
 
-def _table_names(postgres: PostgresResource, names: list[str]) -> list[str] | None:
-    return check_run_config(table_upkeep.check_table_names, postgres.get_engine(), names)
+def _table_names(maintenance_postgres: PostgresResource, names: list[str]) -> list[str] | None:
+    return check_run_config(table_upkeep.check_table_names, maintenance_postgres.get_engine(), names)
 
 
 # ---- ANALYZE, daily ---------------------------------------------------------------------------
@@ -50,11 +50,14 @@ class TableStatisticsConfig(dg.Config):
     "planner's statistics follow the nightly jobs' writes.",
 )
 def table_statistics(
-    context: dg.AssetExecutionContext, config: TableStatisticsConfig, postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: TableStatisticsConfig, maintenance_postgres: PostgresResource
 ) -> dg.MaterializeResult:
-    names = _table_names(postgres, config.tables)
+    names = _table_names(maintenance_postgres, config.tables)
     result = table_upkeep.analyze_changed_tables(
-        postgres.get_engine(), tables=names, min_modifications=config.min_modifications, progress=context.log.info
+        maintenance_postgres.get_engine(),
+        tables=names,
+        min_modifications=config.min_modifications,
+        progress=context.log.info,
     )
     return dg.MaterializeResult(
         metadata={
@@ -108,10 +111,12 @@ class VacuumConfig(dg.Config):
     description="Weekly VACUUM (ANALYZE) of the tables whose dead-tuple ratio passes a threshold; never VACUUM FULL "
     "unless the run config asks for it.",
 )
-def vacuum(context: dg.AssetExecutionContext, config: VacuumConfig, postgres: PostgresResource) -> dg.MaterializeResult:
-    names = _table_names(postgres, config.tables)
+def vacuum(
+    context: dg.AssetExecutionContext, config: VacuumConfig, maintenance_postgres: PostgresResource
+) -> dg.MaterializeResult:
+    names = _table_names(maintenance_postgres, config.tables)
     result = table_upkeep.vacuum_bloated_tables(
-        postgres.get_engine(),
+        maintenance_postgres.get_engine(),
         dead_ratio=config.dead_ratio,
         min_dead_tuples=config.min_dead_tuples,
         tables=names,
@@ -173,11 +178,11 @@ class ReindexConfig(dg.Config):
     "bloat passes a threshold; reads and writes of the tables go on meanwhile.",
 )
 def reindex(
-    context: dg.AssetExecutionContext, config: ReindexConfig, postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: ReindexConfig, maintenance_postgres: PostgresResource
 ) -> dg.MaterializeResult:
-    names = _table_names(postgres, config.tables)
+    names = _table_names(maintenance_postgres, config.tables)
     result = indexes.reindex_bloated_indexes(
-        postgres.get_engine(),
+        maintenance_postgres.get_engine(),
         bloat_ratio=config.bloat_ratio,
         min_bloat_bytes=config.min_bloat_bytes,
         tables=names,
@@ -239,10 +244,12 @@ class DatabaseBackupConfig(dg.Config):
     "with a manifest (size, SHA-256, duration, server version, row counts) and retention.",
 )
 def database_backup(
-    context: dg.AssetExecutionContext, config: DatabaseBackupConfig, postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: DatabaseBackupConfig, maintenance_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     policy = backup.RetentionPolicy(config.keep_daily_days, config.keep_monthly_months)
-    result = backup.back_up(postgres.get_engine(), run_key=context.run.run_id, policy=policy, progress=context.log.info)
+    result = backup.back_up(
+        maintenance_postgres.get_engine(), run_key=context.run.run_id, policy=policy, progress=context.log.info
+    )
     manifest = result.manifest
     return dg.MaterializeResult(
         metadata={
@@ -269,9 +276,11 @@ def database_backup(
     description="Restores the newest backup into a scratch database and compares every table's row count, and "
     "the checksums of a few tables, with its manifest; a file whose SHA-256 differs is caught before restoring.",
 )
-def backup_restore_check(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
+def backup_restore_check(
+    context: dg.AssetCheckExecutionContext, maintenance_postgres: PostgresResource
+) -> dg.AssetCheckResult:
     try:
-        result = backup.restore_check(postgres.get_engine(), progress=context.log.info)
+        result = backup.restore_check(maintenance_postgres.get_engine(), progress=context.log.info)
     except PrometricError as error:  # no backup yet, a corrupt file, pg_restore refusing it
         return dg.AssetCheckResult(passed=False, metadata={"error": str(error)})
     return dg.AssetCheckResult(
@@ -309,10 +318,10 @@ class DatabaseHealthConfig(dg.Config):
     metadata={"dagster/table_name": "public.maintenance_health_snapshots"},
 )
 def database_health(
-    context: dg.AssetExecutionContext, config: DatabaseHealthConfig, postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: DatabaseHealthConfig, maintenance_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     report = health.take_snapshot(
-        postgres.get_engine(),
+        maintenance_postgres.get_engine(),
         run_key=context.run.run_id,
         long_running_seconds=config.long_running_seconds,
         retention_days=config.retention_days,

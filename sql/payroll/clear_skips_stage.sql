@@ -1,0 +1,1 @@
+TRUNCATE payroll_skips_stage
