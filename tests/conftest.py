@@ -106,6 +106,25 @@ def engine(database_url: URL) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def reader(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The dashboards' login (prometric_reader) on the module's database, provisioned as `db migrate` does."""
+    from prometric_pipelines.db.roles import READER_ROLE, provision_logins
+
+    reader = create_db_engine(provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))[READER_ROLE])
+    yield reader
+    reader.dispose()
+
+
+@pytest.fixture(scope="module")
+def key(engine: Engine) -> str:
+    """The tenant key that signs tenant sessions on the module's database."""
+    from prometric_pipelines.db.tenancy import read_tenant_key
+
+    with engine.connect() as conn:
+        return read_tenant_key(conn)
+
+
 @pytest.fixture
 def empty_database_url(databases: DatabaseFactory, request: pytest.FixtureRequest) -> Iterator[URL]:
     """A database with no tables, dropped after the test."""

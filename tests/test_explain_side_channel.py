@@ -15,8 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import READER_ROLE, provision_logins
 from prometric_pipelines.db.tenancy import read_tenant_key, tenant_session
 from tests.factories import make, make_tenant
 
@@ -34,13 +32,6 @@ def tenants(engine) -> dict[str, Any]:
         conn.execute(text("ANALYZE customers"))
         key = read_tenant_key(conn)
     return {"a": str(a["organization"]["id"]), "key": key}
-
-
-@pytest.fixture(scope="module")
-def reader(engine, tmp_path_factory):
-    reader = create_db_engine(provision_logins(engine, tmp_path_factory.mktemp("home"))[READER_ROLE])
-    yield reader
-    reader.dispose()
 
 
 def removed_and_scanned(plan: dict[str, Any]) -> tuple[int, ...]:

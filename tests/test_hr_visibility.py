@@ -27,7 +27,7 @@ from prometric_pipelines.audit.query import query_audit_logs
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import READER_ROLE, provision_logins
+from prometric_pipelines.db.roles import READER_ROLE
 from prometric_pipelines.db.tenancy import (
     AUDIT_CREDENTIAL_PATTERN,
     AUDIT_PERSONAL_PATTERN,
@@ -108,20 +108,6 @@ def data(engine) -> dict[str, Any]:
         "worker_hash": people["worker"]["user"]["password"],
         "tokens": tokens,
     }
-
-
-@pytest.fixture(scope="module")
-def reader(engine, tmp_path_factory):
-    logins = provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))
-    reader = create_db_engine(logins[READER_ROLE])
-    yield reader
-    reader.dispose()
-
-
-@pytest.fixture(scope="module")
-def key(engine) -> str:
-    with engine.connect() as conn:
-        return read_tenant_key(conn)
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
 from prometric_pipelines.config import PROJECT_ROOT
-from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import READER_ROLE, provision_logins
 from prometric_pipelines.db.tenancy import TENANT_KEY_VARIABLE, read_tenant_key
 from prometric_pipelines.maintenance.health import take_snapshot
 from prometric_pipelines.security.passwords import hash_password
@@ -101,13 +99,6 @@ def world(engine) -> dict[str, Any]:
         "emails": {name: row["email"] for name, row in people.items()},
         "payslips": payslips,
     }
-
-
-@pytest.fixture(scope="module")
-def reader(engine, tmp_path_factory):
-    reader = create_db_engine(provision_logins(engine, tmp_path_factory.mktemp("home"))[READER_ROLE])
-    yield reader
-    reader.dispose()
 
 
 @pytest.fixture

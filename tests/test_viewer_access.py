@@ -26,7 +26,7 @@ from prometric_pipelines.audit.query import query_audit_logs
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import downgrade, migrate
-from prometric_pipelines.db.roles import READER_ROLE, provision_logins
+from prometric_pipelines.db.roles import READER_ROLE
 from prometric_pipelines.db.tenancy import (
     HR_AUDIT_ENTITIES,
     TenantViewer,
@@ -125,20 +125,6 @@ def data(engine) -> dict[str, Any]:
         "e1": e1,
         "e1_payslips": {payslips[e1, 1], payslips[e1, 2]},
     }
-
-
-@pytest.fixture(scope="module")
-def reader(engine, tmp_path_factory):
-    logins = provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))
-    reader = create_db_engine(logins[READER_ROLE])
-    yield reader
-    reader.dispose()
-
-
-@pytest.fixture(scope="module")
-def key(engine) -> str:
-    with engine.connect() as conn:
-        return read_tenant_key(conn)
 
 
 @pytest.fixture(scope="module")
