@@ -34,6 +34,7 @@ from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.operations.failures import FailedRun, notify_owners, organizations_in_run
 from prometric_pipelines.operations.freshness import expected_daily_partition, expected_payroll_month
 from tests.factories import make, make_tenant
+from tests.faults.isolation import notified
 from tests.waiting import wait_for
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -232,22 +233,12 @@ def _evaluate_sensor(instance, result, database_url) -> None:
         run_failure_notifications(context.for_run_failure())
 
 
-def _notifications(engine, run_id: str) -> list[tuple[str, list[str], str]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text("""SELECT "userId", data -> 'organizationIds', message FROM notifications
-                    WHERE category = 'run_failure' AND data ->> 'runId' = :run_id ORDER BY "userId" """),
-            {"run_id": run_id},
-        )
-        return [(str(user), sorted(orgs), message) for user, orgs, message in rows]
-
-
 def test_a_failed_run_notifies_each_owner_of_its_organizations_once(engine, database_url, tenants):
     org, owners = tenants["org"], tenants["owners"]
     with dg.DagsterInstance.ephemeral() as instance:
         result = _failed_payroll_run(instance, [org["A"], org["B"]])
         _evaluate_sensor(instance, result, database_url)
-        rows = _notifications(engine, result.run_id)
+        rows = notified(engine, result.run_id)
         # a1, a2, b1 and x (who owns both, once): 4 rows; not C's owner, the manager or the deleted owner
         expected_users = sorted([*owners["A"], *owners["B"], tenants["x"]])
         assert [user for user, _, _ in rows] == expected_users
@@ -257,7 +248,7 @@ def test_a_failed_run_notifies_each_owner_of_its_organizations_once(engine, data
         assert all(f"Run {result.run_id} at step payroll_run: " in message for _, _, message in rows)
 
         _evaluate_sensor(instance, result, database_url)  # again: nothing new
-        assert _notifications(engine, result.run_id) == rows
+        assert notified(engine, result.run_id) == rows
 
 
 def test_a_run_for_all_organizations_failing_as_a_whole_notifies_no_tenant(engine, database_url, tenants):
@@ -265,7 +256,7 @@ def test_a_run_for_all_organizations_failing_as_a_whole_notifies_no_tenant(engin
     with dg.DagsterInstance.ephemeral() as instance:
         result = _failed_payroll_run(instance, [])
         _evaluate_sensor(instance, result, database_url)
-    assert _notifications(engine, result.run_id) == []
+    assert notified(engine, result.run_id) == []
 
 
 def test_a_run_that_will_be_retried_notifies_nobody_yet(engine, database_url, tenants):
@@ -273,10 +264,10 @@ def test_a_run_that_will_be_retried_notifies_nobody_yet(engine, database_url, te
         result = _failed_payroll_run(instance, [tenants["org"]["C"]])
         instance.add_run_tags(result.run_id, {WILL_RETRY_TAG: "true"})
         _evaluate_sensor(instance, result, database_url)
-        assert _notifications(engine, result.run_id) == []
+        assert notified(engine, result.run_id) == []
         instance.add_run_tags(result.run_id, {WILL_RETRY_TAG: "false"})  # the last attempt
         _evaluate_sensor(instance, result, database_url)
-    assert [user for user, _, _ in _notifications(engine, result.run_id)] == tenants["owners"]["C"]
+    assert [user for user, _, _ in notified(engine, result.run_id)] == tenants["owners"]["C"]
 
 
 def test_organizations_of_a_run_come_from_any_ops_config_or_the_fan_out_tag():
@@ -366,7 +357,7 @@ def test_the_demo_starts_dagster_with_running_schedules_in_the_cli_instance(dags
 
 
 def _owners_notified(engine, run_id: str) -> list[str]:
-    return [user for user, _, _ in _notifications(engine, run_id)]
+    return [user for user, _, _ in notified(engine, run_id)]
 
 
 def test_a_notifier_killed_mid_transaction_writes_nothing_and_a_rerun_notifies_once(engine, database_url, tenants):
