@@ -1369,6 +1369,72 @@ maintenance_health_queries = Table(
     Column("query", Text),  # the first 1,000 characters; not shown on the dashboards (may hold any tenant's values)
 )
 
+# --- Platform tables: alerts ---------------------------------------------------------------
+# Created by migrations/versions/20261207000800_alerts.py; see docs/alerts.md. Written by
+# prometric_pipelines/alerts/.
+
+# One alert per (organization, workspace — NULL for organization-wide ones, kind, subject, day): re-runs
+# upsert on that key. Two partial unique indexes keep a NULL workspace from being distinct (PostgreSQL 14
+# has no NULLS NOT DISTINCT).
+alerts = Table(
+    "alerts",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("workspaceId", UUID, ForeignKey("workspaces.id", ondelete="CASCADE")),
+    Column("kind", String(20), nullable=False),  # anomaly, kpi_target, freshness, run_failure
+    Column("subject", String(255), nullable=False),  # metric name, KPI name, asset key or job name
+    Column("day", Date, nullable=False),
+    Column("value", Numeric),
+    Column("baseline", Numeric),
+    Column("severity", String(10), nullable=False),  # info, warning, severe
+    Column("explanation", Text, nullable=False),
+    Column("explanationRu", Text, nullable=False),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("createdAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column("updatedAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column("acknowledgedBy", UUID, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("acknowledgedAt", DateTime),
+    CheckConstraint("kind IN ('anomaly', 'kpi_target', 'freshness', 'run_failure')", name="alerts_kind_check"),
+    CheckConstraint("severity IN ('info', 'warning', 'severe')", name="alerts_severity_check"),
+    Index(
+        "alerts_workspace_key",
+        "organizationId",
+        "workspaceId",
+        "kind",
+        "subject",
+        "day",
+        unique=True,
+        postgresql_where=text('"workspaceId" IS NOT NULL'),
+    ),
+    Index(
+        "alerts_organization_key",
+        "organizationId",
+        "kind",
+        "subject",
+        "day",
+        unique=True,
+        postgresql_where=text('"workspaceId" IS NULL'),
+    ),
+    Index("idx_alerts_org_day", "organizationId", "day"),
+)
+
+# What was delivered to whom, per alert and channel (in_app, email): a re-run delivers nothing twice.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("alertId", UUID, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("userId", UUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("notificationId", UUID),
+    Column("deliveredAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    CheckConstraint("channel IN ('in_app', 'email')", name="alert_deliveries_channel_check"),
+    UniqueConstraint("alertId", "userId", "channel"),
+    Index("idx_alert_deliveries_user", "userId", "deliveredAt"),
+)
+
 # Business modules, used to group the tables in the Dagster asset graph.
 TABLE_MODULES: dict[str, tuple[str, ...]] = {
     "accounts": ("users", "refresh_tokens", "email_verifications"),
