@@ -17,6 +17,7 @@ their policies show them only when the signed viewer owns the organization (docs
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -574,6 +575,104 @@ def _backups(database: str) -> dict[str, Any]:
     }
 
 
+# ---- alerts (issue 23): the Alerts page, the Overview's markers, the drill to the rows behind a number -----
+
+ALERT_KINDS: dict[str, str] = {"anomaly": "Unusual value", "kpi_target": "KPI off target",
+                               "freshness": "Stale data", "run_failure": "Failed run"}  # fmt: skip
+ALERT_SEVERITIES: dict[str, str] = {"severe": "Severe", "warning": "Warning", "info": "Info"}
+# the metrics whose numbers come from each fact table: the drill opens that table first
+_ORDER_METRICS = ("orders_count", "orders_revenue", "average_order_value", "orders_cancelled", "active_customers",
+                  "new_customers", "gross_profit", "purchases_amount")  # fmt: skip
+ALERT_SOURCES: dict[str, str] = {
+    **dict.fromkeys(_ORDER_METRICS, "orders"),
+    **dict.fromkeys(("payments_received", "payments_made", "net_cash_flow"), "payments"),
+    **dict.fromkeys(("invoiced_amount", "accounts_receivable", "overdue_receivables"), "invoices"),
+}
+
+
+def _choice(value: str | None, allowed: Sequence[str]) -> str | None:
+    """A filter value the page offers, or None (= any): a tampered value never reaches the SQL as a filter."""
+    return value if value in allowed else None
+
+
+def alerts_data(
+    conn: Connection,
+    scope: Scope,
+    f: Filters,
+    kind: str | None = None,
+    severity: str | None = None,
+    subject: str | None = None,
+    acknowledged: bool | None = None,
+) -> dict[str, Any]:
+    """The range's alerts narrowed by kind, severity, subject (metric / KPI / asset) and acknowledged state
+    (None = any), newest day first, and the kinds and subjects the filters can offer."""
+    require_page(scope, "alerts")
+    kind = _choice(kind, tuple(ALERT_KINDS))
+    severity = _choice(severity, tuple(ALERT_SEVERITIES))
+    subject = subject.replace("\x00", "")[:255] if subject else None
+    acknowledged = acknowledged if isinstance(acknowledged, bool) else None
+    params = _params(scope, start=f.start, end=f.end, kind=kind, severity=severity, subject=subject,
+                     acknowledged=acknowledged, limit=TABLE_LIMIT)  # fmt: skip
+    return {
+        "alerts": _frame(conn, "alerts", params),
+        "subjects": _frame(conn, "alert_subjects", _params(scope, start=f.start, end=f.end)),
+    }
+
+
+ALERT_DAY_COLUMNS = ("subject", "day", "alerts", "worst")
+
+
+def alert_days(conn: Connection, scope: Scope, f: Filters) -> pd.DataFrame:
+    """(subject, day, alerts, worst) of the range for the Overview's markers: worst 0 = severe, 1 = warning,
+    2 = info. Empty for a role without the Alerts page (the database shows them no alerts either)."""
+    if "alerts" not in scope.pages:
+        return pd.DataFrame(columns=list(ALERT_DAY_COLUMNS))
+    return _frame(conn, "alert_days", _params(scope, start=f.start, end=f.end))
+
+
+def alert_detail(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any] | None:
+    """One alert of the organization (None when the id is not a UUID or not one of its alerts the viewer may
+    see) and the rows behind its number: the orders, payments and invoices of its day in its workspace (every
+    workspace of the viewer's for an organization-wide alert)."""
+    require_page(scope, "alerts")
+    try:
+        alert_id = str(uuid.UUID(str(alert_id)))
+    except ValueError:
+        return None
+    rows = _frame(conn, "alert", _params(scope, alert_id=alert_id))
+    if rows.empty:
+        return None
+    alert = rows.iloc[0].to_dict()
+    workspace = None if pd.isna(alert["workspace_id"]) else str(alert["workspace_id"])
+    params = _params(scope, day=alert["day"], workspace_id=workspace, limit=TABLE_LIMIT)
+    return {
+        "alert": alert,
+        "source": ALERT_SOURCES.get(str(alert["subject"])),
+        "orders": _frame(conn, "alert_orders", params),
+        "payments": _frame(conn, "alert_payments", params),
+        "invoices": _frame(conn, "alert_invoices", params),
+    }
+
+
+def acknowledge_alert(scope: Scope, alert_id: str, engine: Engine | None = None) -> bool:
+    """Acknowledge an alert as the viewer, through the SECURITY DEFINER function (the reader may not UPDATE
+    `alerts`): it acts only for an owner or manager of the session's organization and an alert of it.
+    True when the alert is acknowledged afterwards; the cached alert reads are cleared."""
+    require_page(scope, "alerts")  # before a connection is even taken
+    try:
+        alert_id = str(uuid.UUID(str(alert_id)))
+    except ValueError:
+        return False
+    with reader_session(scope, engine) as conn:
+        done = bool(conn.execute(load_sql("dashboards", "acknowledge_alert"),
+                                 {"alert_id": alert_id, "user_id": scope.user_id}).scalar_one())  # fmt: skip
+    if done:
+        page_data.clear()
+        alert.clear()
+        alert_marks.clear()
+    return done
+
+
 PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "overview": overview_data,
     "sales": sales_data,
@@ -586,6 +685,7 @@ PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "my_tasks": my_tasks_data,
     "my_payslips": my_payslips_data,
     "database": database_data,
+    "alerts": alerts_data,
 }
 
 
@@ -623,6 +723,21 @@ def employee(scope: Scope, f: Filters, employee_id: str) -> dict[str, pd.DataFra
 def payslip(scope: Scope, payroll_number: str) -> pd.DataFrame:
     with reader_session(scope) as conn:
         return payslip_items(conn, scope, payroll_number)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def alert(scope: Scope, alert_id: str) -> dict[str, Any] | None:
+    require_page(scope, "alerts")
+    with reader_session(scope) as conn:
+        return alert_detail(conn, scope, alert_id)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def alert_marks(scope: Scope, f: Filters) -> pd.DataFrame:
+    if "alerts" not in scope.pages:  # no connection for a role that has no alerts
+        return pd.DataFrame(columns=list(ALERT_DAY_COLUMNS))
+    with reader_session(scope) as conn:
+        return alert_days(conn, scope, f)
 
 
 @st.cache_data(ttl=60, max_entries=CACHE_ENTRIES, show_spinner=False)
