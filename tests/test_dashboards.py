@@ -36,12 +36,13 @@ from lib.queries import metric_series, page_data, reader_session, run_page
 APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 # hand-written from the spec, not from lib.access
 EXPECTED_PAGES = {
-    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "database"},
-    "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality"},
+    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "database",
+              "alerts"},
+    "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "alerts"},
     "investor": {"overview", "finance"},
     # no Overview: it shows the company's revenue, profit and cash flow (issue 20, item 10)
     "employee": {"my_tasks", "my_payslips"},
-}
+}  # fmt: skip
 
 
 def signed_in(data, role: str, query: dict[str, str] | None = None, password: str = DEMO_PASSWORD) -> AppTest:

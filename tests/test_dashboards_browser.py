@@ -27,9 +27,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 VISITS = {
-    "owner": ["overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "database"],
+    "owner": ["overview", "alerts", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality",
+              "database"],
     "employee": ["my_tasks", "my_payslips"],
-}
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
