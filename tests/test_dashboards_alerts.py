@@ -320,3 +320,14 @@ def test_a_bad_alert_in_the_link_falls_back_with_a_plain_note(app, link):
     assert not any(value in n for n in notes)
     assert at.selectbox(key="alert_chosen").value is None
     assert not at.tabs
+
+
+def test_the_alerts_page_and_the_marked_overview_show_no_none_nan_or_raw_uuid(app):
+    from tests.test_dashboards_display import problems, shown_tables, visible_text
+
+    at = on_alerts_page(app, "owner", {"alert": app["alerts"]["revenue"]})
+    at.selectbox(key="alert_state").set_value("any").run()  # the acknowledged one too (a person, a time)
+    assert len(shown_tables(at)) == 4  # the listing and the drill's three tables
+    assert problems(visible_text(at)) == []
+    overview = signed_in(app, "owner", {"preset": "7d"})
+    assert problems(visible_text(overview)) == []

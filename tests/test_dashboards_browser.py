@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import text
 
 from prometric_pipelines.cli import _dashboards_environment, _streamlit_command
 from prometric_pipelines.config import PROJECT_ROOT
@@ -247,3 +248,50 @@ def test_browser_a_shared_link_signs_in_to_the_linked_page_and_a_reload_keeps_th
             assert page.locator('[data-testid="stSidebarNav"]').count() == 0
         finally:
             browser.close()
+
+
+ALERT_ORDERS = text("""SELECT count(*) FROM orders o JOIN organizations g ON g.id = o."organizationId"
+    WHERE o."organizationId" = :org AND o."workspaceId" = :ws AND o."deletedAt" IS NULL
+      AND (o."orderDate" AT TIME ZONE 'UTC' AT TIME ZONE coalesce(g.settings ->> 'timezone', 'Asia/Almaty'))::date
+          = :day""")
+
+
+def test_browser_an_alert_marks_the_overview_and_its_link_opens_the_rows_behind_it(demo_data, app_url):
+    """A hand-made revenue alert on the demo's last day: the Overview's Revenue card carries the badge, and
+    `/alerts?alert=<id>` opens the drill with exactly that day's orders of that workspace."""
+    email, organization = demo_data.accounts["owner"]
+    day = demo_data.today
+    with demo_data.owner.begin() as conn:
+        org, ws = conn.execute(text("""SELECT o.id, w.id FROM organizations o JOIN workspaces w
+            ON w."organizationId" = o.id WHERE o.name = :n ORDER BY w."isDefault" DESC, w.name LIMIT 1"""),
+                               {"n": organization}).one()  # fmt: skip
+        orders = conn.execute(ALERT_ORDERS, {"org": org, "ws": ws, "day": day}).scalar_one()
+        alert = conn.execute(text("""INSERT INTO alerts ("organizationId", "workspaceId", kind, subject, day, value,
+            baseline, severity, explanation, "explanationRu") VALUES (:org, :ws, 'anomaly', 'orders_revenue', :day,
+            1, 1, 'severe', 'Revenue was unusual (browser test).', 'Выручка необычна (тест браузера).')
+            RETURNING id"""), {"org": org, "ws": ws, "day": day}).scalar_one()  # fmt: skip
+    assert orders > 0
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                # a range no other test asks for: the server's 5-minute cache holds nothing of it yet
+                link = f"preset=custom&from={day - dt.timedelta(days=4)}&to={day}&grain=day"
+                page.goto(f"{app_url}/?{link}")
+                sign_in(page, email)
+                assert page.get_by_text("Revenue · ⚠ 1 alert").count() == 1
+                assert page.get_by_text("Alert days").count() == 1
+                page.screenshot(path=ARTIFACTS / "owner-overview-alert.png", full_page=True)
+                page.goto(f"{app_url}/alerts?{link}&alert={alert}")
+                page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+                settle(page)
+                check_no_exception(page, "owner/alerts drill")
+                assert page.get_by_text("Revenue was unusual (browser test).").count() >= 1
+                assert page.get_by_role("tab", name=f"Orders ({orders})").count() == 1
+                page.screenshot(path=ARTIFACTS / "owner-alert-drill.png", full_page=True)
+            finally:
+                browser.close()
+    finally:
+        with demo_data.owner.begin() as conn:
+            conn.execute(text("DELETE FROM alerts WHERE id = :id"), {"id": alert})

@@ -97,12 +97,12 @@ if detail is None:
     st.stop()
 shown = detail["alert"]
 st.text(alert_view.explanation(shown, language))
-value_column, baseline_column, day_column, where_column = st.columns(4)
+value_column, baseline_column, day_column, severity_shown = st.columns(4)
 value_column.metric("Value", alert_view.value(shown["subject"], shown["value"]), border=True)
 baseline_column.metric(alert_view.baseline_title(shown["kind"]), alert_view.value(shown["subject"], shown["baseline"]),
                        border=True)  # fmt: skip
 day_column.metric("Day", fmt.date(shown["day"]), border=True)
-where_column.metric("Severity", queries.ALERT_SEVERITIES.get(str(shown["severity"]), "—"), border=True)
+severity_shown.metric("Severity", queries.ALERT_SEVERITIES.get(str(shown["severity"]), "—"), border=True)
 st.text(f"Workspace: {alert_view.workspace(shown)}")
 if pd.isna(shown["acknowledged_at"]):
     if st.button("Acknowledge", icon=":material/done:", key="alert_acknowledge"):
