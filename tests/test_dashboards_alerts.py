@@ -2,13 +2,14 @@
 function, who sees which alerts, the Overview's markers and the drill to the rows behind an alert — AppTest
 and the query layer on the real reader login, over hand-made rows.
 
-Hand-made: organization A (workspaces Main and North) with its owner (creator), a manager of Main only
-(workspace role manager), an investor (workspace member, no employee record) and an employee; organization
-B with its owner. The day D = 2026-01-10. A's alerts: `revenue` (anomaly of orders_revenue, Main, D,
-severe), `received` (anomaly of payments_received, North, D-3, warning), `stale` (freshness, the whole
-organization, D-1, info), `acked` (anomaly of orders_count, Main, D-2, warning, already acknowledged) and
-`to_ack` (anomaly of gross_profit, Main, D-5, warning; acknowledged by the test). B's: `other` (anomaly of
-orders_revenue, D, severe). Rows of A around D (local day, Asia/Almaty):
+Hand-made: organization A (workspaces Main and North, locale ru-KZ) with its owner (creator), a manager of
+Main only (workspace role manager; their employee record's language English), an investor (workspace member,
+no employee record) and an employee; organization B with its owner. The day D = 2026-01-10. A's alerts:
+`revenue` (anomaly of orders_revenue, Main, D, severe), `received` (anomaly of payments_received, North, D-3,
+warning), `stale` (freshness, the whole organization, D-1, info), `acked` (anomaly of orders_count, Main, D-2,
+warning, already acknowledged) and `to_ack` (anomaly of gross_profit, Main, D-5, warning; acknowledged by the
+test). B's: `other` (anomaly of orders_revenue, D, severe).
+Rows of A around D (local day, Asia/Almaty):
 
 | table | Main on D | elsewhere (not behind the `revenue` alert) |
 |---|---|---|
@@ -66,6 +67,10 @@ def world(engine) -> dict[str, Any]:
         conn.execute(text('UPDATE users SET "firstName" = \'Owner\', "lastName" = NULL WHERE id = :i'),
                      {"i": people["owner"]})  # fmt: skip
         make(conn, "workspace_users", workspaceId=main, userId=people["manager"], role="manager")
+        # language settings as the e-mail digest reads them: A's locale Russian, the manager's own record English
+        conn.execute(text("""UPDATE organizations SET settings = '{"locale": "ru-KZ"}' WHERE id = :o"""), {"o": org})
+        make(conn, "employees", userId=people["manager"], organizationRole="manager", organizationId=org,
+             workspaceId=main, personalInfo={"language": "en"})  # fmt: skip
         make(conn, "workspace_users", workspaceId=main, userId=people["investor"], role="member")
         make(conn, "employees", userId=people["employee"], organizationRole="employee", organizationId=org,
              workspaceId=main)  # fmt: skip
@@ -211,6 +216,17 @@ def test_the_page_lists_the_tenants_alerts_with_the_filters_applied(app):
     at.selectbox(key="filter_ws").set_value(app["main"]).run()
     at.selectbox(key="alert_kind").set_value(None).run()
     assert listed(at) == ["acked", "revenue", "stale", "to_ack"]
+
+
+def test_the_explanation_is_in_the_viewers_language_setting(app):
+    owner = on_alerts_page(app, "owner")  # no employee record: the organization's locale (ru-KZ)
+    assert owner.selectbox(key="alert_language").value == "ru"
+    frame = next(df.value for df in owner.dataframe if "explanation" in df.value.columns)
+    assert "orders_revenue за 2026-01-10 необычно (revenue)" in frame["explanation"].tolist()
+    manager = on_alerts_page(app, "manager")  # their employee record's personalInfo.language
+    assert manager.selectbox(key="alert_language").value == "en"
+    frame = next(df.value for df in manager.dataframe if "explanation" in df.value.columns)
+    assert "orders_revenue on 2026-01-10 is unusual (revenue)" in frame["explanation"].tolist()
 
 
 def test_a_manager_of_one_workspace_sees_its_alerts_and_the_organizations(app):

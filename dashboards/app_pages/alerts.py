@@ -19,8 +19,8 @@ flash = st.session_state.pop("alert_flash", None)
 if flash:  # the outcome of the last acknowledge (fixed sentences)
     (st.success if flash[0] else st.error)(flash[1])
 
-if "alert_language" not in st.session_state:  # the browser's language until the viewer picks one
-    st.session_state["alert_language"] = alert_view.language_of(st.context.locale)
+if "alert_language" not in st.session_state:  # the viewer's setting (as in the e-mail), else the browser's
+    st.session_state["alert_language"] = queries.viewer_language(ctx.scope) or alert_view.language_of(st.context.locale)
 kind_column, severity_column, subject_column, state_column, language_column = st.columns(5)
 kind = kind_column.selectbox("Kind", [None, *queries.ALERT_KINDS], key="alert_kind",
                              format_func=lambda k: "Any kind" if k is None else queries.ALERT_KINDS[k])  # fmt: skip

@@ -622,6 +622,16 @@ def alerts_data(
 ALERT_DAY_COLUMNS = ("subject", "day", "alerts", "worst")
 
 
+def alert_language(conn: Connection, scope: Scope) -> str | None:
+    """The viewer's language setting for alerts ('ru' / 'en'), as the e-mail digest reads it; None when unset."""
+    require_page(scope, "alerts")
+    setting = conn.execute(load_sql("dashboards", "alert_language"),
+                           {"organization_id": scope.organization_id, "user_id": scope.user_id}).scalar()  # fmt: skip
+    if not setting or not str(setting).strip():
+        return None
+    return "en" if str(setting).strip().lower().startswith("en") else "ru"
+
+
 def alert_days(conn: Connection, scope: Scope, f: Filters) -> pd.DataFrame:
     """(subject, day, alerts, worst) of the range for the Overview's markers: worst 0 = severe, 1 = warning,
     2 = info. Empty for a role without the Alerts page (the database shows them no alerts either)."""
@@ -730,6 +740,13 @@ def alert(scope: Scope, alert_id: str) -> dict[str, Any] | None:
     require_page(scope, "alerts")
     with reader_session(scope) as conn:
         return alert_detail(conn, scope, alert_id)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def viewer_language(scope: Scope) -> str | None:
+    require_page(scope, "alerts")
+    with reader_session(scope) as conn:
+        return alert_language(conn, scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
