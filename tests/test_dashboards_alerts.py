@@ -304,6 +304,11 @@ def test_the_overview_marks_a_card_for_a_day_with_an_alert_and_not_otherwise(app
     assert labels["Gross profit"] == "Gross profit"  # its alert (D-5) is outside the range
     assert labels["Headcount"] == "Headcount"
     assert "Alert days" in [h.value for h in at.subheader]
+    # each marked card links to its worst alert's drill, with the range kept
+    links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert f"alert={app['alerts']['revenue']}" in links["Revenue: the alert of 2026-01-10"]
+    assert "preset=7d" in links["Revenue: the alert of 2026-01-10"]
+    assert f"alert={app['alerts']['acked']}" in links["Orders: the alert of 2026-01-08"]
     after = signed_in(app, "owner", {"preset": "custom", "from": "2026-01-11", "to": "2026-01-14"})
     assert all(" · " not in label for label in card_labels(after).values())
     assert "Alert days" not in [h.value for h in after.subheader]

@@ -49,6 +49,10 @@ else:
             days = alert_days[alert_days["subject"] == c["name"]]
             chart = charts.trend(series, {c["name"]: c["title"]}, kzt=c["unit"] == "kzt")
             column.altair_chart(charts.with_alert_days(chart, days), width="stretch")
+            latest = days.sort_values(["day", "worst"], ascending=[False, True]).iloc[0]
+            link = {**f.to_query(), "alert": latest["alert_id"]}
+            column.page_link("app_pages/alerts.py", label=f"{c['title']}: the alert of {fmt.date(latest['day'])}",
+                             icon=":material/manage_search:", query_params=link)  # fmt: skip
         st.page_link("app_pages/alerts.py", label="Open the alerts: explanations, acknowledge, the rows behind them",
                      icon=":material/notifications:")  # fmt: skip
 

@@ -619,7 +619,7 @@ def alerts_data(
     }
 
 
-ALERT_DAY_COLUMNS = ("subject", "day", "alerts", "worst")
+ALERT_DAY_COLUMNS = ("subject", "day", "alerts", "worst", "alert_id")
 
 
 def alert_language(conn: Connection, scope: Scope) -> str | None:
@@ -633,8 +633,9 @@ def alert_language(conn: Connection, scope: Scope) -> str | None:
 
 
 def alert_days(conn: Connection, scope: Scope, f: Filters) -> pd.DataFrame:
-    """(subject, day, alerts, worst) of the range for the Overview's markers: worst 0 = severe, 1 = warning,
-    2 = info. Empty for a role without the Alerts page (the database shows them no alerts either)."""
+    """(subject, day, alerts, worst, alert_id) of the range for the Overview's markers: worst 0 = severe,
+    1 = warning, 2 = info; alert_id the worst alert's (the marker's link). Empty for a role without the
+    Alerts page (the database shows them no alerts either)."""
     if "alerts" not in scope.pages:
         return pd.DataFrame(columns=list(ALERT_DAY_COLUMNS))
     return _frame(conn, "alert_days", _params(scope, start=f.start, end=f.end))
