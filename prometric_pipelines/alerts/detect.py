@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines import kz_calendar
 from prometric_pipelines.alerts.wording import anomaly_sentences, kpi_sentences
+from prometric_pipelines.metrics.catalog import CATALOG
 from prometric_pipelines.metrics.run import run_organizations
 from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
 from prometric_pipelines.sql import load_sql
@@ -52,6 +53,10 @@ MINIMUM_CHANGES: dict[str, float] = {
     **dict.fromkeys(QUANTITY_METRICS, 10.0),
 }
 MINIMUM_MONEY_CHANGE = 50_000.0
+# levels at the end of the day: their spread is the same weekday's only (a trend is not noise)
+SNAPSHOT_METRICS = [m.name for m in CATALOG if m.kind == "snapshot"]
+# received − paid crosses zero from day to day; payments_received and payments_made are judged instead
+NOT_JUDGED = frozenset({"net_cash_flow"})
 
 
 @dataclass(frozen=True)
@@ -60,11 +65,11 @@ class AnomalySettings:
 
     weeks: int = 8
     min_history: int = 6
-    warning_z: float = 5.0
-    severe_z: float = 10.0
-    min_relative_change: float = 0.3
+    warning_z: float = 8.0
+    severe_z: float = 12.0
+    min_relative_change: float = 0.5
     severe_relative_change: float = 1.0
-    relative_floor: float = 0.05
+    relative_floor: float = 0.1
     default_minimum_change: float = MINIMUM_MONEY_CHANGE
     minimum_changes: dict[str, float] = field(default_factory=lambda: dict(MINIMUM_CHANGES))
     kpi_tolerance_pct: float = 10.0
@@ -106,11 +111,12 @@ def anomaly_alerts(
     conn: Connection, organization_id: str, first: dt.date, last: dt.date, settings: AnomalySettings
 ) -> list[dict[str, Any]]:
     """The anomaly alerts of one organization for the days first..last (rows for upsert_workspace_alerts)."""
+    # one day more in front: an unusual value that continues yesterday's (same direction) is the same event
     rows = conn.execute(
         load_sql("alerts", "anomaly_candidates"),
         {
             "organization_id": organization_id,
-            "first": first,
+            "first": first - dt.timedelta(days=1),
             "last": last,
             "holidays": holidays_between(first - dt.timedelta(weeks=settings.weeks), last),
             "weeks": settings.weeks,
@@ -120,10 +126,17 @@ def anomaly_alerts(
             "relative_floor": settings.relative_floor,
             "minimum_changes": json.dumps(settings.minimum_changes),
             "default_minimum_change": settings.default_minimum_change,
+            "snapshot_names": SNAPSHOT_METRICS,
         },
     ).mappings()
+    # an off day (usual value 0) is not judged; a difference of two flows is judged through its parts
+    candidates = [dict(r) for r in rows if r["median"] != 0 and r["name"] not in NOT_JUDGED]
+    starts = {(r["workspace_id"], r["name"], r["day"], r["change"] > 0) for r in candidates}
     alerts = []
-    for row in rows:
+    for row in candidates:
+        previous = (row["workspace_id"], row["name"], row["day"] - dt.timedelta(days=1), row["change"] > 0)
+        if row["day"] < first or previous in starts:
+            continue
         median = Decimal(row["median"]).quantize(Decimal("0.01"))
         change = Decimal(row["change"]).quantize(Decimal("0.01"))
         robust_z = None if row["robust_z"] is None else Decimal(row["robust_z"]).quantize(Decimal("0.01"))
