@@ -266,11 +266,14 @@ def test_acknowledge_is_refused_for_a_viewer_without_the_role(app, engine, who):
     assert stored(engine, app["alerts"]["revenue"]) == (None, None)
 
 
-def test_acknowledge_is_refused_for_another_organizations_alert(app, engine):
+def test_acknowledge_is_refused_for_another_organizations_alert_and_outside_ones_workspaces(app, engine):
     scope = reader_scope(app, "owner")
     assert queries.acknowledge_alert(scope, app["alerts"]["other"]) is False
     assert queries.acknowledge_alert(scope, "not-a-uuid") is False
     assert stored(engine, app["alerts"]["other"]) == (None, None)
+    # a manager of Main only: North's alert is not theirs to close
+    assert queries.acknowledge_alert(reader_scope(app, "manager"), app["alerts"]["received"]) is False
+    assert stored(engine, app["alerts"]["received"]) == (None, None)
 
 
 def test_alerts_are_invisible_to_another_organization_and_to_viewers_without_access(app):
@@ -330,6 +333,14 @@ def test_the_drill_shows_exactly_the_rows_of_that_day_and_workspace(app):
     assert drill_rows(at, "payment_number") == app["payments"]
     assert drill_rows(at, "invoice") == app["invoices"]
     assert at.query_params["alert"] == app["alerts"]["revenue"]  # the drill is in the URL: a link to share
+
+
+def test_an_alert_about_the_platforms_jobs_has_no_rows_behind_it(app):
+    at = on_alerts_page(app, "owner", {"alert": app["alerts"]["stale"]})
+    assert at.selectbox(key="alert_chosen").value == app["alerts"]["stale"]
+    assert not at.tabs
+    assert any("not a business number" in i.value for i in at.info)
+    assert any(t.value == "Workspace: whole organization" for t in at.text)
 
 
 @pytest.mark.parametrize("link", ["not-an-id", "other"])

@@ -118,6 +118,10 @@ else:
             f"at {fmt.timestamp(shown['acknowledged_at'])} UTC")  # fmt: skip
 
 st.subheader("Rows behind the number")
+if shown["kind"] not in alert_view.BUSINESS_KINDS:
+    st.info("This alert is about the platform's own jobs (stale data or a failed run), not a business number: "
+            "no orders, payments or invoices are behind it.", icon=":material/info:")  # fmt: skip
+    st.stop()
 st.caption(
     f"Orders of {fmt.date(shown['day'])} (the organization's local day), payments dated that day and invoices issued "
     "that day or falling overdue that day (due the day before), in the alert's workspace "

@@ -16,6 +16,7 @@ from lib import format as fmt
 from lib.queries import ALERT_KINDS, ALERT_SEVERITIES, OVERVIEW_CARDS
 from lib.ui import table
 
+BUSINESS_KINDS = ("anomaly", "kpi_target")  # alerts about a number of the business: rows are behind them
 SOURCE_TITLES = {"orders": "Orders", "payments": "Payments", "invoices": "Invoices"}
 _CARD_TITLES = {name: title for name, title, _unit in OVERVIEW_CARDS}
 # metrics in tenge and in percent (every other metric is a count or a quantity)
