@@ -653,12 +653,12 @@ def alert_detail(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any
     rows = _frame(conn, "alert", _params(scope, alert_id=alert_id))
     if rows.empty:
         return None
-    alert = rows.iloc[0].to_dict()
-    workspace = None if pd.isna(alert["workspace_id"]) else str(alert["workspace_id"])
-    params = _params(scope, day=alert["day"], workspace_id=workspace, limit=TABLE_LIMIT)
+    found = rows.iloc[0].to_dict()
+    workspace = None if pd.isna(found["workspace_id"]) else str(found["workspace_id"])
+    params = _params(scope, day=found["day"], workspace_id=workspace, limit=TABLE_LIMIT)
     return {
-        "alert": alert,
-        "source": ALERT_SOURCES.get(str(alert["subject"])),
+        "alert": found,
+        "source": ALERT_SOURCES.get(str(found["subject"])),
         "orders": _frame(conn, "alert_orders", params),
         "payments": _frame(conn, "alert_payments", params),
         "invoices": _frame(conn, "alert_invoices", params),
@@ -668,7 +668,8 @@ def alert_detail(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any
 def acknowledge_alert(scope: Scope, alert_id: str, engine: Engine | None = None) -> bool:
     """Acknowledge an alert as the viewer, through the SECURITY DEFINER function (the reader may not UPDATE
     `alerts`): it acts only for an owner or manager of the session's organization and an alert of it.
-    True when the alert is acknowledged afterwards; the cached alert reads are cleared."""
+    True when the alert is acknowledged afterwards. Then the cached page reads are cleared (all of them: the
+    cache cannot be cleared per tenant, and an acknowledge is rare), so the change shows at once."""
     require_page(scope, "alerts")  # before a connection is even taken
     try:
         alert_id = str(uuid.UUID(str(alert_id)))
