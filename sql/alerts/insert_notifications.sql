@@ -10,8 +10,8 @@ WITH notified AS (
     RETURNING id, "userId", data
 )
 INSERT INTO alert_deliveries ("organizationId", "alertId", "userId", channel, "notificationId")
-SELECT CAST(n.data ->> 'organizationId' AS uuid), CAST(alert.id AS uuid), n."userId", 'in_app', n.id
+SELECT CAST(n.data ->> 'organizationId' AS uuid), CAST(jsonb_array_elements_text(n.data -> 'alertIds') AS uuid),
+       n."userId", 'in_app', n.id
 FROM notified AS n
-CROSS JOIN LATERAL jsonb_array_elements_text(n.data -> 'alertIds') AS alert(id)
 ON CONFLICT ("alertId", "userId", channel) DO NOTHING
 RETURNING "alertId"
