@@ -1,13 +1,16 @@
 -- Brings the breakdown of one organization's DRAFT rows of the month to the computed one, writing only
 -- the differences. The computed lines are unfolded from the stage (nine per row, ids derived from the
--- row's id: its last byte XOR the line's position, so a re-run computes the same ids); a line is matched
--- on its natural key (payrollId, code): one not computed any more is deleted, one whose values differ is
--- updated, one not stored yet is inserted, an unchanged one is not touched (no new row version). The
--- diff is computed once (a CTE referenced three times is materialised); the writes touch disjoint keys.
-WITH computed AS (
+-- row's id: its last byte XOR the line's position, so a re-run computes the same ids). The lines of the
+-- rows created by this run (staged NEW) are inserted as they are; those of the existing DRAFT rows are
+-- matched with the stored ones on their natural key (payrollId, code): one not computed any more is
+-- deleted, one whose values differ is updated, one not stored yet is inserted, an unchanged one is not
+-- touched (no new row version). `computed` is inlined (NOT MATERIALIZED), so each use unfolds only its
+-- own rows; the diff, referenced three times, is materialised and holds the differences only. The
+-- writes touch disjoint keys. Returns the counts.
+WITH computed AS NOT MATERIALIZED (
     SELECT CAST(encode(set_byte(uuid_send(s.id), 15, get_byte(uuid_send(s.id), 15) # v.position), 'hex') AS uuid)
                AS id,
-           s.id AS "payrollId", s."organizationId", v.code, v.kind, v.base, v.rate, v.amount,
+           s.status AS stage_status, s.id AS "payrollId", s."organizationId", v.code, v.kind, v.base, v.rate, v.amount,
            CAST(v.details AS jsonb) AS details
     FROM payroll_stage s
     CROSS JOIN LATERAL (
@@ -35,7 +38,7 @@ stored AS (
 diff AS (
     SELECT t.id AS stored_id, c.id, c."payrollId", c."organizationId", c.code, c.kind, c.base, c.rate, c.amount,
            c.details
-    FROM computed c
+    FROM (SELECT * FROM computed WHERE stage_status = 'DRAFT') c
     FULL JOIN stored t ON t."payrollId" = c."payrollId" AND t.code = c.code AND t."organizationId" = c."organizationId"
     WHERE t.id IS NULL
        OR c.id IS NULL
@@ -64,6 +67,10 @@ added AS (
     SELECT d.id, d."payrollId", d."organizationId", d.code, d.kind, d.base, d.rate, d.amount, d.details
     FROM diff d
     WHERE d.stored_id IS NULL
+    UNION ALL
+    SELECT c.id, c."payrollId", c."organizationId", c.code, c.kind, c.base, c.rate, c.amount, c.details
+    FROM computed c
+    WHERE c.stage_status = 'NEW'
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM added) AS added,
