@@ -1,4 +1,4 @@
-"""Benchmark of a payroll run (see ../shared/specs/performance.md): 100,000 employees, one organization.
+"""Benchmark of a payroll run against the machine's limit: 100,000 employees, one organization.
 
     python bench/payroll.py [--employees 100000]
 
