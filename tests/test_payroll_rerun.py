@@ -194,3 +194,27 @@ def test_unchanged_rerun_rewrites_nothing_and_changes_rewrite_only_their_lines(e
     assert scratch.count("created") == 40
     assert content(engine, org) == after
     assert len(after["rows"]) == 40 and len(after["lines"]) == 360
+
+
+def test_a_session_that_already_used_temporary_tables_still_runs(engine, database_url, month):
+    """temp_buffers cannot change once a session has used a temporary table: the run keeps the size the
+    session has and writes the same month."""
+    from sqlalchemy.pool import StaticPool
+
+    from prometric_pipelines.db.engine import create_db_engine
+
+    run(engine, month["org"])
+    expected = content(engine, month["org"])
+    one_session = create_db_engine(database_url, poolclass=StaticPool)
+    try:
+        with one_session.begin() as conn:
+            conn.execute(text("CREATE TEMP TABLE earlier_work (n int)"))
+            conn.execute(text("INSERT INTO earlier_work VALUES (1)"))
+            size = conn.execute(text("SHOW temp_buffers")).scalar_one()
+        report = run(one_session, month["org"])
+        with one_session.connect() as conn:
+            assert conn.execute(text("SHOW temp_buffers")).scalar_one() == size != "256MB"
+    finally:
+        one_session.dispose()
+    assert not report.failures and report.count("unchanged") == 40
+    assert report.count("lines_written") == 0 and content(engine, month["org"]) == expected
