@@ -271,7 +271,9 @@ def _read_frame(conn: Connection, statement, params: dict[str, Any]) -> pd.DataF
     # the driver's own tuples: wrapping each in a Row first cost more than the query at 100,000 rows
     records = result.cursor.fetchall() if result.returns_rows and result.cursor is not None else []
     result.close()
-    return pd.DataFrame.from_records(records, columns=columns)
+    # object columns: converting 100,000 ids per column to Arrow-backed strings (pandas' default) cost
+    # seconds and the run only compares and copies them
+    return pd.DataFrame(records, columns=columns, dtype=object)
 
 
 def _not_in(values: pd.Series | pd.Index, others: pd.Series) -> np.ndarray:
