@@ -272,13 +272,19 @@ def ledger_groups(
     period = _month_before(horizon.date())  # the last month this run may seal
     latest = conn.execute(load_sql("stock", "latest_sealed_period"), params).scalar_one_or_none()
     sealed = sealed_balances and latest is not None and latest <= period
-    conn.execute(load_sql("stock", "unsealed_keys"), {**params, "sealed_period": latest if sealed else None})
+    keys = conn.execute(load_sql("stock", "unsealed_keys"), {**params, "sealed_period": latest if sealed else None})
+    unsealed = keys.rowcount
     conn.execute(load_sql("stock", "consume_seal_breaks"), params)
-    unsealed = conn.execute(text("SELECT count(*) FROM stock_unsealed_keys")).scalar_one()
+    if unsealed:  # the planner's row estimate (a fresh temporary table has no statistics)
+        conn.execute(text("ANALYZE stock_unsealed_keys"))
     if sealed and unsealed:
         groups = conn.execute(load_sql("stock", "sealed_balance_count"), {**params, "sealed_period": latest})
         sealed = unsealed <= REBUILD_SHARE_LIMIT * groups.scalar_one()
     window = {**params, "horizon": horizon}
+    # The aggregate's groups are few (thousands) but array_agg's estimated state per group makes the
+    # planner expect a hash table larger than work_mem and sort every movement instead: 1.7x slower
+    # (docs/stock.md, Performance). A hash aggregate still spills to disk if it ever has to.
+    conn.execute(text("SET LOCAL enable_sort = off"))
     if sealed:
         conn.execute(load_sql("stock", "unseal_balances"), params)
         range_start = dt.datetime.combine(_month_before(latest, -1), dt.time())  # the month after `latest`
@@ -288,6 +294,7 @@ def ledger_groups(
     else:
         conn.execute(load_sql("stock", "delete_seals"), params)
         conn.execute(load_sql("stock", "ledger_parts_full"), window)
+    conn.execute(text("SET LOCAL enable_sort = on"))
     newly_sealed = not sealed or period > latest
     if newly_sealed or unsealed:
         seal = {**params, "period": period if newly_sealed else latest, "all_groups": newly_sealed}

@@ -32,10 +32,14 @@ SELECT m."organizationId", m."warehouseId", m."productId", m.type, m."fromWareho
        array_agg(m.id) FILTER (WHERE m.quantity <= 0 AND m.type <> 'ADJUSTMENT'),
        count(*)
 FROM rebuilt AS r
-JOIN stock_movements AS m ON m."warehouseId" = r.warehouse_id AND m."productId" = r.product_id
-WHERE m."organizationId" = :organization_id
-  AND m."createdAt" >= coalesce(CAST(r.base_period + interval '1 month' AS timestamp), '-infinity')
-  AND m."createdAt" < :range_start
+CROSS JOIN LATERAL (
+    SELECT * FROM stock_movements AS s
+    WHERE s."organizationId" = :organization_id AND s."productId" = r.product_id
+      AND s."warehouseId" = r.warehouse_id
+      AND s."createdAt" >= coalesce(CAST(r.base_period + interval '1 month' AS timestamp), '-infinity')
+      AND s."createdAt" < :range_start
+    OFFSET 0  -- a lookup per unsealed pair through the product index, never a pass over the ledger
+) AS m
 GROUP BY 1, 2, 3, 4, 5, 6
 
 UNION ALL
