@@ -35,11 +35,13 @@ FROM rebuilt AS r
 CROSS JOIN LATERAL (
     SELECT * FROM stock_movements AS s
     WHERE s."organizationId" = :organization_id AND s."productId" = r.product_id
-      AND s."warehouseId" = r.warehouse_id
-      AND s."createdAt" >= coalesce(CAST(r.base_period + interval '1 month' AS timestamp), '-infinity')
       AND s."createdAt" < :range_start
-    OFFSET 0  -- a lookup per unsealed pair through the product index, never a pass over the ledger
+      AND (r.base_period IS NULL OR s."createdAt" >= r.base_period + interval '1 month')
+    OFFSET 0  -- a lookup per unsealed pair, never a pass over the ledger
 ) AS m
+-- the warehouse (and an OR for the start, not one range) outside the lookup: the product index alone
+-- (thousands of entries) instead of a bitmap AND with the warehouse's or the organization's (millions)
+WHERE m."warehouseId" = r.warehouse_id
 GROUP BY 1, 2, 3, 4, 5, 6
 
 UNION ALL
