@@ -19,6 +19,7 @@ from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.stock.reconcile import ReconciliationResult, reconcile, seal_horizon
+from tests.faults.isolation import fault
 
 # anomalies injected: invalid and cross-tenant movements lie in sealed months
 OPTIONS = options_for("demo", orgs=2, days=120, start=dt.date(2025, 3, 1), seed=5, inject_anomalies=True)
@@ -233,3 +234,33 @@ def test_reloading_the_ledger_leaves_nothing_sealed(databases, template_database
     finally:
         engine.dispose()
         databases.drop(url)
+
+
+def test_an_organization_that_fails_keeps_its_late_movements_for_the_next_run(generated) -> None:
+    reconcile(generated, RUN_DATE, sealed_balances=False)
+    organizations = [r[0] for r in rows(generated, "SELECT id FROM organizations ORDER BY id")]
+    failing, other = organizations
+    late = [a_movement_of(generated, organization) for organization in organizations]
+    for movement in late:
+        execute(generated, "UPDATE stock_movements SET quantity = quantity + 2 WHERE id = :id", id=movement["id"])
+    seals_before = [b for b in rows(generated, BALANCES) if b[0] == str(failing)]
+    with fault(generated, "stock_sealed_balances", failing):  # the rebuilt pair's balance is refused
+        result = reconcile(generated, RUN_DATE)
+    assert [f.organization_id for f in result.failures] == [str(failing)]
+    assert [(o.organization_id, o.unsealed_pairs) for o in result.organizations] == [(str(other), 1)]
+    # rolled back: the failing organization's record of the late movement and its seals are as they were
+    assert [b[0] for b in rows(generated, BREAKS)] == [str(failing)]
+    assert [b for b in rows(generated, BALANCES) if b[0] == str(failing)] == seals_before
+    nightly, after_nightly, after_full = nightly_then_full(generated)
+    assert [o.unsealed_pairs for o in nightly.organizations if o.organization_id == str(failing)] == [1]
+    assert after_nightly == after_full
+
+
+def a_movement_of(engine: Engine, organization: object) -> dict:
+    found = rows(
+        engine,
+        """SELECT id FROM stock_movements WHERE "organizationId" = :org AND type = 'IN' AND quantity > 0
+           AND "createdAt" < '2025-05-01' ORDER BY "createdAt" DESC, id LIMIT 1""",
+        org=organization,
+    )
+    return {"id": found[0][0]}

@@ -3,7 +3,7 @@
 -- (warehouse, product) pairs unsealed by late movements (stock_unsealed_keys, made by
 -- unsealed_keys.sql; their balances from the break on are deleted) start from their last balance
 -- still sealed, or from the beginning, and read their movements up to the sealed month's end
--- through the product index: a pair has hundreds of movements, not millions.
+-- through the product index: a pair has thousands of movements, not the organization's millions.
 CREATE TEMPORARY TABLE stock_ledger_parts ON COMMIT DROP AS
 WITH rebuilt AS (
     SELECT u.warehouse_id, u.product_id,
