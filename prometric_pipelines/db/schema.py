@@ -1235,6 +1235,59 @@ stock_discrepancies = Table(
     Index("idx_stock_discrepancies_org_kind", "organizationId", "kind"),
 )
 
+# --- Platform tables: sealed stock balances (20261207000400; docs/stock.md, "Sealed balances") -----
+
+# The reconciliation's nightly run reads one organization's movements after its last sealed month.
+STOCK_SEAL_INDEXES = (
+    Index("idx_stock_movements_org_created", stock_movements.c.organizationId, stock_movements.c.createdAt),
+)
+
+# The months an organization's ledger is sealed through (the latest is what a nightly run starts from).
+stock_sealed_periods = Table(
+    "stock_sealed_periods",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("period", Date, nullable=False),  # first day of the sealed month
+    Column("sealedAt", DateTime, nullable=False),
+    Column("runId", UUID),  # the run that sealed it (runs are replaced per day: no foreign key)
+    UniqueConstraint("organizationId", "period"),
+)
+
+# Per sealed month and ledger group (warehouse, product, type, transfer ends): the group's movements
+# from the beginning up to the end of that month, as the reconciliation's pass aggregates them.
+stock_sealed_balances = Table(
+    "stock_sealed_balances",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("period", Date, nullable=False),
+    Column("warehouseId", UUID, nullable=False),
+    Column("productId", UUID, nullable=False),
+    Column("type", String(50), nullable=False),
+    Column("fromWarehouseId", UUID),
+    Column("toWarehouseId", UUID),
+    Column("quantity", Numeric),  # sum of the positive (and ADJUSTMENT) quantities; NULL: none
+    Column("nonPositiveIds", ARRAY(UUID)),  # the group's IN/OUT/TRANSFER movements with quantity <= 0
+    Column("movements", BigInteger, nullable=False),
+    Index("idx_stock_sealed_balances_org_period", "organizationId", "period"),
+    Index("idx_stock_sealed_balances_key", "organizationId", "warehouseId", "productId", "period"),
+)
+
+# (organization, warehouse, product, month) written before the current month after the fact: recorded
+# by the trigger on stock_movements, consumed (and unsealed) by the next reconciliation.
+stock_seal_breaks = Table(
+    "stock_seal_breaks",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("warehouseId", UUID, nullable=False),
+    Column("productId", UUID, nullable=False),
+    Column("period", Date, nullable=False),
+    Column("recordedAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Index("idx_stock_seal_breaks_org", "organizationId"),
+)
+
 # --- Platform tables (not the ERP's): audit archival ----------------------------------------
 # Created by migrations/versions/20261125120400_audit_archive.py; see docs/audit.md.
 
