@@ -4,6 +4,7 @@ Each test runs against a local folder and against a bucket of a real S3-compatib
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -53,7 +54,12 @@ def start_archive(env: dict[str, str]) -> subprocess.Popen:
 def staged_files(case) -> list[str]:
     """The names of files a run staged and never published."""
     staging: Path = case["staging"]
-    return sorted(p.name for p in staging.rglob("*.tmp")) if staging.exists() else []
+    # staged as <name>.<8 hex digits>.tmp (a name of its own per writer)
+    return (
+        sorted(re.sub(r"\.[0-9a-f]{8}\.tmp$", ".tmp", p.name) for p in staging.rglob("*.tmp"))
+        if staging.exists()
+        else []
+    )
 
 
 def assert_consistent(case) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -177,3 +179,13 @@ def test_a_malformed_archive_url_is_one_clear_message(url, message):
 def test_an_s3_url_names_its_bucket_and_prefix():
     location = parse_store_url("s3://prometric-archive/prod/audit/")
     assert (location.bucket, location.prefix, location.root) == ("prometric-archive", "prod/audit", None)
+
+
+def test_a_missing_bucket_is_one_clear_line_before_anything_runs(seaweedfs, cli_env):
+    env = {**cli_env, **seaweedfs.environment(), "ARCHIVE_URL": "s3://no-such-bucket/archive"}
+    for command in (["run", "archive"], ["db", "backup"]):
+        run = subprocess.run(
+            [sys.executable, "-m", "prometric_pipelines.cli", *command], env=env, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert (run.returncode, run.stderr) == (1, "prometric: s3://no-such-bucket: no such bucket (create it first)\n")

@@ -140,6 +140,7 @@ class ArchiveResult:
     heads: dict[str, ChainHead] = field(default_factory=dict)  # organization label -> its chain's newest link
     export_seconds: float = 0.0
     verify_seconds: float = 0.0
+    publish_seconds: float = 0.0  # step 3: the file published (uploaded), read back, SHA-256 checked
     delete_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -329,6 +330,7 @@ def _archive_piece(
         checkpoint("verified")
 
         # 3. publish under the final key (create-only), read back, SHA-256 checked
+        clock = time.perf_counter()
         try:
             published = archive.store.put_file(relative, temporary)
         except PreconditionFailed:
@@ -336,6 +338,7 @@ def _archive_piece(
                 f"{relative} appeared while this run wrote it (another run?); nothing was deleted"
             ) from None
         sha256 = published.sha256
+        result.publish_seconds += time.perf_counter() - clock
         checkpoint("renamed")
 
         # 4. manifest and DELETE, one transaction

@@ -67,6 +67,7 @@ def _backup(args: argparse.Namespace) -> int:
 
     # checked before a Dagster run is recorded: a mistake is one line, not a failed run
     archive = Archive.from_url()
+    archive.store.check()
     engine = create_db_engine()
     check_connection(engine)
     with engine.connect() as conn:

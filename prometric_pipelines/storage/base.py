@@ -92,6 +92,11 @@ class ObjectStore(ABC):
     def clean_incomplete(self, prefix: str = "") -> int:
         """Removes staged files and unfinished uploads under `prefix` left by a killed run; how many."""
 
+    def check(self) -> None:
+        """Raises StorageError with what is wrong when the store cannot be used (a missing bucket, bad
+        credentials, an unreachable endpoint); a local folder is created when first written."""
+        return None
+
     def local_path(self, key: str) -> Path | None:
         """The object's own file when the store is a local folder (read in place), else None."""
         return None

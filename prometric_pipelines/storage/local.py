@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,8 +47,9 @@ class LocalStore(ObjectStore):
     def staging_path(self, key: str) -> Path:
         final = self.path(key)
         make_private_dirs(final.parent, self.root)
-        staged = final.with_name(final.name + STAGED_SUFFIX)
-        os.close(create_private_file(staged))  # 0600 before the first byte is written into it
+        # a name of its own (two writers of one key never share a staged file), 0600 before the first byte
+        staged = final.with_name(f"{final.name}.{uuid.uuid4().hex[:8]}{STAGED_SUFFIX}")
+        os.close(create_private_file(staged))
         return staged
 
     def put_file(self, key: str, staged: Path) -> StoredObject:

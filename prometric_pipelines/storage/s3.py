@@ -14,6 +14,7 @@ import base64
 import contextlib
 import hashlib
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,22 @@ class S3Store(ObjectStore):
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
 
+    def check(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            code = _code(error)
+            reason = {
+                "404": "no such bucket (create it first)",
+                "NoSuchBucket": "no such bucket (create it first)",
+                "403": "access denied (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the bucket policy)",
+            }
+            raise StorageError(f"s3://{self.bucket}: {reason.get(code, code)}") from None  # fmt: skip
+        except BotoCoreError as error:
+            raise StorageError(f"s3://{self.bucket}: {error}") from None
+
     def staging_path(self, key: str) -> Path:
-        staged = self.staging_root / f"{key}{STAGED_SUFFIX}"
+        staged = self.staging_root / f"{key}.{uuid.uuid4().hex[:8]}{STAGED_SUFFIX}"  # one per writer
         make_private_dirs(staged.parent, self.staging_root)
         os.close(create_private_file(staged))
         return staged
@@ -109,7 +124,10 @@ class S3Store(ObjectStore):
     def _put_multipart(self, key: str, handle) -> str:
         """Part by part (one part in memory at a time); the object appears only with the conditional
         CompleteMultipartUpload, so a crash leaves an unfinished upload (aborted by clean_incomplete)."""
-        upload = self._call("create_multipart_upload", key, Bucket=self.bucket, Key=self._key(key))
+        # SHA-256 declared for the whole upload: each part is checked by the server as it arrives
+        upload = self._call(
+            "create_multipart_upload", key, Bucket=self.bucket, Key=self._key(key), ChecksumAlgorithm="SHA256"
+        )
         upload_id = upload["UploadId"]
         digest = hashlib.sha256()
         parts = []
@@ -117,6 +135,7 @@ class S3Store(ObjectStore):
             number = 1
             while chunk := handle.read(self.part_bytes):
                 digest.update(chunk)
+                part_sha256 = base64.b64encode(hashlib.sha256(chunk).digest()).decode()
                 part = self._call(
                     "upload_part",
                     key,
@@ -125,9 +144,10 @@ class S3Store(ObjectStore):
                     UploadId=upload_id,
                     PartNumber=number,
                     Body=chunk,
-                    ChecksumSHA256=base64.b64encode(hashlib.sha256(chunk).digest()).decode(),
+                    ChecksumAlgorithm="SHA256",
+                    ChecksumSHA256=part_sha256,
                 )
-                parts.append({"ETag": part["ETag"], "PartNumber": number})
+                parts.append({"ETag": part["ETag"], "PartNumber": number, "ChecksumSHA256": part_sha256})
                 number += 1
             self._call(
                 "complete_multipart_upload",
