@@ -357,7 +357,8 @@ def test_client_programs_of_another_major_version_are_refused_with_what_was_foun
 
 
 def test_restore_refuses_a_target_server_older_than_the_backup(tmp_path, database_url):
-    dump = _fake_backup(tmp_path, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    name = _fake_backup(backup.BackupLocation(open_store(str(tmp_path)), ""), dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    dump = tmp_path / name
     manifest = json.loads(dump.with_suffix(".json").read_text())
     manifest.update(server_major=99, server_version="99.1", sha256=backup.file_sha256(dump))
     dump.with_suffix(".json").write_text(json.dumps(manifest))
