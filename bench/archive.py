@@ -1,6 +1,6 @@
 """Benchmark of audit-log archival (see ../shared/specs/performance.md): rows/s end to end and peak memory.
 
-    python bench/archive.py [--rows 5000000] [--orgs 4] [--months 12]
+    python bench/archive.py [--rows 5000000] [--orgs 4] [--months 12] [--archive-url s3://bucket/prefix]
 
 Database `prometric_bench_archive` on the configured server (the embedded one, or DATABASE_URL's).
 The first run generates the `demo` scale (for organizations and users) and a source table of
@@ -8,7 +8,10 @@ The first run generates the `demo` scale (for organizations and users) and a sou
 runs), loads audit_logs from it and keeps that database as the template `prometric_bench_archive_loaded`;
 later runs copy the template (a file copy: seconds instead of a 10-minute reload with indexes) and
 archive everything before 2025-01-01 into a fresh folder (export + verify + delete, the whole protocol).
-Peak memory: the process's RSS sampled every 50 ms during the archive run (psutil), and
+With `--archive-url` (e.g. a bucket, with the standard AWS_* settings; `python -m tests.seaweedfs` starts
+a local SeaweedFS and prints them), the same rows are archived a second time, from a fresh copy of the
+database, into a unique prefix under that URL (removed afterwards), and both rows/s figures are printed
+side by side. Peak memory: the process's RSS sampled every 50 ms during the archive run (psutil), and
 ru_maxrss. Baselines in the same run: a bare `COPY audit_logs TO STDOUT` read and discarded
 and the same through ADBC into Arrow batches (what any export must at least pay), and a sequential
 scan (`count(*)`).
@@ -23,13 +26,14 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import adbc_driver_postgresql.dbapi as adbc
 import psutil
 import psycopg
 
-from prometric_pipelines.audit.archive import archive_audit_logs
+from prometric_pipelines.audit.archive import ArchiveResult, archive_audit_logs
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine, database_url
@@ -158,25 +162,39 @@ class PeakRss:
         self._thread.join()
 
 
+def archive_into(url, archive_url: str | None) -> tuple[ArchiveResult, int, PeakRss]:
+    """One archive run of the bench database into a fresh local folder (None) or a fresh prefix of
+    `archive_url`; the result, the bytes written, the peak memory. The archive is removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="prometric-bench-archive-"))
+    target = str(folder) if archive_url is None else f"{archive_url.rstrip('/')}/bench-{uuid.uuid4().hex[:8]}"
+    archive = Archive.from_url(target)
+    engine = create_db_engine(url)
+    try:
+        with PeakRss() as rss:
+            result = archive_audit_logs(engine, archive, before=CUTOFF)
+        keys = archive.store.list()
+        size = sum(archive.store.size(key) or 0 for key in keys if key.endswith(".parquet"))
+        if archive_url is not None:
+            for key in keys:
+                archive.store.delete(key)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        engine.dispose()
+    return result, size, rss
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--orgs", type=int, default=4)
     parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--archive-url", help="also archive into this ARCHIVE_URL (s3://bucket/prefix) and compare")
     args = parser.parse_args()
     url = database_url().set(database=DATABASE)
     prepare(database_url(), args.rows, args.orgs, args.months)
     base = baselines(url)
-    folder = Path(tempfile.mkdtemp(prefix="prometric-bench-archive-"))
-    engine = create_db_engine(url)
     rss_before = psutil.Process().memory_info().rss
-    try:
-        with PeakRss() as rss:
-            result = archive_audit_logs(engine, Archive.from_url(str(folder)), before=CUTOFF)
-        size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        engine.dispose()
+    result, size, rss = archive_into(url, None)
     rate = result.rows_archived / result.seconds
     print()
     print(f"## audit archival: {result.rows_archived:,} rows, {result.files_written} files ({dt.date.today()})")
@@ -185,7 +203,8 @@ def main() -> None:
     print("|---|---:|---:|")
     for stage, seconds in (
         ("export (ADBC binary COPY -> Arrow -> Parquet zstd, fsync)", result.export_seconds),
-        ("verify (DuckDB re-read + SHA-256)", result.verify_seconds),
+        ("verify (DuckDB re-read)", result.verify_seconds),
+        ("publish (hard link or upload; read back + SHA-256)", result.publish_seconds),
         ("manifest + DELETE (one transaction per file)", result.delete_seconds),
         ("**end to end**", result.seconds),
     ):
@@ -202,6 +221,25 @@ def main() -> None:
         print(f"end to end / {label}: {result.seconds / seconds:.2f}x")
     print(f"target: >= 150,000 rows/s end to end -> {'met' if rate >= 150_000 else 'NOT met'} ({rate:,.0f} rows/s)")
     print(f"target: peak memory <= 1 GiB -> {'met' if rss.peak <= 2**30 else 'NOT met'} ({rss.peak / 2**20:,.0f} MiB)")
+    if args.archive_url:
+        prepare(database_url(), args.rows, args.orgs, args.months)  # the same rows again, from the template
+        remote, remote_size, remote_rss = archive_into(url, args.archive_url)
+        print()
+        print(f"## the same {remote.rows_archived:,} rows into {args.archive_url}")
+        print()
+        print(
+            "| archive | files | MiB | export s | verify s | publish s | manifest + DELETE s | end to end s "
+            "| rows/s | peak RSS MiB |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for label, run, written, peak in (
+            ("local folder", result, size, rss), (args.archive_url, remote, remote_size, remote_rss)
+        ):  # fmt: skip
+            print(
+                f"| {label} | {run.files_written} | {written / 2**20:,.1f} | {run.export_seconds:.1f} | "
+                f"{run.verify_seconds:.1f} | {run.publish_seconds:.1f} | {run.delete_seconds:.1f} | "
+                f"{run.seconds:.1f} | {run.rows_archived / run.seconds:,.0f} | {peak.peak / 2**20:,.0f} |"
+            )
 
 
 if __name__ == "__main__":

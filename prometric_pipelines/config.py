@@ -5,7 +5,7 @@
 | `DATABASE_URL` | the operational PostgreSQL; when unset, the embedded server is used | unset |
 | `PROMETRIC_HOME` | local state: embedded server data, Dagster instance, archives | `<project>/.prometric` |
 | `PROMETRIC_UI_PORT` / `PROMETRIC_DASHBOARDS_PORT` | ports of the Dagster UI and Streamlit | 3000 / 8501 |
-| `ARCHIVE_URL` | where archived audit logs go (a local path or `file://` URL) | `<PROMETRIC_HOME>/archive` |
+| `ARCHIVE_URL` | audit archive and backups: a path, `file://…` or `s3://bucket/prefix` | `<PROMETRIC_HOME>/archive` |
 | `AUDIT_RETENTION_MONTHS` | months of audit logs kept live (per organization: `settings.audit.retentionMonths`) | 12 |
 | `PROMETRIC_PARTITIONS_START` | first day of the Dagster partitions: the data's first day (demo: set) | 2025-01-01 |
 | `SMTP_URL` | alert e-mails: `smtp://[user:password@]host:port` (`?starttls=1`) or `smtps://…` | unset: no e-mail |

@@ -36,7 +36,7 @@ from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
 from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.maintenance.backup import backup_directory, list_backups
+from prometric_pipelines.maintenance.backup import backup_location, list_backups
 from prometric_pipelines.maintenance.health import DEAD_RATIO_WORTH_A_LOOK, read_report
 from prometric_pipelines.metrics.catalog import METRICS, catalog_arrays
 from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
@@ -553,12 +553,13 @@ def _backups(database: str) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     count, directory, error = 0, None, None
     try:
-        directory = backup_directory(database)
-        backups = list_backups(directory)
+        location = backup_location(database)
+        directory = location.url
+        backups = list_backups(location)
         count = len(backups)
         rows = [
             {
-                "file": b.dump.name,
+                "file": b.name,
                 "taken_at": b.started_at.astimezone(dt.UTC).replace(tzinfo=None),
                 "size_bytes": int(b.manifest["size_bytes"]),
                 "duration_seconds": b.manifest.get("duration_seconds"),

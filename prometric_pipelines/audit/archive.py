@@ -3,16 +3,17 @@
 The protocol for one piece (an organization's rows of one month older than the cutoff), as the
 spec orders it; a crash between any two steps leaves a state the next run completes:
 
-1. export the rows to `<final>.tmp` next to the final path (one REPEATABLE READ snapshot, which also
-   gives the database's count and id checksum of the same rows, shared with the ADBC connection
-   that streams them); flush and fsync;
+1. export the rows to a private staged file (`<final>.tmp` next to the final path on disk; a local
+   staging folder for a bucket) in one REPEATABLE READ snapshot, which also gives the database's count
+   and id checksum of the same rows, shared with the ADBC connection that streams them; flush and fsync;
 2. verify: re-read the file with DuckDB; count and checksum must equal the database's;
-3. rename into place (atomic on a local filesystem), fsync the directory;
+3. publish it under its final key, create-only (a hard link on disk, `If-None-Match: *` on S3),
+   read back and SHA-256 checked (the storage interface, prometric_pipelines/storage);
 4. one transaction: insert the manifest (next link of the organization's hash chain) and DELETE the
    range, committing only when the deleted rows' count and checksum equal the file's.
 
-Rows leave PostgreSQL only in step 4, after a verified file and with its manifest. A temporary file
-or a file without a manifest (a crash before step 4 committed) is removed at the start of the
+Rows leave PostgreSQL only in step 4, after a verified file and with its manifest. A staged file, an
+unfinished upload, or a file without a manifest (a crash before step 4 committed) is removed at the start of the
 next run for that organization and the piece is exported again; a month whose rows are all
 archived has nothing left to find and is skipped. One run at a time (an advisory lock).
 """
@@ -44,13 +45,9 @@ from prometric_pipelines.audit.manifests import (
     manifest_hash,
 )
 from prometric_pipelines.audit.storage import (
-    TEMP_SUFFIX,
     Archive,
     ChainHead,
-    create_private_file,
     file_sha256,
-    fsync_directory,
-    make_private_dirs,
     organization_label,
     part_name,
 )
@@ -59,6 +56,7 @@ from prometric_pipelines.db.engine import prepare_session
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
 from prometric_pipelines.sql import load_sql
+from prometric_pipelines.storage import PreconditionFailed
 from prometric_pipelines.validation import require_organizations
 
 # Fault injection for tests: the run stops (sleeps) at this named step until it is killed.
@@ -118,6 +116,9 @@ class Piece:
     path: str
     masked_values: int = 0
     attempts: int = 1
+    url: str = ""  # the object's URL (file:// or s3://)
+    size_bytes: int = 0
+    sha256: str = ""
 
 
 @dataclass
@@ -139,6 +140,7 @@ class ArchiveResult:
     heads: dict[str, ChainHead] = field(default_factory=dict)  # organization label -> its chain's newest link
     export_seconds: float = 0.0
     verify_seconds: float = 0.0
+    publish_seconds: float = 0.0  # step 3: the file published (uploaded), read back, SHA-256 checked
     delete_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -294,13 +296,10 @@ def _archive_piece(
             count = conn.execute(load_sql("audit", "month_file_count"), {**params, "year": year, "month": month})
             sequence = count.scalar_one() + 1
         folder = archive.month_dir(organization_id, year, month)
-        while archive.absolute(f"{folder}/{part_name(sequence)}").exists():
+        while archive.store.exists(f"{folder}/{part_name(sequence)}"):
             sequence += 1  # a file kept without its manifest (rows not live) is never overwritten
         relative = f"{folder}/{part_name(sequence)}"
-        final = archive.absolute(relative)
-        make_private_dirs(final.parent, archive.root)
-        temporary = final.with_name(final.name + TEMP_SUFFIX)
-        os.close(create_private_file(temporary))  # 0600 before the first row is written into it
+        temporary = archive.store.staging_path(relative)  # 0600 before the first row is written into it
 
         # 1. export (and the database's own statistics of the same rows, in the same snapshot)
         clock = time.perf_counter()
@@ -327,13 +326,19 @@ def _archive_piece(
                 f"{relative}: the written file holds {written.row_count} rows (checksum {written.checksum}), "
                 f"the database {database.row_count} (checksum {database.checksum}); nothing was deleted"
             )
-        sha256 = file_sha256(temporary)
         result.verify_seconds += time.perf_counter() - clock
         checkpoint("verified")
 
-        # 3. rename into place
-        os.replace(temporary, final)
-        fsync_directory(final.parent)
+        # 3. publish under the final key (create-only), read back, SHA-256 checked
+        clock = time.perf_counter()
+        try:
+            published = archive.store.put_file(relative, temporary)
+        except PreconditionFailed:
+            raise ArchiveIntegrityError(
+                f"{relative} appeared while this run wrote it (another run?); nothing was deleted"
+            ) from None
+        sha256 = published.sha256
+        result.publish_seconds += time.perf_counter() - clock
         checkpoint("renamed")
 
         # 4. manifest and DELETE, one transaction
@@ -357,15 +362,17 @@ def _archive_piece(
                 # rows were added to (or removed from) the range since the export: keep them all live,
                 # and the file of this attempt goes (its rows were never deleted)
                 transaction.rollback()
-                final.unlink()
-                fsync_directory(final.parent)
+                archive.store.delete(relative)
                 result.delete_seconds += time.perf_counter() - clock
                 continue
             checkpoint("deleted")
         advance_head(archive, organization_id, step)
         result.delete_seconds += time.perf_counter() - clock
         checkpoint("committed")
-        return Piece(organization_id, year, month, written.row_count, relative, exported.masked_values, attempt)
+        return Piece(
+            organization_id, year, month, written.row_count, relative, exported.masked_values, attempt,
+            published.url, published.size, sha256,
+        )  # fmt: skip
     raise ArchiveIntegrityError(
         f"{organization_label(organization_id)} {year:04d}-{month:02d}: the rows kept changing during "
         f"{DELETE_ATTEMPTS} attempts; nothing was deleted (run again later)"
@@ -406,7 +413,7 @@ def advance_head(archive: Archive, organization_id: str | None, step: ChainStep)
     except ValueError:
         return
     if recorded is None or recorded == step.previous:
-        archive.write_head(organization_id, step.head)
+        archive.write_head(organization_id, step.head, replacing=recorded)  # compare-and-swap
 
 
 def record_head(engine: Engine, archive: Archive, organization_id: str | None) -> ChainHead | None:
@@ -426,7 +433,7 @@ def record_head(engine: Engine, archive: Archive, organization_id: str | None) -
         return newest
     if recorded is None or any((link.chain_position, link.hash) == (recorded.chain_position, recorded.hash)
                                for link in links):  # fmt: skip
-        archive.write_head(organization_id, newest)
+        archive.write_head(organization_id, newest, replacing=recorded)  # compare-and-swap
     return newest
 
 
@@ -436,12 +443,13 @@ class SweepResult:
     kept: list[str] = field(default_factory=list)
 
 
-def rows_back_in_database(engine: Engine, organization_id: str | None, path: Path) -> bool:
+def rows_back_in_database(engine: Engine, archive: Archive, organization_id: str | None, key: str) -> bool:
     """Whether every row of an archived file is live in audit_logs (count and id checksum): only then
     may the file be removed. A file Parquet cannot read proves nothing and is kept."""
     try:
-        stats = file_stats(path)
-        ids = file_ids(path)
+        with archive.store.readable([key]) as [path]:
+            stats = file_stats(path)
+            ids = file_ids(path)
     except Exception:  # a damaged file: never deleted on a guess (verify reports it)
         return False
     with engine.connect() as conn:
@@ -457,25 +465,27 @@ def sweep(
     all live in the database*. A file without an active manifest whose rows are not live (a manifest
     removed or marked restored behind the archive's back) is kept and reported. Run under the lock."""
     result = SweepResult()
-    folder = archive.organization_dir(organization_id)
-    if not folder.exists():
+    prefix = archive.organization_prefix(organization_id)
+    # staged files and unfinished uploads were never published, so their rows were never deleted
+    # (step 4 needs the published file)
+    result.removed += archive.store.clean_incomplete(prefix)
+    keys = archive.store.list(prefix)
+    if not keys:
         return result
     with engine.connect() as conn:
         manifests = conn.execute(load_sql("audit", "manifests"), _org_params(organization_id)).all()
     active = {m.path for m in active_links(manifests)}
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or (not path.name.endswith(TEMP_SUFFIX) and archive.relative(path) in active):
+    for key in keys:
+        if key in active:
             continue
-        # a .tmp was never renamed, so its rows were never deleted (step 4 needs the renamed file)
-        if path.name.endswith(TEMP_SUFFIX) or rows_back_in_database(engine, organization_id, path):
-            path.unlink()
-            fsync_directory(path.parent)
+        if rows_back_in_database(engine, archive, organization_id, key):
+            archive.store.delete(key)
             result.removed += 1
         else:
-            result.kept.append(archive.relative(path))
+            result.kept.append(key)
             if say is not None:
                 say(
-                    f"{organization_label(organization_id)}: kept {archive.relative(path)}: no active manifest "
+                    f"{organization_label(organization_id)}: kept {key}: no active manifest "
                     "lists it but its rows are not in the database (see `prometric audit verify`)"
                 )
     return result
@@ -555,9 +565,22 @@ def restore_month(
 
 
 def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> RestoredFile:
-    path = archive.absolute(manifest.path)
-    if not path.exists():
+    if not archive.store.exists(manifest.path):
         raise ArchiveIntegrityError(f"{manifest.path} is missing: cannot restore it (see `prometric audit verify`)")
+    with archive.store.readable([manifest.path]) as [path]:
+        step = _restore_rows(engine, manifest, path, run_key)
+    advance_head(archive, manifest.organization_id, step)
+    archive.store.delete(manifest.path)
+    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, step.rows_inserted, step.head)
+
+
+@dataclass(frozen=True)
+class _RestoreStep(ChainStep):
+    rows_inserted: int = 0
+
+
+def _restore_rows(engine: Engine, manifest, path: Path, run_key: str) -> _RestoreStep:
+    """One transaction: the file's rows not already live, proven live, and the restore link."""
     if file_sha256(path) != manifest.file_sha256:
         raise ArchiveIntegrityError(
             f"{manifest.path} differs from its manifest (SHA-256): not restored (see `prometric audit verify`)"
@@ -586,10 +609,7 @@ def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> R
                         "file_sha256", "content_checksum")
         }  # fmt: skip
         step = _append_link(conn, {**fields, "run_key": run_key}, RESTORE, manifest.id)
-    advance_head(archive, manifest.organization_id, step)
-    path.unlink()
-    fsync_directory(path.parent)
-    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, rows_inserted, step.head)
+    return _RestoreStep(step.previous, step.head, rows_inserted)
 
 
 class _CsvSink:
