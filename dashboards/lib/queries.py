@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from lib import format as fmt
 from lib.access import Forbidden, Scope, require_hr, require_page
 from lib.filters import GRAINS, Filters
+from lib.shared_cache import SingleFlightCache
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
@@ -597,12 +598,70 @@ def run_page(scope: Scope, page: str, f: Filters, engine: Engine | None = None, 
         return PAGE_QUERIES[page](conn, scope, f, **options)
 
 
-# ---- cached wrappers for the app -------------------------------------------------------------------
+# ---- the shared cache for the app -------------------------------------------------------------------
+
+# Pages whose rows depend only on the organization, the workspaces and the HR level, never on which user
+# looks (no policy of their tables reads the viewer's user id; docs/security.md): one result serves every
+# viewer with the same scope. Any other page (My tasks, My payslips, Database: "does this user own the
+# organization") is cached per user. A new page reading viewer-dependent rows must stay out of this set.
+SHARED_ACROSS_VIEWERS = frozenset({"overview", "sales", "finance", "inventory", "hr", "operations", "audit",
+                                   "data_quality"})  # fmt: skip
+VERSION_SECONDS = 1.0  # one script run (the "data as of" line, then the page) reads the version once
+MAX_CONCURRENT_READS = 4  # page reads at once: 2 cores; more only queue in PostgreSQL and the interpreter
+
+PAGE_CACHE = SingleFlightCache(
+    ttl_seconds=CACHE_SECONDS, max_entries=4 * CACHE_ENTRIES, max_concurrent_reads=MAX_CONCURRENT_READS
+)
+VERSION_CACHE = SingleFlightCache(
+    ttl_seconds=VERSION_SECONDS, max_entries=CACHE_ENTRIES, max_concurrent_reads=MAX_CONCURRENT_READS
+)
+
+DataVersion = tuple[dt.date | None, str | None]
 
 
-@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
-def page_data(scope: Scope, page: str, f: Filters, **options: Any) -> dict[str, Any]:
-    return run_page(scope, page, f, **options)
+def _workspace_key(scope: Scope) -> tuple[str, ...] | None:
+    return tuple(sorted(scope.workspace_ids)) if scope.workspace_ids is not None else None
+
+
+def data_version(scope: Scope, engine: Engine | None = None) -> DataVersion:
+    """The organization's metrics version as the scope sees it: the last daily metrics day and when the
+    run that wrote it computed it ("Data as of"). Part of every page key, so a result cached before a
+    metrics run is never shown after it. Concurrent requests of one scope share one read."""
+
+    def read() -> DataVersion:
+        with reader_session(scope, engine) as conn:
+            return data_as_of(conn, scope)
+
+    return VERSION_CACHE.get(("version", scope.organization_id, _workspace_key(scope)), read)
+
+
+def page_key(scope: Scope, page: str, f: Filters, version: DataVersion, options: dict[str, Any]) -> tuple:
+    """The shared cache's key of a page read: everything the rows depend on and nothing else, so viewers
+    with the same organization, workspaces and HR level share it, and no one else ever does."""
+    viewer = None if page in SHARED_ACROSS_VIEWERS and scope.hr_access != "self" else (scope.user_id,
+                                                                                        scope.employee_id)  # fmt: skip
+    return ("page", page, scope.organization_id, _workspace_key(scope), scope.hr_access, viewer, version,
+            f.start, f.end, f.grain, tuple(sorted(options.items())))  # fmt: skip
+
+
+def page_data(scope: Scope, page: str, f: Filters, engine: Engine | None = None, **options: Any) -> dict[str, Any]:
+    """A page's query set as the app reads it: the permission checked first, then the shared cache keyed
+    by `page_key` at the current data version (one read for many identical requests)."""
+    require_page(scope, page)  # before the cache: a cached result never answers a forbidden request
+    key = page_key(scope, page, f, data_version(scope, engine), options)
+    return PAGE_CACHE.get(key, lambda: run_page(scope, page, f, engine, **options))
+
+
+def as_of(scope: Scope) -> DataVersion:
+    """The "Data as of" line: the same version the pages are keyed by."""
+    return data_version(scope)
+
+
+def clear_caches() -> None:
+    """Forget every cached read (the shared page cache, the versions and the drill-downs)."""
+    PAGE_CACHE.clear()
+    VERSION_CACHE.clear()
+    st.cache_data.clear()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -625,10 +684,4 @@ def payslip(scope: Scope, payroll_number: str) -> pd.DataFrame:
         return payslip_items(conn, scope, payroll_number)
 
 
-@st.cache_data(ttl=60, max_entries=CACHE_ENTRIES, show_spinner=False)
-def as_of(scope: Scope) -> tuple[dt.date | None, str | None]:
-    with reader_session(scope) as conn:
-        return data_as_of(conn, scope)
-
-
-__all__ = ["Forbidden", "page_data", "reader_session", "run_page"]
+__all__ = ["Forbidden", "clear_caches", "page_data", "reader_session", "run_page"]
