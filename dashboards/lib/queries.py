@@ -4,9 +4,11 @@ Two layers:
 * plain functions `*_data(conn, scope, filters)` / `deal_detail(conn, scope, deal_id)` …: check the
   viewer's permission FIRST (access.Forbidden before any SQL), then run parameterised SQL from
   `sql/dashboards/*.sql` (never string-built). The tests and `bench/dashboards.py` call these.
-* cached wrappers (`page_data`, `deal`, `employee`, …) for the app: `st.cache_data` with a TTL and
-  `max_entries`; the cache key is the Scope (tenant, workspaces, user, pages, HR access) plus the
-  filters, so one viewer's rows never answer another's call.
+* `page_data` for the app: the permission check, then one shared single-flight cache for every
+  session (`lib/shared_cache.py`) keyed by `page_key` — organization, workspaces, HR access, the user
+  where the rows depend on who looks, the metrics data version and the filters — so viewers of one
+  scope share one read and no one else's rows ever answer a call. The drill-downs (`deal`,
+  `employee`, `payslip`) keep `st.cache_data` keyed by the whole Scope.
 
 Every read runs inside `reader_session(scope)`: the reader login — the dashboards' only login — with
 row-level security scoped to the organization (and workspaces) and the viewer — the one place that
