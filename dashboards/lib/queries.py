@@ -625,6 +625,12 @@ def _workspace_key(scope: Scope) -> tuple[str, ...] | None:
     return tuple(sorted(scope.workspace_ids)) if scope.workspace_ids is not None else None
 
 
+def _database(engine: Engine | None) -> str:
+    """Which database the reads come from: part of every key (tests and tools open several)."""
+    url = (engine or reader_engine()).url
+    return f"{url.host}:{url.port}/{url.database}"
+
+
 def data_version(scope: Scope, engine: Engine | None = None) -> DataVersion:
     """The organization's metrics version as the scope sees it: the last daily metrics day and when the
     run that wrote it computed it ("Data as of"). Part of every page key, so a result cached before a
@@ -634,15 +640,17 @@ def data_version(scope: Scope, engine: Engine | None = None) -> DataVersion:
         with reader_session(scope, engine) as conn:
             return data_as_of(conn, scope)
 
-    return VERSION_CACHE.get(("version", scope.organization_id, _workspace_key(scope)), read)
+    return VERSION_CACHE.get(("version", _database(engine), scope.organization_id, _workspace_key(scope)), read)
 
 
-def page_key(scope: Scope, page: str, f: Filters, version: DataVersion, options: dict[str, Any]) -> tuple:
+def page_key(
+    scope: Scope, page: str, f: Filters, version: DataVersion, options: dict[str, Any], database: str = ""
+) -> tuple:
     """The shared cache's key of a page read: everything the rows depend on and nothing else, so viewers
     with the same organization, workspaces and HR level share it, and no one else ever does."""
     viewer = None if page in SHARED_ACROSS_VIEWERS and scope.hr_access != "self" else (scope.user_id,
                                                                                         scope.employee_id)  # fmt: skip
-    return ("page", page, scope.organization_id, _workspace_key(scope), scope.hr_access, viewer, version,
+    return ("page", database, page, scope.organization_id, _workspace_key(scope), scope.hr_access, viewer, version,
             f.start, f.end, f.grain, tuple(sorted(options.items())))  # fmt: skip
 
 
@@ -650,7 +658,7 @@ def page_data(scope: Scope, page: str, f: Filters, engine: Engine | None = None,
     """A page's query set as the app reads it: the permission checked first, then the shared cache keyed
     by `page_key` at the current data version (one read for many identical requests)."""
     require_page(scope, page)  # before the cache: a cached result never answers a forbidden request
-    key = page_key(scope, page, f, data_version(scope, engine), options)
+    key = page_key(scope, page, f, data_version(scope, engine), options, _database(engine))
     return PAGE_CACHE.get(key, lambda: run_page(scope, page, f, engine, **options))
 
 
