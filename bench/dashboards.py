@@ -19,7 +19,7 @@ login with tenant sessions — exactly as the Streamlit pages call it. Figures, 
 * `--crowd` threads on one organization's default page (Overview, last 90 days, by week), as when a
   whole company opens the dashboards at 9:00: page loads p95 and how many reads really ran.
 
-Targets (issue 21, performance.md): each page's queries p95 ≤ 300 ms; 20 sessions p95 ≤ 1 s;
+Targets (issue 21): each page's queries p95 ≤ 300 ms; 20 sessions p95 ≤ 1 s;
 100 sessions p95 ≤ 2 s with no error. Prints markdown tables and the load average; not part of `make test`.
 """
 
