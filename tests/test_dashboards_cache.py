@@ -148,8 +148,16 @@ def assert_same(cached: Any, live: Any, where: str = "page") -> None:
 
 
 def owners(app_env) -> list[tuple[str, str]]:
+    """The generated organizations (with metrics up to the last day; other tests add bare tenants) and creators."""
     with app_env.owner.connect() as conn:
-        rows = conn.execute(text('SELECT id, "createdBy" FROM organizations ORDER BY name')).all()
+        rows = conn.execute(
+            text("""SELECT o.id, o."createdBy" FROM organizations o
+                    WHERE EXISTS (SELECT 1 FROM metrics m WHERE m."organizationId" = o.id AND m.period = 'daily'
+                                  AND m.date = :day AND m.name = 'orders_revenue')
+                    ORDER BY o.name"""),
+            {"day": app_env.today},
+        ).all()
+    assert len(rows) >= 2
     return [(str(org), str(user)) for org, user in rows]
 
 
