@@ -146,10 +146,10 @@ def app(engine, world, tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PROMETRIC_TENANT_KEY", key)
     monkeypatch.setenv("PROMETRIC_HOME", str(home))
     monkeypatch.setenv("PROMETRIC_DASHBOARDS_TODAY", TODAY.isoformat())
-    st.cache_data.clear()
+    queries.clear_caches()  # the shared page cache and Streamlit's
     st.cache_resource.clear()
     yield world
-    st.cache_data.clear()
+    queries.clear_caches()
 
 
 def signed_in(world, who: str, query: dict[str, str] | None = None) -> AppTest:

@@ -24,6 +24,8 @@ from tests.test_dashboards_display import problems, visible_text
 
 sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))  # the app's `lib`, as Streamlit imports it
 
+from lib.queries import clear_caches  # noqa: E402
+
 APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 OPTIONS = options_for("demo", orgs=1, days=200, start=dt.date(2025, 3, 1), seed=3, inject_anomalies=True)
 SPIKE_DAY = OPTIONS.end - dt.timedelta(days=19)  # generate/org.py: the spike is the 20th day from the end
@@ -60,10 +62,10 @@ def app(engine, detected, tmp_path, monkeypatch):
     monkeypatch.setenv("READER_DATABASE_URL", libpq_url(logins[READER_ROLE]))
     monkeypatch.setenv("PROMETRIC_HOME", str(tmp_path))
     monkeypatch.setenv("PROMETRIC_DASHBOARDS_TODAY", OPTIONS.end.isoformat())
-    st.cache_data.clear()
+    clear_caches()  # the shared page cache and Streamlit's
     st.cache_resource.clear()
     yield detected
-    st.cache_data.clear()
+    clear_caches()
 
 
 def test_the_detected_spike_marks_the_overview_and_drills_to_its_days_orders(app):

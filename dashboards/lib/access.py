@@ -112,7 +112,8 @@ def allowed_pages(organization: Organization) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Scope:
     """What one read may see: the tenant, the workspaces (None = all of the organization's), and the
-    viewer's access — all part of every cache key, so one viewer's cached rows never serve another."""
+    viewer's access. Tenant, workspaces and HR access are part of every cache key, the user too where the
+    rows depend on who looks (queries.page_key), so a cached result never serves anyone who may not see it."""
 
     organization_id: str
     workspace_ids: tuple[str, ...] | None

@@ -4,9 +4,11 @@ Two layers:
 * plain functions `*_data(conn, scope, filters)` / `deal_detail(conn, scope, deal_id)` …: check the
   viewer's permission FIRST (access.Forbidden before any SQL), then run parameterised SQL from
   `sql/dashboards/*.sql` (never string-built). The tests and `bench/dashboards.py` call these.
-* cached wrappers (`page_data`, `deal`, `employee`, …) for the app: `st.cache_data` with a TTL and
-  `max_entries`; the cache key is the Scope (tenant, workspaces, user, pages, HR access) plus the
-  filters, so one viewer's rows never answer another's call.
+* `page_data` for the app: the permission check, then one shared single-flight cache for every
+  session (`lib/shared_cache.py`) keyed by `page_key` — organization, workspaces, HR access, the user
+  where the rows depend on who looks, the metrics data version and the filters — so viewers of one
+  scope share one read and no one else's rows ever answer a call. The drill-downs (`deal`,
+  `employee`, `payslip`) keep `st.cache_data` keyed by the whole Scope.
 
 Every read runs inside `reader_session(scope)`: the reader login — the dashboards' only login — with
 row-level security scoped to the organization (and workspaces) and the viewer — the one place that
@@ -31,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from lib import format as fmt
 from lib.access import Forbidden, Scope, require_hr, require_page
 from lib.filters import GRAINS, Filters
+from lib.shared_cache import SingleFlightCache
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
@@ -680,9 +683,7 @@ def acknowledge_alert(scope: Scope, alert_id: str, engine: Engine | None = None)
         done = bool(conn.execute(load_sql("dashboards", "acknowledge_alert"),
                                  {"alert_id": alert_id, "user_id": scope.user_id}).scalar_one())  # fmt: skip
     if done:
-        page_data.clear()
-        alert.clear()
-        alert_marks.clear()
+        clear_caches()  # the shared page cache and the cached alert reads
     return done
 
 
@@ -710,12 +711,78 @@ def run_page(scope: Scope, page: str, f: Filters, engine: Engine | None = None, 
         return PAGE_QUERIES[page](conn, scope, f, **options)
 
 
-# ---- cached wrappers for the app -------------------------------------------------------------------
+# ---- the shared cache for the app -------------------------------------------------------------------
+
+# Pages whose rows depend only on the organization, the workspaces and the HR level, never on which user
+# looks (no policy of their tables reads the viewer's user id; docs/security.md): one result serves every
+# viewer with the same scope. Any other page (My tasks, My payslips, Database: "does this user own the
+# organization") is cached per user. A new page reading viewer-dependent rows must stay out of this set.
+SHARED_ACROSS_VIEWERS = frozenset({"overview", "sales", "finance", "inventory", "hr", "operations", "audit",
+                                   "data_quality"})  # fmt: skip
+VERSION_SECONDS = 1.0  # one script run (the "data as of" line, then the page) reads the version once
+MAX_CONCURRENT_READS = 4  # page reads at once: 2 cores; more only queue in PostgreSQL and the interpreter
+
+PAGE_CACHE = SingleFlightCache(
+    ttl_seconds=CACHE_SECONDS, max_entries=4 * CACHE_ENTRIES, max_concurrent_reads=MAX_CONCURRENT_READS
+)
+VERSION_CACHE = SingleFlightCache(
+    ttl_seconds=VERSION_SECONDS, max_entries=CACHE_ENTRIES, max_concurrent_reads=MAX_CONCURRENT_READS
+)
+
+DataVersion = tuple[dt.date | None, str | None]
 
 
-@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
-def page_data(scope: Scope, page: str, f: Filters, **options: Any) -> dict[str, Any]:
-    return run_page(scope, page, f, **options)
+def _workspace_key(scope: Scope) -> tuple[str, ...] | None:
+    return tuple(sorted(scope.workspace_ids)) if scope.workspace_ids is not None else None
+
+
+def _database(engine: Engine | None) -> str:
+    """Which database the reads come from: part of every key (tests and tools open several)."""
+    url = (engine or reader_engine()).url
+    return f"{url.host}:{url.port}/{url.database}"
+
+
+def data_version(scope: Scope, engine: Engine | None = None) -> DataVersion:
+    """The organization's metrics version as the scope sees it: the last daily metrics day and when the
+    run that wrote it computed it ("Data as of"). Part of every page key, so a result cached before a
+    metrics run is never shown after it. Concurrent requests of one scope share one read."""
+
+    def read() -> DataVersion:
+        with reader_session(scope, engine) as conn:
+            return data_as_of(conn, scope)
+
+    return VERSION_CACHE.get(("version", _database(engine), scope.organization_id, _workspace_key(scope)), read)
+
+
+def page_key(
+    scope: Scope, page: str, f: Filters, version: DataVersion, options: dict[str, Any], database: str = ""
+) -> tuple:
+    """The shared cache's key of a page read: everything the rows depend on and nothing else, so viewers
+    with the same organization, workspaces and HR level share it, and no one else ever does."""
+    viewer = None if page in SHARED_ACROSS_VIEWERS and scope.hr_access != "self" else (scope.user_id,
+                                                                                        scope.employee_id)  # fmt: skip
+    return ("page", database, page, scope.organization_id, _workspace_key(scope), scope.hr_access, viewer, version,
+            f.start, f.end, f.grain, tuple(sorted(options.items())))  # fmt: skip
+
+
+def page_data(scope: Scope, page: str, f: Filters, engine: Engine | None = None, **options: Any) -> dict[str, Any]:
+    """A page's query set as the app reads it: the permission checked first, then the shared cache keyed
+    by `page_key` at the current data version (one read for many identical requests)."""
+    require_page(scope, page)  # before the cache: a cached result never answers a forbidden request
+    key = page_key(scope, page, f, data_version(scope, engine), options, _database(engine))
+    return PAGE_CACHE.get(key, lambda: run_page(scope, page, f, engine, **options))
+
+
+def as_of(scope: Scope) -> DataVersion:
+    """The "Data as of" line: the same version the pages are keyed by."""
+    return data_version(scope)
+
+
+def clear_caches() -> None:
+    """Forget every cached read (the shared page cache, the versions and the drill-downs)."""
+    PAGE_CACHE.clear()
+    VERSION_CACHE.clear()
+    st.cache_data.clear()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -760,10 +827,4 @@ def alert_marks(scope: Scope, f: Filters) -> pd.DataFrame:
         return alert_days(conn, scope, f)
 
 
-@st.cache_data(ttl=60, max_entries=CACHE_ENTRIES, show_spinner=False)
-def as_of(scope: Scope) -> tuple[dt.date | None, str | None]:
-    with reader_session(scope) as conn:
-        return data_as_of(conn, scope)
-
-
-__all__ = ["Forbidden", "page_data", "reader_session", "run_page"]
+__all__ = ["Forbidden", "clear_caches", "page_data", "reader_session", "run_page"]
