@@ -24,7 +24,7 @@ from tests.test_dashboards_display import problems, visible_text
 
 sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))  # the app's `lib`, as Streamlit imports it
 
-from lib.queries import clear_caches  # noqa: E402
+from lib.queries import clear_caches
 
 APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 OPTIONS = options_for("demo", orgs=1, days=200, start=dt.date(2025, 3, 1), seed=3, inject_anomalies=True)
