@@ -15,6 +15,7 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
+from tests.operator import operator_env
 from tests.waiting import wait_for
 
 
@@ -27,7 +28,7 @@ def case(databases, template_database, tmp_path, cli_env, request):
     with engine.connect() as conn:
         originals = live_rows(conn)
     archive = Archive.from_url(str(tmp_path / "archive"))
-    env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False), "ARCHIVE_URL": str(archive.root)}
+    env = {**operator_env(cli_env, url), "ARCHIVE_URL": str(archive.root)}
     yield {**seeded, "engine": engine, "archive": archive, "originals": originals, "env": env, "tmp": tmp_path}
     engine.dispose()
     databases.drop(url)
