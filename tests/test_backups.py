@@ -47,7 +47,7 @@ def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: URL) 
     """ARCHIVE_URL in a fresh folder, and DATABASE_URL and the logins at this module's database, as the jobs
     read them: the backup and the restore check run as prometric_maintenance, never as the owner."""
     monkeypatch.setenv("ARCHIVE_URL", str(tmp_path / "archive"))
-    for variable, value in operator_env({"PROMETRIC_HOME": str(tmp_path / "home")}, database_url).items():
+    for variable, value in operator_env({}, database_url).items():
         if variable.endswith("DATABASE_URL"):
             monkeypatch.setenv(variable, value)
     return tmp_path / "archive"

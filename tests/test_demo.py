@@ -126,7 +126,8 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(
             snapshot = conn.execute(
                 text('SELECT "databaseBytes", pg_database_size(current_database()) FROM maintenance_health_snapshots')
             ).one()
-            assert 0.5 < snapshot[0] / snapshot[1] <= 1.0
+            # (autovacuum may have truncated a table's empty tail since: a few pages either way)
+            assert 0.5 < snapshot[0] / snapshot[1] <= 1.05
         engine.dispose()
         # last, after the URLs: the four demo accounts, each in both organizations (home first)
         accounts = output[output.index("  Demo accounts (dashboards sign-in, password prometric-demo;") :]

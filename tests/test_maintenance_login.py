@@ -25,6 +25,7 @@ from prometric_pipelines.db.roles import MAINTENANCE_ROLE, provision_logins
 from prometric_pipelines.definitions import defs
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.maintenance.backup import back_up, list_backups
+from prometric_pipelines.sql import load_sql
 from tests.cli import assert_one_clear_line, prometric
 from tests.factories import make_tenant
 from tests.operator import operator_env
@@ -53,7 +54,7 @@ def maintenance(owner_database, tmp_path: Path) -> Iterator[Engine]:
 
 def test_the_backup_and_the_restore_check_connect_as_the_maintenance_login(owner_database, tmp_path, monkeypatch):
     url, engine = owner_database
-    for variable, value in operator_env({"PROMETRIC_HOME": str(tmp_path / "home")}, url).items():
+    for variable, value in operator_env({}, url).items():
         if variable.endswith("DATABASE_URL"):  # the owner's URL is there too: a job reaching for it is seen
             monkeypatch.setenv(variable, value)
     monkeypatch.setenv("ARCHIVE_URL", str(tmp_path / "archive"))
@@ -154,3 +155,13 @@ def test_the_maintenance_login_holds_exactly_the_built_in_roles_it_needs(mainten
         ).one()
     assert built_in == {"pg_read_all_stats", "pg_signal_backend"} | ({"pg_maintain"} if major >= 17 else set())
     assert tuple(attributes) == (True, False, False, False)  # CREATEDB for the restore check, nothing more
+
+
+def test_no_table_hides_rows_from_the_maintenance_login(maintenance):
+    """Every table under row-level security at the head revision has the login's read policy: a migration
+    that adds one without it would make every backup refuse (or, without the check, silently miss rows)."""
+    with maintenance.connect() as conn:
+        hidden = conn.execute(load_sql("maintenance", "rls_hidden_tables"), {"skipped": ["security_tenant_keys"]})
+        assert list(hidden.scalars()) == []
+        protected = conn.execute(text("SELECT count(*) FROM pg_class WHERE relrowsecurity")).scalar_one()
+    assert protected > 40  # the check looked at the ERP's tables, not at an empty list
