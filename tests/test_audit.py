@@ -41,6 +41,7 @@ from tests.audit_cases import (
 )
 from tests.checksums import database_checksum
 from tests.cli import assert_one_clear_line, prometric
+from tests.operator import operator_env
 
 MANIFESTS = text("""
     SELECT "organizationId"::text AS org, year, month, path, "rowCount" AS rows, "chainPosition" AS position,
@@ -377,11 +378,7 @@ def test_schedule_runs_on_the_first_at_three_in_almaty_for_the_month_that_ended(
 
 
 def _cli_env(history, cli_env):
-    return {
-        **cli_env,
-        "DATABASE_URL": history["url"].render_as_string(hide_password=False),
-        "ARCHIVE_URL": f"file://{history['archive'].root}",
-    }
+    return {**operator_env(cli_env, history["url"]), "ARCHIVE_URL": f"file://{history['archive'].root}"}
 
 
 def test_cli_archive_verify_query_restore(history, cli_env):

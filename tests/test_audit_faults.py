@@ -18,6 +18,7 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
+from tests.operator import operator_env
 from tests.waiting import wait_for
 
 
@@ -30,7 +31,7 @@ def case(databases, template_database, tmp_path, cli_env, request, store):
     with engine.connect() as conn:
         originals = live_rows(conn)
     archive = Archive.from_url(store.url)
-    env = {**cli_env, **store.env, "DATABASE_URL": url.render_as_string(hide_password=False), "ARCHIVE_URL": store.url}
+    env = {**operator_env(cli_env, url), **store.env, "ARCHIVE_URL": store.url}
     # where a run stages its files before publishing them: beside them on disk, under PROMETRIC_HOME for a bucket
     staging = archive.root if store.kind == "local" else Path(env["PROMETRIC_HOME"]) / "staging"
     yield {

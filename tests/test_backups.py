@@ -28,6 +28,7 @@ from prometric_pipelines.errors import ConfigError
 from prometric_pipelines.maintenance import backup
 from prometric_pipelines.maintenance.clients import client_programs
 from prometric_pipelines.storage import open_store
+from tests.operator import operator_env
 
 # hashed independently of the implementation: every row's text, in primary-key order
 INDEPENDENT_DIGEST = "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {} AS t"
@@ -45,17 +46,23 @@ def source(engine: Engine) -> Engine:
 
 @pytest.fixture
 def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: URL) -> Path:
-    """ARCHIVE_URL in a fresh folder and DATABASE_URL at this module's database, as the jobs read them."""
+    """ARCHIVE_URL in a fresh folder, and DATABASE_URL and the logins at this module's database, as the jobs
+    read them: the backup and the restore check run as prometric_maintenance, never as the owner."""
     monkeypatch.setenv("ARCHIVE_URL", str(tmp_path / "archive"))
-    monkeypatch.setenv("DATABASE_URL", libpq_url(database_url))
+    for variable, value in operator_env({}, database_url).items():
+        if variable.endswith("DATABASE_URL"):
+            monkeypatch.setenv(variable, value)
     return tmp_path / "archive"
 
 
 @pytest.fixture
 def backups_in(store, monkeypatch: pytest.MonkeyPatch, database_url: URL):
-    """ARCHIVE_URL a local folder or a bucket (StoreUnderTest), DATABASE_URL at this module's database."""
+    """ARCHIVE_URL a local folder or a bucket (StoreUnderTest), DATABASE_URL and the logins at this module's
+    database (the backup and the restore check run as prometric_maintenance)."""
     monkeypatch.setenv("ARCHIVE_URL", store.url)
-    monkeypatch.setenv("DATABASE_URL", libpq_url(database_url))
+    for variable, value in operator_env({}, database_url).items():
+        if variable.endswith("DATABASE_URL"):
+            monkeypatch.setenv(variable, value)
     return store
 
 
@@ -162,7 +169,7 @@ def test_a_corrupted_backup_is_caught_by_its_hash_before_anything_is_restored(
     assert not _database_exists(database_url, target.database)
 
     # the CLI says the same in one line, and the weekly check fails on it instead of restoring it
-    env = {**cli_env, **backups_in.env, "DATABASE_URL": libpq_url(database_url), "ARCHIVE_URL": backups_in.url}
+    env = {**operator_env(cli_env, database_url), **backups_in.env, "ARCHIVE_URL": backups_in.url}
     cli = subprocess.run(
         [sys.executable, "-m", "prometric_pipelines.cli", "db", "restore", "--from", where,
          "--target-url", libpq_url(target)],
@@ -304,7 +311,7 @@ def test_the_backup_job_applies_retention_to_its_own_folder(source, database_url
 
 
 def test_cli_backup_and_restore_latest_into_a_new_database(source, database_url, databases, archive, cli_env):
-    env = {**cli_env, "DATABASE_URL": libpq_url(database_url), "ARCHIVE_URL": str(archive)}
+    env = {**operator_env(cli_env, database_url), "ARCHIVE_URL": str(archive)}
     made = subprocess.run(
         [sys.executable, "-m", "prometric_pipelines.cli", "db", "backup"], env=env, capture_output=True, text=True,
         timeout=300,

@@ -56,9 +56,11 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 
 
 def _engine():
+    """The jobs login: the audit commands read the live and archived rows, as the archive job does."""
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
 
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("jobs"))
     check_connection(engine)
     return engine
 

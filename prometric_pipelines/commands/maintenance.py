@@ -61,6 +61,7 @@ def _say(message: str) -> None:
 def _backup(args: argparse.Namespace) -> int:
     from prometric_pipelines.audit.storage import Archive
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.maintenance.backup import server_version
     from prometric_pipelines.maintenance.clients import client_programs
     from prometric_pipelines.orchestration import run_job
@@ -68,7 +69,7 @@ def _backup(args: argparse.Namespace) -> int:
     # checked before a Dagster run is recorded: a mistake is one line, not a failed run
     archive = Archive.from_url()
     archive.store.check()
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("maintenance"))
     check_connection(engine)
     with engine.connect() as conn:
         major, version = server_version(conn)
@@ -125,9 +126,10 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _health(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.maintenance.health import take_snapshot
 
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("maintenance"))
     check_connection(engine)
     report = take_snapshot(engine, run_key=f"cli-{uuid.uuid4()}", long_running_seconds=args.long_running_seconds)
     engine.dispose()

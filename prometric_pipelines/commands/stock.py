@@ -36,11 +36,12 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 
 def _reconcile(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.orchestration import run_job
     from prometric_pipelines.stock.reconcile import KINDS, business_today, organizations_to_reconcile
 
     run_date = args.date or business_today()
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("jobs"))
     check_connection(engine)
     # checked here too, so that a mistake is one line before any Dagster run is recorded
     organizations = organizations_to_reconcile(engine, args.org)

@@ -57,6 +57,8 @@ DEFAULT_CHECKSUM_TABLES = ("organizations", "users", "employees", "payroll", "in
 DEFAULT_DAILY_DAYS = 14
 DEFAULT_MONTHLY_MONTHS = 12
 RESTORE_CHECK_INFIX = "_restore_check_"
+# bytes of the database's name in a scratch database's: 63 − the infix − the 14-digit time stamp
+SCRATCH_NAME_BYTES = 63 - len(RESTORE_CHECK_INFIX) - 14
 # gzip level 1: measured on `small` (330 MiB), 2.4 s and a 57 MiB file against 6.4 s and 47 MiB at
 # pg_dump's default level; the wheel's pg_dump has neither lz4 nor zstd. `-Z 1` reads the same on 14-18.
 DUMP_COMPRESSION = "1"
@@ -326,6 +328,7 @@ def back_up(
     with backup_lock(engine):
         with engine.connect() as probe:
             major, version = server_version(probe)
+            require_every_row_visible(probe)
         programs = client_programs(major, version)
         started = dt.datetime.now(dt.UTC)
         name = f"{database}-{started:%Y%m%dT%H%M%SZ}{DUMP_SUFFIX}"
@@ -400,6 +403,8 @@ def _dump_at_one_snapshot(
                 f"--snapshot={snapshot}",
                 f"--file={output}",
                 *(f"--exclude-table-data={table}" for table in SECRET_TABLES),
+                # the maintenance login reads through its `USING (true)` policies (checked before the dump)
+                "--enable-row-security",
                 "--no-password",
                 f"--dbname={libpq_url(engine.url.set(password=None))}",
             ]
@@ -409,7 +414,7 @@ def _dump_at_one_snapshot(
             )
             try:
                 # what the dump holds: no rows of the secret tables
-                tables = {name: 0 if name in SECRET_TABLES else count for name, count in table_row_counts(conn).items()}
+                tables = table_row_counts(conn, skipped=SECRET_TABLES)
                 checksums = table_checksums(conn, checksum_tables)
                 progress(f"counted {sum(tables.values()):,} rows in {len(tables)} tables; waiting for pg_dump")
             finally:
@@ -449,16 +454,35 @@ def _user_tables(conn: Connection) -> list[RowMapping]:
     return list(conn.execute(load_sql("maintenance", "user_tables")).mappings())
 
 
-def table_row_counts(conn: Connection) -> dict[str, int]:
-    """Exact row counts of every table the catalog lists, in one statement. (db.stats.table_row_counts
-    counts the tables of our metadata; a backup covers whatever the database holds, alembic_version too.)"""
-    tables = _user_tables(conn)
+def table_row_counts(conn: Connection, skipped: Iterable[str] = ()) -> dict[str, int]:
+    """Exact row counts of every table the catalog lists, in one statement; `skipped` tables (whose rows a
+    backup leaves out, and the maintenance login may not read) count 0. (db.stats.table_row_counts counts
+    the tables of our metadata; a backup covers whatever the database holds, alembic_version too.)"""
+    skipped = frozenset(skipped)
+    every = _user_tables(conn)
+    tables = [t for t in every if t["table_name"] not in skipped]
+    counts = {t["table_name"]: 0 for t in every if t["table_name"] in skipped}
     if not tables:
-        return {}
+        return counts
     union = " UNION ALL ".join(
         f"SELECT {t['name_literal']} AS table_name, count(*) AS row_count FROM {t['qualified_name']}" for t in tables
     )
-    return {row.table_name: int(row.row_count) for row in conn.execute(text(union))}
+    return counts | {row.table_name: int(row.row_count) for row in conn.execute(text(union))}
+
+
+def require_every_row_visible(conn: Connection) -> None:
+    """Refuses a backup by a login that row-level security would hide rows from (a table without a
+    policy for it): such a dump would silently miss them."""
+    hidden = list(
+        conn.execute(load_sql("maintenance", "rls_hidden_tables"), {"skipped": list(SECRET_TABLES)}).scalars()
+    )
+    if hidden:
+        user = conn.execute(text("SELECT current_user")).scalar_one()
+        raise PrometricError(
+            f"backup refused: {user} would not see every row of {', '.join(hidden)} (row-level security without "
+            "a policy for it); nothing was written. Migrate the database (`prometric db migrate`) or back up with "
+            "a login that sees every row (docs/security.md, Logins)"
+        )
 
 
 def table_checksums(conn: Connection, table_names: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -626,13 +650,45 @@ def _prepare_target(target_url: URL, backup: BackupFile) -> bool:
     return False
 
 
+def _restorable_entries(programs: ClientPrograms, dump: Path, target_url: URL, work_dir: Path) -> Path | None:
+    """A `pg_restore --use-list` file without the default privileges of roles the restoring login is not a
+    member of (`ALTER DEFAULT PRIVILEGES FOR ROLE <owner>`, which only that role or a superuser may run:
+    the maintenance login's restore check); None when every entry can be restored."""
+    listed = subprocess.run([str(programs.pg_restore), "--list", str(dump)], capture_output=True, text=True)
+    if listed.returncode != 0:
+        raise PrometricError(f"pg_restore --list failed: {_last_error_line(listed.stderr)}")
+    with _connect(target_url) as conn:
+        member_of = {row[0] for row in conn.execute(load_sql("maintenance", "member_of_roles").text).fetchall()}
+    kept, dropped = [], 0
+    for line in listed.stdout.splitlines():
+        parts = line.split()
+        if " DEFAULT ACL " in line and not line.startswith(";") and parts and parts[-1] not in member_of:
+            dropped += 1
+            continue
+        kept.append(line)
+    if not dropped:
+        return None
+    entries = work_dir / f"{dump.name}.entries"
+    entries.write_text("\n".join(kept) + "\n")
+    return entries
+
+
 def _run_pg_restore(programs: ClientPrograms, dump: Path, target_url: URL) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="prometric-restore-") as work_dir:
+        entries = _restorable_entries(programs, dump, target_url, Path(work_dir))
+        _pg_restore(programs, dump, target_url, entries)
+
+
+def _pg_restore(programs: ClientPrograms, dump: Path, target_url: URL, entries: Path | None) -> None:
     command = [
         str(programs.pg_restore),
         "--single-transaction",
         "--exit-on-error",
         "--no-owner",  # the restoring login owns the schema, as whoever ran `prometric db migrate` did
         "--no-password",
+        *([f"--use-list={entries}"] if entries else []),
         f"--dbname={libpq_url(target_url.set(password=None))}",
         str(dump),
     ]
@@ -660,7 +716,9 @@ def restore_check(
     server, compares every table's row count and the manifest's checksums, and drops the scratch
     database (also those earlier checks left behind after a crash)."""
     database = engine.url.database or ""
-    prefix = f"{database}{RESTORE_CHECK_INFIX}"[:40]
+    # the database's name is shortened, never the infix: a prefix cut inside the name would also match the
+    # operational database itself, which the clean-up below would then drop (names are at most 63 bytes)
+    prefix = f"{database.encode()[:SCRATCH_NAME_BYTES].decode(errors='ignore')}{RESTORE_CHECK_INFIX}"
     with backup_lock(engine):
         backup = resolve_backup("latest", database, archive_url)
         with engine.connect() as conn:
