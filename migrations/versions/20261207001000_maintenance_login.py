@@ -13,8 +13,8 @@ health snapshots and the run supervisor, so no process but the migration holds t
 Role attributes and built-in role memberships need a superuser (or CREATEROLE): without one the migration
 says so (NOTICE) and goes on (docs/security.md, "Logins").
 
-Revision ID: 20261207000100
-Revises: 20261206201000
+Revision ID: 20261207001000
+Revises: 20261207000800
 Create Date: 2026-12-06 23:00:00+00:00
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "20261207000100"
-down_revision: str | None = "20261206201000"
+revision: str = "20261207001000"
+down_revision: str | None = "20261207000800"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
