@@ -5,12 +5,16 @@ the median of those weeks' values and the spread their median absolute deviation
 to the odd past spike. A value is an alert when all of these hold (docs/alerts.md, "Method"):
 
 * at least `min_history` comparable weeks (a new shop or metric is not judged);
-* |value − median| ≥ the metric's minimum absolute change (5 orders, 50,000 KZT …) and ≥ 30 % of
+* |value − median| ≥ the metric's minimum absolute change (5 orders, 50,000 KZT …) and ≥ 50 % of
   the median (a small shop's noise is not news);
-* robust z = |value − median| / (1.4826 × MAD) ≥ 5 (MAD floored at 5 % of the median).
+* robust z = |value − median| / spread ≥ 8 (spread = 1.4826 × MAD, floored as the docs say);
+* outside everything the 8 weeks have seen: a flow rises to ≥ 2 × their highest day (only rises: a
+  lumpy flow's near-empty day is not news), a snapshot is a new 8-week high or low.
 
-Severe: z ≥ 10 and the value at least doubled or halved+ (|change| ≥ 100 % of the median); else warning.
-Kazakhstan's public holidays (kz_calendar) are neither judged nor part of a baseline.
+Severe: z ≥ 12 and ≥ 3 × the 8 weeks' highest day (or ≤ a third of their lowest); else warning.
+A candidate whose metric was a candidate in the same direction in the 14 days before is the same
+event and not alerted again. Kazakhstan's public holidays (kz_calendar) are neither judged nor part of
+a baseline. Metrics without a weekly pattern (deal pipelines, monthly restocking) are not judged.
 
 A KPI alert is a metrics row with a target (a KPI formula or a catalog metric named by a KPI
 definition) whose period closed in the window and whose value is off the target by more than the
@@ -55,8 +59,10 @@ MINIMUM_CHANGES: dict[str, float] = {
 MINIMUM_MONEY_CHANGE = 50_000.0
 # levels at the end of the day: their spread is the same weekday's only (a trend is not noise)
 SNAPSHOT_METRICS = [m.name for m in CATALOG if m.kind == "snapshot"]
-# received − paid crosses zero from day to day; payments_received and payments_made are judged instead
-NOT_JUDGED = frozenset({"net_cash_flow"})
+# received − paid crosses zero from day to day (payments_received and payments_made are judged
+# instead); the deal pipelines step when one large deal opens or closes, and goods arrive on the 1st
+# of the month: a same-weekday baseline says nothing about these (docs/alerts.md, "False alarms")
+NOT_JUDGED = frozenset({"net_cash_flow", "pipeline_value", "weighted_pipeline_value", "stock_received_value"})
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,9 @@ class AnomalySettings:
     warning_z: float = 8.0
     severe_z: float = 12.0
     min_relative_change: float = 0.5
-    severe_relative_change: float = 1.0
+    flow_peak_factor: float = 2.0  # a flow must reach this × the highest day of the weeks
+    severe_peak_factor: float = 3.0  # severe: this × the highest day (or a this-th of the lowest)
+    same_event_days: int = 14  # a candidate this many days after one of the same direction is that event
     relative_floor: float = 0.1
     default_minimum_change: float = MINIMUM_MONEY_CHANGE
     minimum_changes: dict[str, float] = field(default_factory=lambda: dict(MINIMUM_CHANGES))
@@ -101,28 +109,34 @@ def holidays_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return sorted(days)
 
 
-def _severity(robust_z: Decimal | None, change: Decimal, median: Decimal, settings: AnomalySettings) -> str:
+def _severity(robust_z: Decimal | None, row: dict[str, Any], settings: AnomalySettings) -> str:
     big_z = robust_z is None or robust_z >= Decimal(str(settings.severe_z))
-    big_change = median != 0 and abs(change) >= Decimal(str(settings.severe_relative_change)) * abs(median)
-    return "severe" if big_z and big_change else "warning"
+    factor = Decimal(str(settings.severe_peak_factor))
+    if row["change"] > 0:
+        far_out = row["value"] >= factor * row["recent_high"]
+    else:
+        far_out = row["recent_low"] > 0 and row["value"] * factor <= row["recent_low"]
+    return "severe" if big_z and far_out else "warning"
 
 
 def anomaly_alerts(
     conn: Connection, organization_id: str, first: dt.date, last: dt.date, settings: AnomalySettings
 ) -> list[dict[str, Any]]:
     """The anomaly alerts of one organization for the days first..last (rows for upsert_workspace_alerts)."""
-    # one day more in front: an unusual value that continues yesterday's (same direction) is the same event
+    # same_event_days more in front: an unusual value that follows one of the same direction is that event
+    lookback = dt.timedelta(days=settings.same_event_days)
     rows = conn.execute(
         load_sql("alerts", "anomaly_candidates"),
         {
             "organization_id": organization_id,
-            "first": first - dt.timedelta(days=1),
+            "first": first - lookback,
             "last": last,
-            "holidays": holidays_between(first - dt.timedelta(weeks=settings.weeks), last),
+            "holidays": holidays_between(first - lookback - dt.timedelta(weeks=settings.weeks), last),
             "weeks": settings.weeks,
             "min_history": settings.min_history,
             "warning_z": settings.warning_z,
             "min_relative_change": settings.min_relative_change,
+            "flow_peak_factor": settings.flow_peak_factor,
             "relative_floor": settings.relative_floor,
             "minimum_changes": json.dumps(settings.minimum_changes),
             "default_minimum_change": settings.default_minimum_change,
@@ -131,11 +145,14 @@ def anomaly_alerts(
     ).mappings()
     # an off day (usual value 0) is not judged; a difference of two flows is judged through its parts
     candidates = [dict(r) for r in rows if r["median"] != 0 and r["name"] not in NOT_JUDGED]
-    starts = {(r["workspace_id"], r["name"], r["day"], r["change"] > 0) for r in candidates}
+    seen = {(r["workspace_id"], r["name"], r["day"], r["change"] > 0) for r in candidates}
     alerts = []
     for row in candidates:
-        previous = (row["workspace_id"], row["name"], row["day"] - dt.timedelta(days=1), row["change"] > 0)
-        if row["day"] < first or previous in starts:
+        same_event = any(
+            (row["workspace_id"], row["name"], row["day"] - dt.timedelta(days=back), row["change"] > 0) in seen
+            for back in range(1, settings.same_event_days + 1)
+        )
+        if row["day"] < first or same_event:
             continue
         median = Decimal(row["median"]).quantize(Decimal("0.01"))
         change = Decimal(row["change"]).quantize(Decimal("0.01"))
@@ -149,7 +166,7 @@ def anomaly_alerts(
                 "day": row["day"].isoformat(),
                 "value": str(row["value"]),
                 "baseline": str(median),
-                "severity": _severity(robust_z, change, median, settings),
+                "severity": _severity(robust_z, row, settings),
                 "explanation": english,
                 "explanation_ru": russian,
                 "details": {
@@ -160,6 +177,8 @@ def anomaly_alerts(
                     "robust_z": None if robust_z is None else str(robust_z),
                     "change": str(change),
                     "direction": "up" if change > 0 else "down",
+                    "recent_high": str(row["recent_high"]),
+                    "recent_low": str(row["recent_low"]),
                 },
             }
         )

@@ -7,7 +7,9 @@
 -- infinite z. Holidays (:holidays, Kazakhstan's days off on weekdays) are neither judged nor part of a
 -- baseline. A value needs :min_history comparable weeks, a change of at least its metric's minimum
 -- (:minimum_changes, JSON {name: amount}, else :default_minimum_change) and ≥ :min_relative_change ×
--- |median|, and robust z ≥ :warning_z.
+-- |median|, and robust z ≥ :warning_z. It must also lie outside the range of every day of those weeks:
+-- a flow must rise to ≥ :flow_peak_factor × their highest day, a snapshot must be a new high or low
+-- (recent_high and recent_low are returned for the severity).
 WITH series AS (
     -- one pass over the organization's daily rows: each value with the same weekday's values of the
     -- weeks before it, and with every day's value of those weeks (windows per workspace and metric)
@@ -32,14 +34,17 @@ WITH series AS (
 ),
 history AS (
     SELECT s."organizationId", s."workspaceId", s.name, s.date, s.value, s.pasts,
-           CASE WHEN s.name <> ALL (CAST(:snapshot_names AS text[])) THEN s.recent END AS recent
+           CASE WHEN s.name <> ALL (CAST(:snapshot_names AS text[])) THEN s.recent END AS recent,
+           s.name = ANY (CAST(:snapshot_names AS text[])) AS is_snapshot,
+           (SELECT max(p) FROM unnest(s.recent) AS p) AS recent_high,
+           (SELECT min(p) FROM unnest(s.recent) AS p) AS recent_low
     FROM series AS s
     WHERE s.date BETWEEN :first AND :last
       AND cardinality(s.pasts) >= CAST(:min_history AS integer)
 ),
 spread AS (
     SELECT h."organizationId", h."workspaceId", h.name, h.date, h.value, cardinality(h.pasts) AS weeks,
-           m.median,
+           h.is_snapshot, h.recent_high, h.recent_low, m.median,
            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p - m.median)) FROM unnest(h.pasts) AS p) AS mad,
            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p - r.median)) FROM unnest(h.recent) AS p)
                AS mad_recent
@@ -53,6 +58,7 @@ spread AS (
 ),
 scored AS (
     SELECT s."organizationId", s."workspaceId", s.name, s.date, s.value, s.weeks, s.median, s.mad,
+           s.is_snapshot, s.recent_high, s.recent_low,
            CAST(s.value AS double precision) - s.median AS change,
            greatest(1.4826 * s.mad, 1.4826 * coalesce(s.mad_recent, 0),
                     CAST(:relative_floor AS double precision) * abs(s.median)) AS scale,
@@ -63,9 +69,17 @@ scored AS (
 SELECT "organizationId" AS organization_id, "workspaceId" AS workspace_id, name, date AS day,
        value, CAST(median AS numeric) AS median, CAST(mad AS numeric) AS mad, weeks,
        CAST(change AS numeric) AS change,
+       CAST(recent_high AS numeric) AS recent_high, CAST(recent_low AS numeric) AS recent_low,
        CAST(CASE WHEN scale > 0 THEN abs(change) / scale END AS numeric) AS robust_z
 FROM scored
 WHERE abs(change) >= minimum_change
   AND abs(change) >= CAST(:min_relative_change AS double precision) * abs(median)
   AND (scale = 0 OR abs(change) / scale >= CAST(:warning_z AS double precision))
+  -- outside everything the 8 weeks have seen: a flow (a day's total) only when it rises to at least
+  -- :flow_peak_factor × the highest day (lumpy flows often have near-empty days, a fall is not news);
+  -- a snapshot when it is a new high or a new low (a level that steps back into its range is not)
+  AND CASE WHEN is_snapshot
+           THEN (change > 0 AND value > recent_high) OR (change < 0 AND value < recent_low)
+           ELSE change > 0 AND value >= CAST(:flow_peak_factor AS double precision) * recent_high
+      END
 ORDER BY workspace_id, day, name
