@@ -17,7 +17,8 @@ the month are archived, detaches and drops the month's partition instead of dele
   writers out) equal the manifests that run committed for that month.
 * Everything the table had is carried over from the catalog: indexes (same names, same
   definitions), foreign keys, the masking trigger, row-level security and its policies, grants.
-  Partitions have no grants: every login reads them through `audit_logs` and its policies.
+  Partitions have no grants and row-level security without policies: every login reads them through
+  `audit_logs` and its policies.
 
 The functions are SECURITY DEFINER (partitions are the table owner's to create and drop); only
 `prometric_jobs` may execute the two above (`prometric_audit_month_partition`, their helper, is the owner's).
@@ -130,6 +131,9 @@ def _rebuild(*, partitioned: bool) -> None:
                 f"CREATE TABLE {TABLE}_y{month:%Y}m{month:%m} PARTITION OF {STAGING}"
                 f" FOR VALUES FROM ('{month.isoformat()}') TO ('{_next_month(month).isoformat()}')"
             )
+        for partition in (*(f"{TABLE}_y{m:%Y}m{m:%m}" for m in months), f"{TABLE}_default"):
+            # never read directly (no grants); should one be granted by mistake, it shows no row
+            op.execute(f"ALTER TABLE {partition} ENABLE ROW LEVEL SECURITY")
     else:
         op.execute(f"CREATE TABLE {STAGING} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMMENTS)")
         op.execute(f'ALTER TABLE {STAGING} ALTER COLUMN "createdAt" DROP NOT NULL')
@@ -173,6 +177,7 @@ def _functions(schema: str) -> None:
             EXECUTE format('ALTER TABLE {schema}.audit_logs ATTACH PARTITION {schema}.%I FOR VALUES FROM (%L) TO (%L)',
                            v_name, v_start, v_end);
             EXECUTE format('ALTER TABLE {schema}.%I DROP CONSTRAINT %I', v_name, v_name || '_range');
+            EXECUTE format('ALTER TABLE {schema}.%I ENABLE ROW LEVEL SECURITY', v_name);
             RETURN to_regclass(format('{schema}.%I', v_name));
         END
         $$
