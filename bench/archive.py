@@ -33,12 +33,11 @@ import adbc_driver_postgresql.dbapi as adbc
 import psutil
 import psycopg
 import pyarrow as pa
-import pyarrow.parquet as pq
 from limits import REPORT_HEADER, Limit, bare_scan, load_average, report_row
 from sqlalchemy import text
 
 from prometric_pipelines.audit.archive import archive_audit_logs
-from prometric_pipelines.audit.export import SCHEMA, ZSTD_LEVEL
+from prometric_pipelines.audit.export import SCHEMA, parquet_writer
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine, database_url
@@ -166,8 +165,7 @@ def baselines(url) -> dict[str, float]:
         cursor.execute(_EXPORTED.format(cutoff=CUTOFF))
         reader = cursor.fetch_record_batch()
         read += time.perf_counter() - began
-        with pq.ParquetWriter(Path(folder) / "all.parquet", SCHEMA, compression="zstd",
-                                  compression_level=ZSTD_LEVEL) as writer:  # fmt: skip
+        with parquet_writer(Path(folder) / "all.parquet") as writer:
             while True:
                 began = time.perf_counter()
                 try:
