@@ -1,6 +1,6 @@
 """Benchmark of audit-log archival (issue 21): rows/s end to end, the limit and the ratio, peak memory, load.
 
-    python bench/archive.py [--rows 5000000] [--orgs 4] [--months 12]
+    python bench/archive.py [--rows 5000000] [--orgs 4] [--months 12] [--archive-url s3://bucket/prefix]
 
 Database `prometric_bench_archive` on the configured server (the embedded one, or DATABASE_URL's).
 The first run generates the `demo` scale (for organizations and users) and a source table of
@@ -8,8 +8,11 @@ The first run generates the `demo` scale (for organizations and users) and a sou
 runs), loads audit_logs from it (into one partition per month, as archive runs keep it) and keeps
 that database as the template `prometric_bench_archive_loaded` (loaded again when the schema's newest
 migration changes); later runs copy the template (a file copy: seconds instead of a 10-minute reload
-with indexes) and archive everything before 2025-01-01 into a fresh folder (export + verify +
-retention, the whole protocol).
+with indexes) and archive everything before 2025-01-01 into a fresh folder (export + verify + publish +
+retention, the whole protocol). With `--archive-url` (e.g. a bucket, with the standard AWS_* settings;
+`python -m tests.seaweedfs` starts a local SeaweedFS and prints them), the same rows are archived a
+second time, from a fresh copy of the database, into a unique prefix under that URL (removed
+afterwards), and both runs' figures are printed side by side.
 
 The limit, measured in the same run on the rows the run archives (before it): a bare parallel scan
 (`count(*)`, bench/limits.py) plus the zstd Parquet write of those rows (what the archive writes).
@@ -27,6 +30,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -36,7 +40,7 @@ import pyarrow as pa
 from limits import REPORT_HEADER, Limit, bare_scan, load_average, report_row
 from sqlalchemy import text
 
-from prometric_pipelines.audit.archive import archive_audit_logs
+from prometric_pipelines.audit.archive import ArchiveResult, archive_audit_logs
 from prometric_pipelines.audit.export import SCHEMA, parquet_writer
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.config import libpq_url
@@ -203,29 +207,44 @@ class PeakRss:
         self._thread.join()
 
 
+def archive_into(url, archive_url: str | None) -> tuple[ArchiveResult, int, PeakRss, int, int]:
+    """One archive run of the bench database into a fresh local folder (None) or a fresh prefix of
+    `archive_url`; the result, the bytes written, the peak memory, the rows left live and the partitions
+    of audit_logs left. The archive is removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="prometric-bench-archive-"))
+    target = str(folder) if archive_url is None else f"{archive_url.rstrip('/')}/bench-{uuid.uuid4().hex[:8]}"
+    archive = Archive.from_url(target)
+    engine = create_db_engine(url)
+    try:
+        with PeakRss() as rss:
+            result = archive_audit_logs(engine, archive, before=CUTOFF)
+        keys = archive.store.list()
+        size = sum(archive.store.size(key) or 0 for key in keys if key.endswith(".parquet"))
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT count(*) FROM audit_logs")).scalar_one()
+            partitions = conn.execute(text(_PARTITIONS)).scalar_one()
+        if archive_url is not None:
+            for key in keys:
+                archive.store.delete(key)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        engine.dispose()
+    return result, size, rss, left, partitions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--orgs", type=int, default=4)
     parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--archive-url", help="also archive into this ARCHIVE_URL (s3://bucket/prefix) and compare")
     args = parser.parse_args()
     url = database_url().set(database=DATABASE)
     prepare(database_url(), args.rows, args.orgs, args.months)
     load_before = load_average()
     base = baselines(url)
-    folder = Path(tempfile.mkdtemp(prefix="prometric-bench-archive-"))
-    engine = create_db_engine(url)
     rss_before = psutil.Process().memory_info().rss
-    try:
-        with PeakRss() as rss:
-            result = archive_audit_logs(engine, Archive.from_url(str(folder)), before=CUTOFF)
-        size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
-        with engine.connect() as conn:
-            left = conn.execute(text("SELECT count(*) FROM audit_logs")).scalar_one()
-            partitions = conn.execute(text(_PARTITIONS)).scalar_one()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        engine.dispose()
+    result, size, rss, left, partitions = archive_into(url, None)
     rows = result.rows_archived
     rate = rows / result.seconds
     limit = Limit(base["scan"], base["rows"], base["parquet"], rows)
@@ -239,7 +258,8 @@ def main() -> None:
     for stage, seconds in (
         ("export (one scan per month: ADBC binary COPY -> Arrow -> split by organization -> Parquet zstd)",
          result.export_seconds),
-        ("verify (DuckDB re-read + SHA-256)", result.verify_seconds),
+        ("verify (DuckDB re-read)", result.verify_seconds),
+        ("publish (hard link or upload; read back + SHA-256)", result.publish_seconds),
         ("manifests + DETACH/DROP of the month (DELETE where it cannot go whole)", result.delete_seconds),
         ("**end to end**", result.seconds),
         ("baseline: bare parallel scan (count(*)) of the archived rows", base["scan"]),
@@ -266,6 +286,25 @@ def main() -> None:
     print(f"throughput / bare ADBC read alone: {base['adbc'] / result.seconds:.2f}x")
     print(f"target: >= 150,000 rows/s end to end -> {'met' if rate >= 150_000 else 'NOT met'} ({rate:,.0f} rows/s)")
     print(f"target: peak memory <= 1 GiB -> {'met' if rss.peak <= 2**30 else 'NOT met'} ({rss.peak / 2**20:,.0f} MiB)")
+    if args.archive_url:
+        prepare(database_url(), args.rows, args.orgs, args.months)  # the same rows again, from the template
+        remote, remote_size, remote_rss, _, _ = archive_into(url, args.archive_url)
+        print()
+        print(f"## the same {remote.rows_archived:,} rows into {args.archive_url}")
+        print()
+        print(
+            "| archive | files | MiB | export s | verify s | publish s | manifests + DETACH/DELETE s | end to end s "
+            "| rows/s | peak RSS MiB |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for label, run, written, peak in (
+            ("local folder", result, size, rss), (args.archive_url, remote, remote_size, remote_rss)
+        ):  # fmt: skip
+            print(
+                f"| {label} | {run.files_written} | {written / 2**20:,.1f} | {run.export_seconds:.1f} | "
+                f"{run.verify_seconds:.1f} | {run.publish_seconds:.1f} | {run.delete_seconds:.1f} | "
+                f"{run.seconds:.1f} | {run.rows_archived / run.seconds:,.0f} | {peak.peak / 2**20:,.0f} |"
+            )
 
 
 _PARTITIONS = "SELECT count(*) FROM pg_inherits WHERE inhparent = CAST('audit_logs' AS regclass)"

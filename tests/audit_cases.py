@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.security.masking import mask_secrets
 from tests.factories import make_tenant
 
@@ -103,10 +104,13 @@ def live_rows(conn: Connection, *, masked: bool = True) -> dict[str, dict[str, A
     return {row["id"]: _normalise(row, masked) for row in conn.execute(_LIVE).mappings()}
 
 
-def archived_rows(root: Path, paths: list[str]) -> list[dict[str, Any]]:
+def archived_rows(root: Path | Archive, paths: list[str]) -> list[dict[str, Any]]:
+    """The rows of archived files (keys under a local folder, or objects of an archive's store)."""
+    archive = root if isinstance(root, Archive) else Archive.from_url(str(root))
     rows = []
-    for path in paths:
-        rows += [_normalise(row, masked=False) for row in pq.read_table(root / path).to_pylist()]
+    with archive.store.readable(paths) as files:
+        for file in files:
+            rows += [_normalise(row, masked=False) for row in pq.read_table(file).to_pylist()]
     return rows
 
 
@@ -117,7 +121,7 @@ ACTIVE_PATHS = text("""
 """)
 
 
-def assert_exactly_once(conn: Connection, root: Path, originals: dict[str, dict[str, Any]]) -> None:
+def assert_exactly_once(conn: Connection, root: Path | Archive, originals: dict[str, dict[str, Any]]) -> None:
     """Every original row is in archive ∪ live exactly once, with the same contents (secrets masked)."""
     paths = list(conn.execute(ACTIVE_PATHS).scalars())
     archived = archived_rows(root, paths)

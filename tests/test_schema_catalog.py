@@ -52,6 +52,8 @@ EXTRA_INDEXES = {
     "idx_tasks_completed": ("tasks", ["completedAt"], False, None),
     "idx_deals_created": ("deals", ["createdAt"], False, None),
     "idx_payroll_org_period": ("payroll", ["organizationId", "year", "month"], False, None),
+    # the stock reconciliation's nightly range: one organization's movements after its sealed month
+    "idx_stock_movements_org_created": ("stock_movements", ["organizationId", "createdAt"], False, None),
 }
 # Columns widened where the seed's type overflows: (table, column) -> the type we use.
 WIDENED_COLUMNS = {("metrics", "change"): "numeric(20,2)"}

@@ -4,6 +4,7 @@ bad input (one clear line, nothing written), a SIGKILL mid-run, and two concurre
 from __future__ import annotations
 
 import datetime as dt
+import re
 import signal
 import subprocess
 import sys
@@ -177,6 +178,10 @@ def test_cli_prints_the_report_and_records_the_run(scenario_db, cli_env) -> None
     }  # fmt: skip
     assert "adjustments posted: 2, products synced: 1, audit rows: 3" in result.stdout
     assert "notifications to warehouse managers: 1" in result.stdout
+    # the scenario's movements are of today: nothing to unseal (sealed or not, depending on earlier runs)
+    assert re.search(
+        r"ledger: [01] organization\(s\) from sealed balances, 0 \(warehouse, product\) pair", result.stdout
+    )
     assert "failing checks: open_invalid_movement, open_cross_tenant_reference" in result.stdout
     run_id = lines[0].rsplit(" ", 1)[1]
     with dg.DagsterInstance.from_config(cli_env["PROMETRIC_HOME"] + "/dagster") as instance:

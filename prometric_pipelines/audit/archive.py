@@ -4,22 +4,27 @@ The protocol for one month (every organization whose rows of the month are all o
 cutoff); a crash between any two steps leaves a state the next run completes:
 
 1. export the month in one scan (a REPEATABLE READ snapshot shared with the ADBC connection that
-   streams the rows), split into one `<final>.tmp` per organization next to its final path, with the
-   count and id checksum of each organization's rows as streamed; flush and fsync;
-2. verify: re-read each file with DuckDB; count and checksum must equal the streamed ones; SHA-256;
-3. rename into place (atomic on a local filesystem), fsync the directories;
+   streams the rows), split into one private staged file per organization (`<final>.<id>.tmp` next to
+   the final path on disk; a local staging folder for a bucket), with the count and id checksum of each
+   organization's rows as streamed; flush and fsync;
+2. verify: re-read each file with DuckDB; count and checksum must equal the streamed ones;
+3. publish each under its final key, create-only (a hard link on disk, `If-None-Match: *` on S3), read
+   back and SHA-256 checked (the storage interface, prometric_pipelines/storage); a key that already
+   exists means another run: that organization fails, nothing deleted;
 4. one transaction: insert every organization's manifest (next link of its hash chain) and detach
    and drop the month's partition of audit_logs, only when the database proves (per organization:
    count and id checksum, writers locked out) that the partition holds exactly the rows of these
    files. When the month cannot go whole (an organization failed or is out of scope, another keeps
    the month live, rows arrived meanwhile), each organization's manifest commits with a DELETE of its
-   rows instead, only when the deleted rows' count and checksum equal its file's.
+   rows instead, only when the deleted rows' count and checksum equal its file's (else its published
+   object is deleted and the rows stay live).
 
 A month cut by a cutoff (`--before` inside it) is archived per organization the same way with its
-own export (`_archive_piece`). Rows leave PostgreSQL only in step 4, after a verified file and with
-its manifest. A temporary file or a file without a manifest (a crash before step 4 committed) is
-removed at the start of the next run for that organization and the piece is exported again; a month
-whose rows are all archived has nothing left to find and is skipped. One run at a time (an advisory lock).
+own export (`_archive_piece`). Rows leave PostgreSQL only in step 4, after a verified, published file
+and with its manifest. A staged file, an unfinished upload, or a file without a manifest (a crash
+before step 4 committed) is removed at the start of the next run for that organization and the piece
+is exported again; a month whose rows are all archived has nothing left to find and is skipped. One
+run at a time (an advisory lock).
 """
 
 from __future__ import annotations
@@ -50,13 +55,9 @@ from prometric_pipelines.audit.manifests import (
     manifest_hash,
 )
 from prometric_pipelines.audit.storage import (
-    TEMP_SUFFIX,
     Archive,
     ChainHead,
-    create_private_file,
     file_sha256,
-    fsync_directory,
-    make_private_dirs,
     organization_label,
     part_name,
 )
@@ -71,6 +72,7 @@ from prometric_pipelines.operations.isolation import (
     with_names,
 )
 from prometric_pipelines.sql import load_sql
+from prometric_pipelines.storage import PreconditionFailed, StoredObject
 from prometric_pipelines.validation import require_organizations
 
 # Fault injection for tests: the run stops (sleeps) at this named step until it is killed.
@@ -135,6 +137,9 @@ class Piece:
     path: str
     masked_values: int = 0
     attempts: int = 1
+    url: str = ""  # the object's URL (file:// or s3://)
+    size_bytes: int = 0
+    sha256: str = ""
 
 
 @dataclass
@@ -156,6 +161,7 @@ class ArchiveResult:
     heads: dict[str, ChainHead] = field(default_factory=dict)  # organization label -> its chain's newest link
     export_seconds: float = 0.0
     verify_seconds: float = 0.0
+    publish_seconds: float = 0.0  # step 3: the file published (uploaded), read back, SHA-256 checked
     delete_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -339,43 +345,52 @@ def _plan_months(engine: Engine, scopes: list[OrganizationScope]) -> dict[dt.dat
 
 @dataclass
 class _NewFile:
-    """A piece's file while it is written: its relative path, final path and temporary path."""
+    """A piece's file while it is written: its key in the store and the private staged file."""
 
     relative: str
-    final: Path
-    temporary: Path
+    staged: Path
 
 
 def _new_file(engine: Engine, archive: Archive, organization_id: str | None, year: int, month: int) -> _NewFile:
-    """The next part of an (organization, month), its temporary file created 0600 and empty."""
+    """The next part of an (organization, month), its staged file created 0600 and empty."""
     with engine.connect() as conn:
         count = conn.execute(
             load_sql("audit", "month_file_count"), {**_org_params(organization_id), "year": year, "month": month}
         )
         sequence = count.scalar_one() + 1
     folder = archive.month_dir(organization_id, year, month)
-    while archive.absolute(f"{folder}/{part_name(sequence)}").exists():
+    while archive.store.exists(f"{folder}/{part_name(sequence)}"):
         sequence += 1  # a file kept without its manifest (rows not live) is never overwritten
     relative = f"{folder}/{part_name(sequence)}"
-    final = archive.absolute(relative)
-    make_private_dirs(final.parent, archive.root)
-    temporary = final.with_name(final.name + TEMP_SUFFIX)
-    os.close(create_private_file(temporary))  # 0600 before the first row is written into it
-    return _NewFile(relative, final, temporary)
+    return _NewFile(relative, archive.store.staging_path(relative))  # 0600 before the first row is written
+
+
+def _publish(archive: Archive, file: _NewFile) -> StoredObject:
+    """Step 3: the staged file published under its key, create-only, read back and SHA-256 checked (the
+    staged file is gone afterwards either way). An existing key is another run's: nothing deleted."""
+    try:
+        return archive.store.put_file(file.relative, file.staged)
+    except PreconditionFailed:
+        raise ArchiveIntegrityError(
+            f"{file.relative} appeared while this run wrote it (another run?); nothing was deleted"
+        ) from None
 
 
 @dataclass
 class _Verified:
-    """A renamed, verified file waiting for its manifest: what step 4 commits."""
+    """A verified, published file waiting for its manifest: what step 4 commits."""
 
     organization_id: str | None
     file: _NewFile
     written: RangeStats
-    sha256: str
+    published: StoredObject
     masked_values: int
 
-    def piece(self, year: int, month: int) -> Piece:
-        return Piece(self.organization_id, year, month, self.written.row_count, self.file.relative, self.masked_values)
+    def piece(self, year: int, month: int, attempts: int = 1) -> Piece:
+        return Piece(
+            self.organization_id, year, month, self.written.row_count, self.file.relative, self.masked_values,
+            attempts, self.published.url, self.published.size, self.published.sha256,
+        )  # fmt: skip
 
     def manifest(self, year: int, month: int, run_key: str) -> dict:
         return {
@@ -386,7 +401,7 @@ class _Verified:
             "row_count": self.written.row_count,
             "min_created_at": self.written.min_created_at,
             "max_created_at": self.written.max_created_at,
-            "file_sha256": self.sha256,
+            "file_sha256": self.published.sha256,
             "content_checksum": self.written.checksum,
             "run_key": run_key,
         }
@@ -424,11 +439,11 @@ def _archive_month(
             snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             select = inline_parameters(conn.connection.driver_connection, load_sql("audit", "export_month"), params)
             exported = export_month_by_organization(
-                libpq_url(engine.url), snapshot, select, {o: files[o].temporary for o in organizations}
+                libpq_url(engine.url), snapshot, select, {o: files[o].staged for o in organizations}
             )
     except Exception as error:
         for file in files.values():
-            file.temporary.unlink(missing_ok=True)
+            file.staged.unlink(missing_ok=True)
         if not (is_data_error(error) or isinstance(error, ArchiveIntegrityError)):
             raise
         # a value of one organization the export cannot take: each organization on its own finds it
@@ -437,31 +452,43 @@ def _archive_month(
     result.export_seconds += time.perf_counter() - clock
     checkpoint("exported")
 
-    # 2. verify each file against what the database streamed; 3. rename into place
+    # 2. verify each file against what the database streamed
     clock = time.perf_counter()
-    verified: list[_Verified] = []
+    written_files: list[tuple[str | None, RangeStats, int]] = []
     failures: list[OrganizationFailure] = []
     for organization_id in organizations:
         file, part = files[organization_id], exported[organization_id]
         if part.rows == 0:
-            file.temporary.unlink(missing_ok=True)  # archived meanwhile: nothing to write
+            file.staged.unlink(missing_ok=True)  # archived meanwhile: nothing to write
             continue
-        written = file_stats(file.temporary)
+        written = file_stats(file.staged)
         if (written.row_count, written.checksum) != (part.rows, str(part.checksum)):
-            file.temporary.unlink(missing_ok=True)
+            file.staged.unlink(missing_ok=True)
             error = ArchiveIntegrityError(
                 f"{file.relative}: the written file holds {written.row_count} rows (checksum {written.checksum}), "
                 f"the database sent {part.rows} (checksum {part.checksum}); nothing was deleted"
             )
             failures.append(OrganizationFailure(organization_id, None, STEP, failure_reason(error)))
             continue
-        verified.append(_Verified(organization_id, file, written, file_sha256(file.temporary), part.masked_values))
+        written_files.append((organization_id, written, part.masked_values))
     result.verify_seconds += time.perf_counter() - clock
     checkpoint("verified")
-    for item in verified:
-        os.replace(item.file.temporary, item.file.final)
-    for folder in {item.file.final.parent for item in verified}:
-        fsync_directory(folder)
+
+    # 3. publish each file under its final key (create-only), read back, SHA-256 checked
+    clock = time.perf_counter()
+    by_written = {entry[0]: entry for entry in written_files}
+
+    def publish(organization_id: str | None) -> _Verified:
+        _, written, masked_values = by_written[organization_id]
+        return _Verified(organization_id, files[organization_id], written, _publish(archive, files[organization_id]),
+                         masked_values)  # fmt: skip
+
+    # a key that already exists (another run) fails that organization alone, and the month cannot go whole
+    verified, publish_failures = run_per_organization(
+        list(by_written), publish, step=STEP, also_isolate=(ArchiveIntegrityError,)
+    )
+    failures += publish_failures
+    result.publish_seconds += time.perf_counter() - clock
     checkpoint("renamed")
 
     # 4. manifests and retention: the month's partition as a whole, or each organization's rows
@@ -544,15 +571,14 @@ def _commit_piece(
 ) -> bool:
     """Step 4 for one organization: its manifest and the DELETE of its rows in [start, end), one
     transaction, committed only when the deleted rows' count and checksum equal the file's. False:
-    rolled back and the file removed (its rows were never deleted): the rows changed since the export."""
+    rolled back and the published object deleted (its rows were never deleted): the rows changed since the export."""
     params = {**_org_params(item.organization_id), "start": start, "end": end}
     with engine.connect() as conn, conn.begin() as transaction:
         step = _append_link(conn, item.manifest(year, month, run_key), ARCHIVE, None)
         deleted = conn.execute(load_sql("audit", "delete_archived"), params).one()
         if (deleted.row_count, deleted.checksum) != (item.written.row_count, item.written.checksum):
             transaction.rollback()
-            item.file.final.unlink()
-            fsync_directory(item.file.final.parent)
+            archive.store.delete(item.file.relative)
             return False
         checkpoint("deleted")
     advance_head(archive, item.organization_id, step)
@@ -582,33 +608,33 @@ def _archive_piece(
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             database = RangeStats(*conn.execute(load_sql("audit", "range_stats"), params).one())
             if database.row_count == 0:
-                file.temporary.unlink(missing_ok=True)
+                file.staged.unlink(missing_ok=True)
                 return None  # archived meanwhile (or everything before the cutoff already is)
             # the rows stream on an ADBC connection that imports this transaction's snapshot
             snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             select = inline_parameters(conn.connection.driver_connection, load_sql("audit", "export_rows"), params)
-            exported = export_to_parquet(libpq_url(engine.url), snapshot, select, file.temporary)
+            exported = export_to_parquet(libpq_url(engine.url), snapshot, select, file.staged)
         result.export_seconds += time.perf_counter() - clock
         checkpoint("exported")
 
         # 2. verify the file against the database
         clock = time.perf_counter()
-        written = file_stats(file.temporary)
+        written = file_stats(file.staged)
         if (written.row_count, written.checksum) != (database.row_count, database.checksum) or (
             exported.rows != database.row_count
         ):
-            file.temporary.unlink(missing_ok=True)
+            file.staged.unlink(missing_ok=True)
             raise ArchiveIntegrityError(
                 f"{file.relative}: the written file holds {written.row_count} rows (checksum {written.checksum}), "
                 f"the database {database.row_count} (checksum {database.checksum}); nothing was deleted"
             )
-        item = _Verified(organization_id, file, written, file_sha256(file.temporary), exported.masked_values)
         result.verify_seconds += time.perf_counter() - clock
         checkpoint("verified")
 
-        # 3. rename into place
-        os.replace(file.temporary, file.final)
-        fsync_directory(file.final.parent)
+        # 3. publish under the final key (create-only), read back, SHA-256 checked
+        clock = time.perf_counter()
+        item = _Verified(organization_id, file, written, _publish(archive, file), exported.masked_values)
+        result.publish_seconds += time.perf_counter() - clock
         checkpoint("renamed")
 
         # 4. manifest and DELETE, one transaction
@@ -618,7 +644,7 @@ def _archive_piece(
         if not committed:
             continue  # rows were added to (or removed from) the range since the export: again
         checkpoint("committed")
-        return Piece(organization_id, year, month, written.row_count, file.relative, exported.masked_values, attempt)
+        return item.piece(year, month, attempt)
     raise ArchiveIntegrityError(
         f"{organization_label(organization_id)} {year:04d}-{month:02d}: the rows kept changing during "
         f"{DELETE_ATTEMPTS} attempts; nothing was deleted (run again later)"
@@ -659,7 +685,7 @@ def advance_head(archive: Archive, organization_id: str | None, step: ChainStep)
     except ValueError:
         return
     if recorded is None or recorded == step.previous:
-        archive.write_head(organization_id, step.head)
+        archive.write_head(organization_id, step.head, replacing=recorded)  # compare-and-swap
 
 
 def record_head(engine: Engine, archive: Archive, organization_id: str | None) -> ChainHead | None:
@@ -679,7 +705,7 @@ def record_head(engine: Engine, archive: Archive, organization_id: str | None) -
         return newest
     if recorded is None or any((link.chain_position, link.hash) == (recorded.chain_position, recorded.hash)
                                for link in links):  # fmt: skip
-        archive.write_head(organization_id, newest)
+        archive.write_head(organization_id, newest, replacing=recorded)  # compare-and-swap
     return newest
 
 
@@ -689,12 +715,13 @@ class SweepResult:
     kept: list[str] = field(default_factory=list)
 
 
-def rows_back_in_database(engine: Engine, organization_id: str | None, path: Path) -> bool:
+def rows_back_in_database(engine: Engine, archive: Archive, organization_id: str | None, key: str) -> bool:
     """Whether every row of an archived file is live in audit_logs (count and id checksum): only then
     may the file be removed. A file Parquet cannot read proves nothing and is kept."""
     try:
-        stats = file_stats(path)
-        ids = file_ids(path)
+        with archive.store.readable([key]) as [path]:
+            stats = file_stats(path)
+            ids = file_ids(path)
     except Exception:  # a damaged file: never deleted on a guess (verify reports it)
         return False
     with engine.connect() as conn:
@@ -710,25 +737,27 @@ def sweep(
     all live in the database*. A file without an active manifest whose rows are not live (a manifest
     removed or marked restored behind the archive's back) is kept and reported. Run under the lock."""
     result = SweepResult()
-    folder = archive.organization_dir(organization_id)
-    if not folder.exists():
+    prefix = archive.organization_prefix(organization_id)
+    # staged files and unfinished uploads were never published, so their rows were never deleted
+    # (step 4 needs the published file)
+    result.removed += archive.store.clean_incomplete(prefix)
+    keys = archive.store.list(prefix)
+    if not keys:
         return result
     with engine.connect() as conn:
         manifests = conn.execute(load_sql("audit", "manifests"), _org_params(organization_id)).all()
     active = {m.path for m in active_links(manifests)}
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or (not path.name.endswith(TEMP_SUFFIX) and archive.relative(path) in active):
+    for key in keys:
+        if key in active:
             continue
-        # a .tmp was never renamed, so its rows were never deleted (step 4 needs the renamed file)
-        if path.name.endswith(TEMP_SUFFIX) or rows_back_in_database(engine, organization_id, path):
-            path.unlink()
-            fsync_directory(path.parent)
+        if rows_back_in_database(engine, archive, organization_id, key):
+            archive.store.delete(key)
             result.removed += 1
         else:
-            result.kept.append(archive.relative(path))
+            result.kept.append(key)
             if say is not None:
                 say(
-                    f"{organization_label(organization_id)}: kept {archive.relative(path)}: no active manifest "
+                    f"{organization_label(organization_id)}: kept {key}: no active manifest "
                     "lists it but its rows are not in the database (see `prometric audit verify`)"
                 )
     return result
@@ -808,9 +837,22 @@ def restore_month(
 
 
 def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> RestoredFile:
-    path = archive.absolute(manifest.path)
-    if not path.exists():
+    if not archive.store.exists(manifest.path):
         raise ArchiveIntegrityError(f"{manifest.path} is missing: cannot restore it (see `prometric audit verify`)")
+    with archive.store.readable([manifest.path]) as [path]:
+        step = _restore_rows(engine, manifest, path, run_key)
+    advance_head(archive, manifest.organization_id, step)
+    archive.store.delete(manifest.path)
+    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, step.rows_inserted, step.head)
+
+
+@dataclass(frozen=True)
+class _RestoreStep(ChainStep):
+    rows_inserted: int = 0
+
+
+def _restore_rows(engine: Engine, manifest, path: Path, run_key: str) -> _RestoreStep:
+    """One transaction: the file's rows not already live, proven live, and the restore link."""
     if file_sha256(path) != manifest.file_sha256:
         raise ArchiveIntegrityError(
             f"{manifest.path} differs from its manifest (SHA-256): not restored (see `prometric audit verify`)"
@@ -839,10 +881,7 @@ def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> R
                         "file_sha256", "content_checksum")
         }  # fmt: skip
         step = _append_link(conn, {**fields, "run_key": run_key}, RESTORE, manifest.id)
-    advance_head(archive, manifest.organization_id, step)
-    path.unlink()
-    fsync_directory(path.parent)
-    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, rows_inserted, step.head)
+    return _RestoreStep(step.previous, step.head, rows_inserted)
 
 
 class _CsvSink:

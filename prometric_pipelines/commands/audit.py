@@ -81,7 +81,7 @@ def _run_archive(args: argparse.Namespace) -> int:
     if args.restore and args.before is not None:
         raise InvalidInput("--before cannot be combined with --restore")
     ids = parse_organization_ids(args.org)
-    Archive.from_url()  # a bad ARCHIVE_URL is reported before anything runs
+    Archive.from_url().store.check()  # a bad ARCHIVE_URL (or bucket) is reported before anything runs
     engine = _engine()
     _require_known(engine, ids)
     engine.dispose()

@@ -34,7 +34,8 @@ def register_db(db_commands: argparse._SubParsersAction) -> None:
     )
     restore.add_argument(
         "--from", dest="source", required=True, metavar="BACKUP",
-        help="a backup's .dump file (or its .json manifest), or `latest` for the newest backup of the database",
+        help="a backup's .dump file (or its .json manifest, or its s3:// URL), or `latest` for the newest backup "
+        "of the database",
     )  # fmt: skip
     restore.add_argument(
         "--target-url", metavar="URL",
@@ -66,6 +67,7 @@ def _backup(args: argparse.Namespace) -> int:
 
     # checked before a Dagster run is recorded: a mistake is one line, not a failed run
     archive = Archive.from_url()
+    archive.store.check()
     engine = create_db_engine()
     check_connection(engine)
     with engine.connect() as conn:
@@ -90,7 +92,7 @@ def _backup(args: argparse.Namespace) -> int:
         f"pg_dump {meta['pg_dump_version'].value}, {meta['duration_s'].value:.1f} s"
     )
     deleted = meta["deleted_by_retention"].value
-    _say(f"  retention: {len(deleted)} deleted, {meta['backups_kept'].value} kept in {archive.root / 'backups'}")
+    _say(f"  retention: {len(deleted)} deleted, {meta['backups_kept'].value} kept in {archive.url}/backups")
     return 0
 
 
@@ -114,7 +116,7 @@ def _restore(args: argparse.Namespace) -> int:
         differences = result.mismatch_summary()
         raise PrometricError(f"restored into {result.target}, but it differs from the manifest: {differences}")
     _say(
-        f"restored {backup.dump.name} (taken {backup.manifest['started_at'][:19]} UTC) into {result.target}: "
+        f"restored {backup.name} (taken {backup.manifest['started_at'][:19]} UTC) into {result.target}: "
         f"{result.tables_compared} tables and {result.rows_restored:,} rows match the manifest, "
         f"{result.checksums_compared} table checksums equal ({result.seconds:.1f} s)"
     )

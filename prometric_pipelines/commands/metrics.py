@@ -42,7 +42,7 @@ def run_metrics(args: argparse.Namespace) -> int:
     config = {"organization_ids": organizations}
     result = run_job(
         "metrics_job",
-        {"ops": {asset: {"config": config} for asset in ASSETS}},
+        {"ops": {asset: {"config": config} for asset in (*ASSETS, "metric_alerts")}},
         partition_range_tags(first, last),
     )
     for line in report_lines(result, first, last):
