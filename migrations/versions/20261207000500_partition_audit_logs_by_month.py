@@ -24,7 +24,7 @@ The functions are SECURITY DEFINER (partitions are the table owner's to create a
 `prometric_jobs` may execute the two above (`prometric_audit_month_partition`, their helper, is the owner's).
 
 Revision ID: 20261207000500
-Revises: 20261206201000
+Revises: 20261207000400
 Create Date: 2026-12-07 00:05:00+00:00
 """
 
@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261207000500"
-down_revision: str | None = "20261206201000"
+down_revision: str | None = "20261207000400"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
