@@ -48,7 +48,7 @@ EXPECTED_PIECES = {
     ("b", 2025, 1): 20,
     ("b", 2025, 3): 5,  # all 5 (days 1-13)
 }
-LIVE_AFTER = {"a": 5 + 8 + 1, "b": 0, "global": 0}  # a: March 16-28, April, the row without createdAt
+LIVE_AFTER = {"a": 5 + 8 + 1, "b": 0, "global": 0}  # a: March 16-28, April, the row written now
 
 
 def seed_history(conn: Connection) -> dict[str, Any]:
@@ -67,9 +67,10 @@ def seed_history(conn: Connection) -> dict[str, Any]:
     add("b", dt.date(2025, 1, 1), 20)
     add("b", dt.date(2025, 3, 1), 5, step=3)
     add(None, dt.date(2025, 1, 1), 4)
+    # a row the ERP writes now ("createdAt" by its default; it may not be NULL: the table is partitioned by it)
     conn.execute(
-        text("""INSERT INTO audit_logs ("organizationId", action, entity, "createdAt")
-                VALUES (CAST(:org AS uuid), 'CREATE', 'orders', NULL)"""),
+        text("""INSERT INTO audit_logs ("organizationId", action, entity)
+                VALUES (CAST(:org AS uuid), 'CREATE', 'orders')"""),
         {"org": orgs["a"]},
     )
     return {"orgs": orgs, "users": users}

@@ -15,7 +15,14 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import text
 
-from prometric_pipelines.audit.archive import ArchiveIntegrityError, ArchiveResult, _archive_piece, restore_month
+from prometric_pipelines.audit.archive import (
+    ArchiveIntegrityError,
+    ArchiveResult,
+    OrganizationScope,
+    _archive_month,
+    _archive_piece,
+    restore_month,
+)
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
@@ -140,3 +147,50 @@ def test_two_runs_racing_on_one_month_without_the_lock_exactly_one_commits(histo
         assert_exactly_once(conn, archive, history["originals"])
     assert archive.parquet_keys() == [committed[0].path]
     assert verify_archive(engine, archive, [orgs["a"]]).clean
+
+
+def test_two_runs_racing_on_one_month_export_publish_each_organization_once(history):
+    """The month path (one export split into a file per organization) meets the same race: per key one
+    publish wins; an organization whose key the other run took fails in this run with nothing deleted,
+    and each organization's January is archived exactly once, its piece carrying the object's URL, size
+    and SHA-256 as read back from the store."""
+    engine, orgs, store = history["engine"], history["orgs"], history["store"]
+    archive = Archive.from_url(store.url)
+    publish = archive.store.put_file
+    both_exported = threading.Barrier(2, timeout=120)
+
+    def publish_together(key, staged):
+        both_exported.wait()  # both runs publish the same organization's file at the same time
+        return publish(key, staged)
+
+    object.__setattr__(archive.store, "put_file", publish_together)
+    scopes = [OrganizationScope(o, dt.date(2025, 2, 1), 1) for o in (None, orgs["a"], orgs["b"])]
+    outcomes: list[tuple] = []
+
+    def run() -> None:
+        result = ArchiveResult(run_key=uuid.uuid4().hex, scopes=scopes)
+        outcomes.append(_archive_month(engine, archive, dt.date(2025, 1, 1), scopes, result, droppable=False))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(outcomes) == 2, outcomes
+    pieces = [piece for found, _ in outcomes for piece in found]
+    failures = [failure for _, failed in outcomes for failure in failed]
+    assert sorted((p.organization_id or "", p.rows) for p in pieces) == sorted(
+        [("", 4), (orgs["a"], 30), (orgs["b"], 20)]
+    )
+    assert sorted(f.organization_id or "" for f in failures) == sorted(["", orgs["a"], orgs["b"]])
+    assert all("appeared while this run wrote it" in f.reason and "nothing was deleted" in f.reason for f in failures)
+    scheme = "s3://" if store.kind == "s3" else "file://"
+    for piece in pieces:
+        content = b"".join(archive.store.open_read(piece.path))
+        assert (piece.size_bytes, piece.sha256) == (len(content), hashlib.sha256(content).hexdigest())
+        assert piece.url == f"{scheme}{store.url.removeprefix('s3://')}/{piece.path}"
+    with engine.connect() as conn:
+        paths = conn.execute(text("SELECT path FROM audit_log_archives WHERE month = 1 AND year = 2025")).scalars()
+        assert sorted(paths) == sorted(p.path for p in pieces) == archive.parquet_keys()
+        assert_exactly_once(conn, archive, history["originals"])

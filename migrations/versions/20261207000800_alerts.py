@@ -17,7 +17,7 @@ and acknowledgement from the dashboards
 See docs/alerts.md.
 
 Revision ID: 20261207000800
-Revises: 20261207000400
+Revises: 20261207000500
 Create Date: 2026-12-07 00:08:00+00:00
 """
 
@@ -28,7 +28,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "20261207000800"
-down_revision: str | None = "20261207000400"
+down_revision: str | None = "20261207000500"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1056,7 +1056,8 @@ audit_logs = Table(
     Column("newValue", JSONB),
     Column("ipAddress", String(45)),
     Column("userAgent", Text),
-    _now("createdAt"),
+    # partitioned by month on createdAt (docs/schema-notes.md): part of the primary key, so NOT NULL
+    Column("createdAt", DateTime, primary_key=True, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
     Index("idx_audit_logs_org", "organizationId"),
     Index("idx_audit_logs_user", "userId"),
     Index("idx_audit_logs_entity", "entity", "entityId"),
