@@ -178,6 +178,11 @@ def _functions(schema: str) -> None:
                            v_name, v_start, v_end);
             EXECUTE format('ALTER TABLE {schema}.%I DROP CONSTRAINT %I', v_name, v_name || '_range');
             EXECUTE format('ALTER TABLE {schema}.%I ENABLE ROW LEVEL SECURITY', v_name);
+            -- backups read partitions directly (pg_dump): the maintenance login's read policy, as on every table
+            IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'prometric_maintenance') THEN
+                EXECUTE format('CREATE POLICY maintenance_read ON {schema}.%I FOR SELECT TO prometric_maintenance'
+                               ' USING (true)', v_name);
+            END IF;
             RETURN to_regclass(format('{schema}.%I', v_name));
         END
         $$
