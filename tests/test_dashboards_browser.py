@@ -18,6 +18,7 @@ from prometric_pipelines.cli import _dashboards_environment, _streamlit_command
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.generate.run import DEMO_PASSWORD
 from prometric_pipelines.maintenance.health import take_snapshot
+from tests.dashboards_data import restore_logins
 from tests.test_demo import free_port
 from tests.waiting import wait_for
 
@@ -37,6 +38,8 @@ VISITS = {
 
 @pytest.fixture(scope="module")
 def app_url(demo_data, tmp_path_factory):
+    # the server holds this data's reader password: modules that ran since may have given the roles others
+    restore_logins(demo_data)
     take_snapshot(demo_data.owner, run_key="test-browser")  # the owner's Database page shows a real snapshot
     port = free_port()
     # as `prometric dashboards` starts it: the reader login only (no DATABASE_URL, no JOBS_DATABASE_URL)
