@@ -264,3 +264,32 @@ def a_movement_of(engine: Engine, organization: object) -> dict:
         org=organization,
     )
     return {"id": found[0][0]}
+
+
+def test_one_transaction_for_every_organization_equals_one_transaction_each(generated) -> None:
+    """A run reconciles every organization in one transaction, each statement for all of them, here a
+    sealed pass (one pair unsealed) beside a full pass; the same made one organization per run (the
+    path the failure isolation falls back to) gives the full pass's findings and balances too."""
+    reconcile(generated, RUN_DATE, sealed_balances=False)
+    first, second = (str(r[0]) for r in rows(generated, "SELECT id FROM organizations ORDER BY id"))
+    late = a_movement_of(generated, first)
+
+    def late_movement_in_first_and_seals_of_second_dropped() -> None:
+        execute(generated, "UPDATE stock_movements SET quantity = quantity + 3 WHERE id = :id", id=late["id"])
+        execute(generated, 'DELETE FROM stock_sealed_balances WHERE "organizationId" = :o', o=second)
+        execute(generated, 'DELETE FROM stock_sealed_periods WHERE "organizationId" = :o', o=second)
+
+    late_movement_in_first_and_seals_of_second_dropped()
+    together, after_together, after_full = nightly_then_full(generated)
+    assert sorted((o.organization_id, o.ledger, o.unsealed_pairs) for o in together.organizations) == [
+        (first, "sealed", 1), (second, "full", 0)]  # fmt: skip
+    assert len({o.run_id for o in together.organizations}) == 2
+    assert after_together == after_full
+
+    late_movement_in_first_and_seals_of_second_dropped()
+    one_by_one = [reconcile(generated, RUN_DATE, organization_ids=[org]) for org in (first, second)]
+    assert [(o.organization_id, o.ledger, o.unsealed_pairs) for r in one_by_one for o in r.organizations] == [
+        (first, "sealed", 1), (second, "full", 0)]  # fmt: skip
+    after_one_by_one = state(generated)
+    reconcile(generated, RUN_DATE, sealed_balances=False)
+    assert after_one_by_one == state(generated) != after_full  # the second +3 moved the pair's ledger

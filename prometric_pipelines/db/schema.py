@@ -1238,9 +1238,17 @@ stock_discrepancies = Table(
 
 # --- Platform tables: sealed stock balances (20261207000400; docs/stock.md, "Sealed balances") -----
 
-# The reconciliation's nightly run reads one organization's movements after its last sealed month.
+# The reconciliation's nightly run reads one organization's movements after its last sealed month;
+# one (warehouse, product) pair's movements in one range (20261207001400: a malformed or foreign ledger
+# group expanded, an unsealed pair rebuilt).
 STOCK_SEAL_INDEXES = (
     Index("idx_stock_movements_org_created", stock_movements.c.organizationId, stock_movements.c.createdAt),
+    Index(
+        "idx_stock_movements_org_product_warehouse",
+        stock_movements.c.organizationId,
+        stock_movements.c.productId,
+        stock_movements.c.warehouseId,
+    ),
 )
 
 # The months an organization's ledger is sealed through (the latest is what a nightly run starts from).
