@@ -15,6 +15,9 @@ are findings). Printed in one run, with the machine's load:
   sealed months (insert, update, delete: unsealed and rebuilt), against the full pass's bare scan;
   target <= 0.5x; and whether its findings equal a full pass's.
 
+A run reconciles every organization in one transaction (one statement per step for all of them), so
+the figures are of the whole run, not a sum of per-organization runs.
+
 Not part of `make test`.
 """
 
