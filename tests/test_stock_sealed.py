@@ -251,9 +251,13 @@ def test_an_organization_that_fails_keeps_its_late_movements_for_the_next_run(ge
     # rolled back: the failing organization's record of the late movement and its seals are as they were
     assert [b[0] for b in rows(generated, BREAKS)] == [str(failing)]
     assert [b for b in rows(generated, BALANCES) if b[0] == str(failing)] == seals_before
+    # the other organization was written: its findings and balances are those of a full pass
+    others_written = [[r for r in part if r[0] == str(other)] for part in state(generated)]
+    assert others_written[0] and others_written[1]
     nightly, after_nightly, after_full = nightly_then_full(generated)
     assert [o.unsealed_pairs for o in nightly.organizations if o.organization_id == str(failing)] == [1]
     assert after_nightly == after_full
+    assert others_written == [[r for r in part if r[0] == str(other)] for part in after_full]
 
 
 def a_movement_of(engine: Engine, organization: object) -> dict:
