@@ -57,10 +57,10 @@ WORK_MEM = "64MB"
 # A run seals the months that ended at least this long before it: a writer's transaction still open
 # across a month's end (or in another session time zone) cannot slip a movement under a fresh seal.
 SEAL_LAG = dt.timedelta(days=2)
-# Sealed months kept per organization; a movement older than that unseals its pair to the beginning.
+# Sealed months kept per organization (a run reads only the latest; older ones are history for inspection).
 SEALED_MONTHS_KEPT = 12
-# Above this share of the sealed groups, rebuilding the unsealed pairs one by one costs more than
-# reading the ledger once: the run makes a full pass instead.
+# Above this share of the sealed groups unsealed at once (a bulk back-dated import), the run makes a
+# full pass and seals from scratch instead of adding the late movements to the balances.
 REBUILD_SHARE_LIMIT = 0.1
 SORTS_OFF = "SELECT set_config('enable_sort', 'off', true), set_config('enable_incremental_sort', 'off', true)"
 SORTS_ON = "SELECT set_config('enable_sort', 'on', true), set_config('enable_incremental_sort', 'on', true)"
@@ -304,12 +304,11 @@ def ledger_groups(
     if keys.rowcount:
         unsealed = _by_organization(conn.execute(load_sql("stock", "unsealed_key_counts")))
         conn.execute(text("ANALYZE stock_unsealed_keys"))  # the planner's row estimate (no statistics yet)
-    conn.execute(load_sql("stock", "consume_seal_breaks"), params)
     if unsealed:
         counted = [o for o in organization_ids if o in unsealed]
         counts = {"organization_ids": _typed(counted), "sealed_periods": [candidates[o] for o in counted]}
         groups = _by_organization(conn.execute(load_sql("stock", "sealed_balance_counts"), counts))
-        for organization in counted:  # too many pairs to rebuild one by one: a full pass reads less
+        for organization in counted:  # a bulk back-dated import: a full pass re-seals from scratch
             if unsealed[organization] > REBUILD_SHARE_LIMIT * groups.get(organization, 0):
                 candidates[organization] = None
     sealed = [o for o in organization_ids if candidates[o] is not None]
@@ -322,19 +321,20 @@ def ledger_groups(
     # planner expect a hash table larger than work_mem and sort every movement instead: 1.7x slower
     # (docs/stock.md, Performance), or, for several organizations, sort each organization's movements
     # after an index scan (incremental sort). A hash aggregate still spills to disk if it ever has to.
-    conn.execute(
-        text("SELECT set_config('enable_sort', 'off', true), set_config('enable_incremental_sort', 'off', true)")
-    )
+    conn.execute(text(SORTS_OFF))
     if full:
         conn.execute(load_sql("stock", "delete_seals"), {"organization_ids": _typed(full)})
     # made for every run: the organizations of a full pass (none on a quiet night) read every movement
     conn.execute(load_sql("stock", "ledger_parts_full"), {**window, "organization_ids": _typed(full)})
     if sealed:
-        conn.execute(load_sql("stock", "unseal_balances"), {"organization_ids": _typed(sealed)})
         range_starts = [dt.datetime.combine(_month_before(candidates[o], -1), dt.time()) for o in sealed]
         conn.execute(load_sql("stock", "ledger_parts_sealed"), {
             **window, "organization_ids": _typed(sealed), "sealed_periods": [candidates[o] for o in sealed],
             "range_starts": range_starts})  # fmt: skip
+        # read above with the late movements' deltas; sealed again below
+        conn.execute(load_sql("stock", "unseal_balances"), {"organization_ids": _typed(sealed)})
+    # the late movements this run has seen are acted on (their deltas added, or covered by a full pass)
+    conn.execute(load_sql("stock", "consume_seal_breaks"), params)
     conn.execute(text(SORTS_ON))
 
     ledgers: dict[str, LedgerGroups] = {}
