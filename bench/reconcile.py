@@ -12,8 +12,11 @@ are findings). Printed in one run, with the machine's load:
   parallel scan of stock_movements + inventory and a binary COPY of the rows it wrote: run rows,
   findings, sealed balances); target <= 3x;
 * the nightly pass with sealed balances after a day of new movements and a few late movements into
-  sealed months (insert, update, delete: unsealed and rebuilt), against the full pass's bare scan;
+  sealed months (insert, update, delete: added to the seals as deltas), against the full pass's bare scan;
   target <= 0.5x; and whether its findings equal a full pass's.
+
+A run reconciles every organization in one transaction (one statement per step for all of them), so
+the figures are of the whole run, not a sum of per-organization runs.
 
 Not part of `make test`.
 """
@@ -225,7 +228,7 @@ def main() -> None:
     print()
     print(REPORT_HEADER)
     print(report_row(f"full pass, median of {args.runs}", full_seconds, full_limit, "<= 3x"))
-    print(f"| nightly with sealed balances (+{day_movements:,} movements of a day, late movements unsealing "
+    print(f"| nightly with sealed balances (+{day_movements:,} movements of a day, late movements touching "
           f"{', '.join(map(str, unsealed))} pairs), median of {args.runs} | {nightly_seconds:.2f} s "
           f"| the full pass's bare scan {scan:.2f} s | {nightly_seconds / scan:.2f}x | <= 0.5x |")  # fmt: skip
     quiet = statistics.median(quiet_runs)

@@ -54,6 +54,13 @@ EXTRA_INDEXES = {
     "idx_payroll_org_period": ("payroll", ["organizationId", "year", "month"], False, None),
     # the stock reconciliation's nightly range: one organization's movements after its sealed month
     "idx_stock_movements_org_created": ("stock_movements", ["organizationId", "createdAt"], False, None),
+    # the reconciliation's per-pair lookups (expansions of malformed/foreign groups, unsealed pairs)
+    "idx_stock_movements_org_product_warehouse": (
+        "stock_movements",
+        ["organizationId", "productId", "warehouseId"],
+        False,
+        None,
+    ),
 }
 # Columns widened where the seed's type overflows: (table, column) -> the type we use.
 WIDENED_COLUMNS = {("metrics", "change"): "numeric(20,2)"}

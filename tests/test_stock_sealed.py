@@ -206,7 +206,9 @@ def test_the_jobs_login_runs_the_nightly_pass_and_its_writes_are_tracked(generat
     try:
         old = a_movement(generated, "2025-05-01")
         execute(jobs, "UPDATE stock_movements SET quantity = quantity + 1 WHERE id = :id", id=old["id"])
-        assert len(rows(generated, BREAKS)) == 1  # the trigger writes as its owner: no grant needed
+        # the trigger writes as its owner (no grant needed): the movement's old (-1) and new (+1) version
+        breaks = rows(generated, "SELECT sign, quantity FROM stock_seal_breaks ORDER BY sign")
+        assert breaks == [(-1, old["quantity"]), (1, old["quantity"] + 1)]
         nightly = reconcile(jobs, RUN_DATE)
         assert not nightly.failures
         assert sum(org.unsealed_pairs for org in nightly.organizations) == 1
@@ -249,11 +251,15 @@ def test_an_organization_that_fails_keeps_its_late_movements_for_the_next_run(ge
     assert [f.organization_id for f in result.failures] == [str(failing)]
     assert [(o.organization_id, o.unsealed_pairs) for o in result.organizations] == [(str(other), 1)]
     # rolled back: the failing organization's record of the late movement and its seals are as they were
-    assert [b[0] for b in rows(generated, BREAKS)] == [str(failing)]
+    assert {b[0] for b in rows(generated, BREAKS)} == {str(failing)}
     assert [b for b in rows(generated, BALANCES) if b[0] == str(failing)] == seals_before
+    # the other organization was written: its findings and balances are those of a full pass
+    others_written = [[r for r in part if r[0] == str(other)] for part in state(generated)]
+    assert others_written[0] and others_written[1]
     nightly, after_nightly, after_full = nightly_then_full(generated)
     assert [o.unsealed_pairs for o in nightly.organizations if o.organization_id == str(failing)] == [1]
     assert after_nightly == after_full
+    assert others_written == [[r for r in part if r[0] == str(other)] for part in after_full]
 
 
 def a_movement_of(engine: Engine, organization: object) -> dict:
@@ -264,3 +270,71 @@ def a_movement_of(engine: Engine, organization: object) -> dict:
         org=organization,
     )
     return {"id": found[0][0]}
+
+
+def test_one_transaction_for_every_organization_equals_one_transaction_each(generated) -> None:
+    """A run reconciles every organization in one transaction, each statement for all of them, here a
+    sealed pass (one pair unsealed) beside a full pass; the same made one organization per run (the
+    path the failure isolation falls back to) gives the full pass's findings and balances too."""
+    reconcile(generated, RUN_DATE, sealed_balances=False)
+    first, second = (str(r[0]) for r in rows(generated, "SELECT id FROM organizations ORDER BY id"))
+    late = a_movement_of(generated, first)
+
+    def late_movement_in_first_and_seals_of_second_dropped() -> None:
+        execute(generated, "UPDATE stock_movements SET quantity = quantity + 3 WHERE id = :id", id=late["id"])
+        execute(generated, 'DELETE FROM stock_sealed_balances WHERE "organizationId" = :o', o=second)
+        execute(generated, 'DELETE FROM stock_sealed_periods WHERE "organizationId" = :o', o=second)
+
+    late_movement_in_first_and_seals_of_second_dropped()
+    together, after_together, after_full = nightly_then_full(generated)
+    assert sorted((o.organization_id, o.ledger, o.unsealed_pairs) for o in together.organizations) == [
+        (first, "sealed", 1), (second, "full", 0)]  # fmt: skip
+    assert len({o.run_id for o in together.organizations}) == 2
+    assert after_together == after_full
+
+    late_movement_in_first_and_seals_of_second_dropped()
+    one_by_one = [reconcile(generated, RUN_DATE, organization_ids=[org]) for org in (first, second)]
+    assert [(o.organization_id, o.ledger, o.unsealed_pairs) for r in one_by_one for o in r.organizations] == [
+        (first, "sealed", 1), (second, "full", 0)]  # fmt: skip
+    after_one_by_one = state(generated)
+    reconcile(generated, RUN_DATE, sealed_balances=False)
+    assert after_one_by_one == state(generated) != after_full  # the second +3 moved the pair's ledger
+
+
+def test_late_deltas_flip_a_movement_between_counted_and_invalid_and_remove_a_group(generated) -> None:
+    """The nightly pass adds each late movement's old (-1) and new (+1) version to the sealed balances:
+    a movement turned non-positive leaves the sum and joins the group's invalid ids, turned back it
+    returns, a group whose only movement is deleted disappears; each night equals a full pass."""
+    reconcile(generated, RUN_DATE, sealed_balances=False)
+    moved = a_movement(generated, "2025-05-10", 3)
+    other_warehouse = rows(
+        generated,
+        """SELECT id FROM warehouses WHERE "organizationId" = :org AND id <> :warehouse ORDER BY id LIMIT 1""",
+        org=moved["org"], warehouse=moved["warehouse"],
+    )[0][0]  # fmt: skip
+    nights = [
+        ("UPDATE stock_movements SET quantity = -1 WHERE id = :id", {"id": moved["id"]}),
+        ("UPDATE stock_movements SET quantity = 7 WHERE id = :id", {"id": moved["id"]}),
+        (
+            """INSERT INTO stock_movements ("organizationId", "workspaceId", "warehouseId", "productId", type,
+                                            quantity, "fromWarehouseId", "toWarehouseId", reason, "createdAt")
+               VALUES (:org, :workspace, :warehouse, :product, 'TRANSFER', 2, :warehouse, :to, 'late transfer',
+                       '2025-04-03 10:00')""",
+            {**moved, "to": other_warehouse},
+        ),
+        ("DELETE FROM stock_movements WHERE reason = 'late transfer'", {}),
+    ]
+    seen = []
+    for sql, params in nights:
+        execute(generated, sql, **params)
+        nightly, after_nightly, after_full = nightly_then_full(generated)
+        assert {o.ledger for o in nightly.organizations} == {"sealed"}
+        assert sum(o.unsealed_pairs for o in nightly.organizations) == 1
+        assert after_nightly == after_full
+        seen.append(after_full)
+    source = str(moved["warehouse"])
+    transfers = [[b for b in balances if b[4] == "TRANSFER" and b[5] == source] for _, balances in seen]
+    assert len(transfers[2]) > len(transfers[3])  # the late transfer's group existed, then was removed
+    # the movement was one of the invalid ones the first night only
+    invalid = [[f for f in findings if f[1] == "invalid_movement" and f[4] == str(moved["id"])] for findings, _ in seen]
+    assert [len(found) for found in invalid] == [1, 0, 0, 0]

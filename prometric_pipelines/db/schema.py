@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -1238,9 +1239,17 @@ stock_discrepancies = Table(
 
 # --- Platform tables: sealed stock balances (20261207000400; docs/stock.md, "Sealed balances") -----
 
-# The reconciliation's nightly run reads one organization's movements after its last sealed month.
+# The reconciliation's nightly run reads one organization's movements after its last sealed month;
+# one (warehouse, product) pair's movements in one range (20261207001400: a malformed or foreign ledger
+# group expanded back to its movements).
 STOCK_SEAL_INDEXES = (
     Index("idx_stock_movements_org_created", stock_movements.c.organizationId, stock_movements.c.createdAt),
+    Index(
+        "idx_stock_movements_org_product_warehouse",
+        stock_movements.c.organizationId,
+        stock_movements.c.productId,
+        stock_movements.c.warehouseId,
+    ),
 )
 
 # The months an organization's ledger is sealed through (the latest is what a nightly run starts from).
@@ -1286,6 +1295,13 @@ stock_seal_breaks = Table(
     Column("productId", UUID, nullable=False),
     Column("period", Date, nullable=False),
     Column("recordedAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    # the late movement's ledger group and contribution (20261207001400): +1 a new row, -1 an old one
+    Column("movementId", UUID),
+    Column("type", String(50)),
+    Column("fromWarehouseId", UUID),
+    Column("toWarehouseId", UUID),
+    Column("quantity", Numeric(15, 3)),
+    Column("sign", SmallInteger),
     Index("idx_stock_seal_breaks_org", "organizationId"),
 )
 

@@ -1,7 +1,8 @@
 """Stock reconciliation of one day: findings per organization, and optionally the safe fixes.
 
-For each organization, in ONE transaction (REPEATABLE READ: every statement sees the same snapshot)
-and under a per-organization advisory lock (two runs never interleave):
+Every organization of the run, in ONE transaction (REPEATABLE READ: every statement sees the same
+snapshot) under per-organization advisory locks (two runs of an organization never interleave), each
+step one set-based statement for all of them:
 
 1. the run row of (organization, run date) replaces any earlier one of that day (findings cascade);
 2. the ledger is aggregated to its groups (`ledger_groups`): from every movement (the full pass), or
@@ -11,10 +12,12 @@ and under a per-organization advisory lock (two runs never interleave):
    yields every finding (kinds in `KINDS`, semantics in docs/stock.md), inserted in a batch;
 4. apply mode: an ADJUSTMENT movement per ledger_vs_inventory finding, products' stock set to the
    inventory sums, an audit_logs row per change;
-5. one notification per warehouse manager summarising their warehouses' findings;
-6. the run row gets its summary and status `completed`; commit.
+5. one notification per warehouse manager and organization summarising their warehouses' findings;
+6. the run rows get their summaries and status `completed`; commit.
 
-A failure anywhere rolls the organization's transaction back: the database is as before.
+A failure anywhere rolls the transaction back: the database is as before. When an organization's data
+makes it fail, the run is repeated for halves of the organizations, down to the one that fails alone
+(`operations.isolation.isolate`): its writes are rolled back, every other organization is written.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import datetime as dt
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines.config import BUSINESS_TIMEZONE, business_today  # noqa: F401 (re-exported)
 from prometric_pipelines.db.schema import stock_discrepancies
-from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
+from prometric_pipelines.operations.isolation import OrganizationFailure, isolate, with_names
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
 
@@ -54,11 +57,13 @@ WORK_MEM = "64MB"
 # A run seals the months that ended at least this long before it: a writer's transaction still open
 # across a month's end (or in another session time zone) cannot slip a movement under a fresh seal.
 SEAL_LAG = dt.timedelta(days=2)
-# Sealed months kept per organization; a movement older than that unseals its pair to the beginning.
+# Sealed months kept per organization (a run reads only the latest; older ones are history for inspection).
 SEALED_MONTHS_KEPT = 12
-# Above this share of the sealed groups, rebuilding the unsealed pairs one by one costs more than
-# reading the ledger once: the run makes a full pass instead.
+# Above this share of the sealed groups unsealed at once (a bulk back-dated import), the run makes a
+# full pass and seals from scratch instead of adding the late movements to the balances.
 REBUILD_SHARE_LIMIT = 0.1
+SORTS_OFF = "SELECT set_config('enable_sort', 'off', true), set_config('enable_incremental_sort', 'off', true)"
+SORTS_ON = "SELECT set_config('enable_sort', 'on', true), set_config('enable_incremental_sort', 'on', true)"
 STEP = "stock_reconciliation"  # the asset's step, in failure reports
 # The guard at the numeric edge: stock_discrepancies' columns and their limits once rounded. A value
 # that does not fit is stored as NULL and kept as text in details.outOfRange (never an overflow of
@@ -83,7 +88,7 @@ class OrganizationReconciliation:
     products_synced: int  # products whose currentStock/reservedStock were set (apply mode)
     audit_rows: int
     notifications: int
-    seconds: float
+    seconds: float  # of the transaction the organization was reconciled in (shared with the others there)
     values_out_of_range: int = 0  # finding values stored as NULL: too large for their column
     ledger: str = "full"  # "full": every movement read; "sealed": sealed balances + later movements
     sealed_through: dt.date | None = None  # the last month sealed after the run
@@ -160,57 +165,60 @@ def reconcile(
     sealed_balances: bool = True,
     seal_through: dt.date | None = None,
 ) -> ReconciliationResult:
-    """Reconciles every organization (or those given) for `run_date`; one transaction each. An
-    organization whose data makes its transaction fail is rolled back alone and listed in `failures`;
-    the others go on. `sealed_balances=False` forces the full pass (every movement read, the seals
-    rebuilt); by default an organization with sealed balances reads only the movements after them.
-    `seal_through` (the first day of a month) seals no later than that month (default: the last month
-    that ended `SEAL_LAG` before the run)."""
+    """Reconciles every organization (or those given) for `run_date`, all in one transaction. An
+    organization whose data makes the transaction fail is rolled back alone and listed in `failures`
+    (the others are reconciled again without it). `sealed_balances=False` forces the full pass (every
+    movement read, the seals rebuilt); by default an organization with sealed balances reads only the
+    movements after them. `seal_through` (the first day of a month) seals no later than that month
+    (default: the last month that ended `SEAL_LAG` before the run)."""
     run_key = run_key or f"manual-{uuid.uuid4()}"
 
-    def work(organization_id: str) -> OrganizationReconciliation:
-        result = reconcile_organization(
+    def attempt(group: list[str]) -> list[OrganizationReconciliation]:
+        results = reconcile_organizations(
             engine,
-            organization_id,
+            group,
             run_date,
             apply=apply,
             run_key=run_key,
             sealed_balances=sealed_balances,
             seal_through=seal_through,
         )
-        if progress is not None:
+        for result in results if progress is not None else ():
             found = ", ".join(f"{count} {kind}" for kind, count in result.findings.items() if count) or "no findings"
-            progress(f"organization {organization_id}: {found} ({result.seconds:.2f} s)")
-        return result
+            progress(f"organization {result.organization_id}: {found} ({result.seconds:.2f} s)")
+        return results
 
     organizations = organizations_to_reconcile(engine, organization_ids)
-    results, failures = run_per_organization(organizations, work, step=STEP)
+    attempts, failures = isolate(organizations, attempt, step=STEP)
+    order = {organization: index for index, organization in enumerate(organizations)}
+    results = sorted((r for group in attempts for r in group), key=lambda r: order[r.organization_id])
     return ReconciliationResult(run_date, apply, results, with_names(engine, failures))
 
 
-def reconcile_organization(
+def reconcile_organizations(
     engine: Engine,
-    organization_id: str,
+    organization_ids: Sequence[str],
     run_date: dt.date,
     *,
     apply: bool,
     run_key: str,
     sealed_balances: bool = True,
     seal_through: dt.date | None = None,
-) -> OrganizationReconciliation:
+) -> list[OrganizationReconciliation]:
+    """The organizations reconciled in one transaction (all committed, or none)."""
     started = time.perf_counter()
-    org = {"organization_id": uuid.UUID(organization_id)}
+    ids = {"organization_ids": _typed(organization_ids)}
     with engine.connect() as conn:
-        # Waits for another run of this organization to finish; taken before the transaction begins so
-        # that the transaction's snapshot sees what that run committed (no double adjustment).
-        conn.execute(load_sql("stock", "lock_organization"), org)
+        # Waits for other runs of these organizations to finish; taken before the transaction begins so
+        # that the transaction's snapshot sees what those runs committed (no double adjustment).
+        conn.execute(load_sql("stock", "lock_organizations"), ids)
         conn.commit()
         try:
             conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                result = _reconcile_in_transaction(
+                results = _reconcile_in_transaction(
                     conn,
-                    organization_id,
+                    list(organization_ids),
                     run_date,
                     apply=apply,
                     run_key=run_key,
@@ -219,9 +227,10 @@ def reconcile_organization(
                 )
         finally:
             if not conn.closed and not conn.invalidated:
-                conn.execute(load_sql("stock", "unlock_organization"), org)
+                conn.execute(load_sql("stock", "unlock_organizations"), ids)
                 conn.commit()
-    return dataclasses.replace(result, seconds=time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return [dataclasses.replace(result, seconds=seconds) for result in results]
 
 
 def guard_numeric_edges(rows: Iterable[Any]) -> tuple[list[dict[str, Any]], int]:
@@ -254,72 +263,127 @@ def _month_before(day: dt.date, months: int = 1) -> dt.date:
 
 @dataclasses.dataclass(frozen=True)
 class LedgerGroups:
-    """How a run read its ledger (stock_ledger_parts, a table of the transaction)."""
+    """How a run read one organization's ledger (stock_ledger_parts, a table of the transaction)."""
 
     mode: str  # "full" or "sealed"
     sealed_through: dt.date
     unsealed_pairs: int
 
 
+def _typed(organization_ids: Iterable[str]) -> list[uuid.UUID]:
+    """Ids as UUIDs: psycopg sends str as text, and text[] = uuid[] has no operator."""
+    return [uuid.UUID(o) for o in organization_ids]
+
+
+def _by_organization(rows: Iterable[Any]) -> dict[str, Any]:
+    return {str(organization): value for organization, value in rows}
+
+
 def ledger_groups(
-    conn: Connection, params: dict[str, Any], *, sealed_balances: bool, seal_through: dt.date | None = None
-) -> LedgerGroups:
-    """Fills the transaction's `stock_ledger_parts` with the organization's ledger groups as of
-    `params["as_of"]` and seals the months that ended (see docs/stock.md, "Sealed balances")."""
+    conn: Connection,
+    organization_ids: Sequence[str],
+    params: dict[str, Any],
+    *,
+    sealed_balances: bool,
+    seal_through: dt.date | None = None,
+) -> dict[str, LedgerGroups]:
+    """Fills the transaction's `stock_ledger_parts` with the organizations' ledger groups as of
+    `params["as_of"]` and seals the months that ended (see docs/stock.md, "Sealed balances"); each
+    statement covers every organization (per-organization values go as parallel arrays)."""
     horizon = seal_horizon(params["as_of"])
     if seal_through is not None:
         horizon = min(horizon, dt.datetime.combine(_month_before(seal_through.replace(day=1), -1), dt.time()))
     period = _month_before(horizon.date())  # the last month this run may seal
-    latest = conn.execute(load_sql("stock", "latest_sealed_period"), params).scalar_one_or_none()
-    sealed = sealed_balances and latest is not None and latest <= period
-    keys = conn.execute(load_sql("stock", "unsealed_keys"), {**params, "sealed_period": latest if sealed else None})
-    unsealed = keys.rowcount
-    conn.execute(load_sql("stock", "consume_seal_breaks"), params)
-    if unsealed:  # the planner's row estimate (a fresh temporary table has no statistics)
-        conn.execute(text("ANALYZE stock_unsealed_keys"))
-    if sealed and unsealed:
-        groups = conn.execute(load_sql("stock", "sealed_balance_count"), {**params, "sealed_period": latest})
-        sealed = unsealed <= REBUILD_SHARE_LIMIT * groups.scalar_one()
+    latest = _by_organization(conn.execute(load_sql("stock", "latest_sealed_periods"), params))
+    candidates = {o: latest.get(o) if sealed_balances and latest.get(o) and latest[o] <= period else None
+                  for o in organization_ids}  # fmt: skip
+    keys = conn.execute(
+        load_sql("stock", "unsealed_keys"), {**params, "sealed_periods": [candidates[o] for o in organization_ids]}
+    )
+    unsealed: dict[str, int] = {}
+    if keys.rowcount:
+        unsealed = _by_organization(conn.execute(load_sql("stock", "unsealed_key_counts")))
+        conn.execute(text("ANALYZE stock_unsealed_keys"))  # the planner's row estimate (no statistics yet)
+    if unsealed:
+        counted = [o for o in organization_ids if o in unsealed]
+        counts = {"organization_ids": _typed(counted), "sealed_periods": [candidates[o] for o in counted]}
+        groups = _by_organization(conn.execute(load_sql("stock", "sealed_balance_counts"), counts))
+        for organization in counted:  # a bulk back-dated import: a full pass re-seals from scratch
+            if unsealed[organization] > REBUILD_SHARE_LIMIT * groups.get(organization, 0):
+                candidates[organization] = None
+    sealed = [o for o in organization_ids if candidates[o] is not None]
+    full = [o for o in organization_ids if candidates[o] is None]
+    if any(o in unsealed for o in full):
+        conn.execute(load_sql("stock", "keep_unsealed_keys"), {"organization_ids": _typed(sealed)})
+
     window = {**params, "horizon": horizon}
     # The aggregate's groups are few (thousands) but array_agg's estimated state per group makes the
     # planner expect a hash table larger than work_mem and sort every movement instead: 1.7x slower
-    # (docs/stock.md, Performance). A hash aggregate still spills to disk if it ever has to.
-    conn.execute(text("SET LOCAL enable_sort = off"))
+    # (docs/stock.md, Performance), or, for several organizations, sort each organization's movements
+    # after an index scan (incremental sort). A hash aggregate still spills to disk if it ever has to.
+    conn.execute(text(SORTS_OFF))
+    if full:
+        conn.execute(load_sql("stock", "delete_seals"), {"organization_ids": _typed(full)})
+    # made for every run: the organizations of a full pass (none on a quiet night) read every movement
+    conn.execute(load_sql("stock", "ledger_parts_full"), {**window, "organization_ids": _typed(full)})
     if sealed:
-        conn.execute(load_sql("stock", "unseal_balances"), params)
-        range_start = dt.datetime.combine(_month_before(latest, -1), dt.time())  # the month after `latest`
-        conn.execute(
-            load_sql("stock", "ledger_parts_sealed"), {**window, "sealed_period": latest, "range_start": range_start}
+        range_starts = [dt.datetime.combine(_month_before(candidates[o], -1), dt.time()) for o in sealed]
+        conn.execute(load_sql("stock", "ledger_parts_sealed"), {
+            **window, "organization_ids": _typed(sealed), "sealed_periods": [candidates[o] for o in sealed],
+            "range_starts": range_starts})  # fmt: skip
+        # read above with the late movements' deltas; sealed again below
+        conn.execute(load_sql("stock", "unseal_balances"), {"organization_ids": _typed(sealed)})
+    # the late movements this run has seen are acted on (their deltas added, or covered by a full pass)
+    conn.execute(load_sql("stock", "consume_seal_breaks"), params)
+    conn.execute(text(SORTS_ON))
+
+    ledgers: dict[str, LedgerGroups] = {}
+    to_seal: list[tuple[str, dt.date, bool]] = []  # organization, month, every group (newly sealed)
+    for organization in organization_ids:
+        base = candidates[organization]
+        newly_sealed = base is None or period > base
+        pairs = unsealed.get(organization, 0) if base is not None else 0
+        if newly_sealed or pairs:
+            to_seal.append((organization, period if newly_sealed else base, newly_sealed))
+        ledgers[organization] = LedgerGroups(
+            "sealed" if base is not None else "full", period if newly_sealed else base, pairs
         )
-    else:
-        conn.execute(load_sql("stock", "delete_seals"), params)
-        conn.execute(load_sql("stock", "ledger_parts_full"), window)
-    conn.execute(text("SET LOCAL enable_sort = on"))
-    newly_sealed = not sealed or period > latest
-    if newly_sealed or unsealed:
-        seal = {**params, "period": period if newly_sealed else latest, "all_groups": newly_sealed}
+    if to_seal:
+        seal = {
+            **params,
+            "organization_ids": _typed(o for o, _, _ in to_seal),
+            "periods": [month for _, month, _ in to_seal],
+            "all_groups": [every for _, _, every in to_seal],
+            "run_ids": [params["run_ids_by_organization"][o] for o, _, _ in to_seal],
+            "keep_from": [_month_before(month, SEALED_MONTHS_KEPT) for _, month, _ in to_seal],
+        }
         conn.execute(load_sql("stock", "seal_balances"), seal)
         conn.execute(load_sql("stock", "seal_period"), seal)
-        keep_from = _month_before(period, SEALED_MONTHS_KEPT)
-        conn.execute(load_sql("stock", "prune_seals"), {**params, "keep_from": keep_from})
-    return LedgerGroups("sealed" if sealed else "full", period if newly_sealed else latest, unsealed if sealed else 0)
+        conn.execute(load_sql("stock", "prune_seals"), seal)
+    return ledgers
+
+
+def _counts(rows: Iterable[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for (organization,) in rows:
+        counts[str(organization)] = counts.get(str(organization), 0) + 1
+    return counts
 
 
 def _reconcile_in_transaction(
     conn: Connection,
-    organization_id: str,
+    organization_ids: list[str],
     run_date: dt.date,
     *,
     apply: bool,
     run_key: str,
     sealed_balances: bool = True,
     seal_through: dt.date | None = None,
-) -> OrganizationReconciliation:
-    conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+) -> list[OrganizationReconciliation]:
     # the run's "now": ledger on-hand counts movements up to here; adjustments are stamped with it
-    as_of = conn.execute(text("SELECT LOCALTIMESTAMP")).scalar_one()
-    params: dict[str, object] = {
-        "organization_id": uuid.UUID(organization_id),  # typed: psycopg sends str as text
+    as_of = conn.execute(text(f"SELECT set_config('work_mem', '{WORK_MEM}', true), LOCALTIMESTAMP")).one()[1]
+    params: dict[str, Any] = {
+        "organization_ids": _typed(organization_ids),
         "run_date": run_date,
         "run_key": run_key,
         "applied": apply,
@@ -328,41 +392,56 @@ def _reconcile_in_transaction(
         "posted_at": as_of,
     }
     conn.execute(load_sql("stock", "delete_run"), params)
-    params["run_id"] = conn.execute(load_sql("stock", "insert_run"), params).scalar_one()
-    ledger = ledger_groups(conn, params, sealed_balances=sealed_balances, seal_through=seal_through)
-    found, out_of_range = guard_numeric_edges(conn.execute(load_sql("stock", "find_discrepancies"), params).mappings())
+    run_ids = dict(conn.execute(load_sql("stock", "insert_run"), params).all())
+    params["run_ids_by_organization"] = {str(o): run_id for o, run_id in run_ids.items()}
+    params["run_ids"] = [params["run_ids_by_organization"][o] for o in organization_ids]
+    ledgers = ledger_groups(conn, organization_ids, params, sealed_balances=sealed_balances, seal_through=seal_through)
+    del params["run_ids_by_organization"]
+    found, _ = guard_numeric_edges(conn.execute(load_sql("stock", "find_discrepancies"), params).mappings())
+    out_of_range: dict[str, int] = {}
+    for finding in found:
+        if "outOfRange" in finding["details"]:
+            organization = str(finding["organizationId"])
+            out_of_range[organization] = out_of_range.get(organization, 0) + len(finding["details"]["outOfRange"])
     if found:
         conn.execute(
             insert(stock_discrepancies),
-            [{**row, "runId": params["run_id"], "createdAt": as_of} for row in found],
+            [{**row, "runId": run_ids[row["organizationId"]], "createdAt": as_of} for row in found],
         )
 
-    adjustments = products_synced = 0
+    adjustments: dict[str, int] = {}
+    products_synced: dict[str, int] = {}
     if apply:
         params["reason"] = f"stock reconciliation {run_date} (run {run_key}): inventory count taken as the truth"
-        adjustments = len(conn.execute(load_sql("stock", "post_adjustments"), params).all())
-        products_synced = len(conn.execute(load_sql("stock", "sync_product_stock"), params).all())
-    notifications = len(conn.execute(load_sql("stock", "notify_managers"), params).all())
+        adjustments = _counts(conn.execute(load_sql("stock", "post_adjustments"), params))
+        products_synced = _counts(conn.execute(load_sql("stock", "sync_product_stock"), params))
+    notifications = _counts(conn.execute(load_sql("stock", "notify_managers"), params))
 
-    findings = dict.fromkeys(KINDS, 0)
-    value_impact = dict.fromkeys(KINDS, Decimal(0))
-    for kind, count, value in conn.execute(load_sql("stock", "summarise_run"), params):
-        findings[kind] = count
-        value_impact[kind] = Decimal(value)
-    result = OrganizationReconciliation(
-        organization_id=organization_id,
-        run_id=str(params["run_id"]),
-        findings=findings,
-        value_impact=value_impact,
-        adjustments=adjustments,
-        products_synced=products_synced,
-        audit_rows=adjustments + products_synced,
-        notifications=notifications,
-        seconds=0.0,
-        values_out_of_range=out_of_range,
-        ledger=ledger.mode,
-        sealed_through=ledger.sealed_through,
-        unsealed_pairs=ledger.unsealed_pairs,
-    )
-    conn.execute(load_sql("stock", "finish_run"), {**params, "summary": json.dumps(result.summary())})
-    return result
+    findings = {o: dict.fromkeys(KINDS, 0) for o in organization_ids}
+    value_impact = {o: dict.fromkeys(KINDS, Decimal(0)) for o in organization_ids}
+    for organization, kind, count, value in conn.execute(load_sql("stock", "summarise_run"), params):
+        findings[str(organization)][kind] = count
+        value_impact[str(organization)][kind] = Decimal(value)
+    results = []
+    for organization in organization_ids:
+        ledger = ledgers[organization]
+        results.append(
+            OrganizationReconciliation(
+                organization_id=organization,
+                run_id=str(params["run_ids"][len(results)]),
+                findings=findings[organization],
+                value_impact=value_impact[organization],
+                adjustments=adjustments.get(organization, 0),
+                products_synced=products_synced.get(organization, 0),
+                audit_rows=adjustments.get(organization, 0) + products_synced.get(organization, 0),
+                notifications=notifications.get(organization, 0),
+                seconds=0.0,
+                values_out_of_range=out_of_range.get(organization, 0),
+                ledger=ledger.mode,
+                sealed_through=ledger.sealed_through,
+                unsealed_pairs=ledger.unsealed_pairs,
+            )
+        )
+    conn.execute(load_sql("stock", "finish_run"), {
+        **params, "summaries": [json.dumps(result.summary()) for result in results]})  # fmt: skip
+    return results

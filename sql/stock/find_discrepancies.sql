@@ -1,4 +1,4 @@
--- The single set-based pass of a reconciliation for one organization: every kind of finding
+-- The single set-based pass of a reconciliation for the organizations of its transaction: every kind of finding
 -- (semantics: ../shared/specs/stock.md, docs/stock.md), as rows of stock_discrepancies.
 -- The ledger has already been read and aggregated to (warehouse, product, type, from, to) groups
 -- into the transaction's temporary table stock_ledger_parts (ledger_parts_full.sql: every movement;
@@ -54,7 +54,7 @@ inventory_rows AS (
     FROM inventory AS i
     LEFT JOIN warehouses AS w ON w.id = i."warehouseId" AND w."organizationId" = i."organizationId"
     LEFT JOIN products AS p ON p.id = i."productId" AND p."organizationId" = i."organizationId"
-    WHERE i."organizationId" = :organization_id
+    WHERE i."organizationId" = ANY(:organization_ids)
 ),
 -- the physical count per (warehouse, product): all batches (NULL batchNumber or not) summed
 counted AS (
@@ -95,7 +95,7 @@ findings AS (
         ('currentStock', coalesce(t.quantity, 0), coalesce(p."currentStock", 0)),
         ('reservedStock', coalesce(t.reserved, 0), coalesce(p."reservedStock", 0))
     ) AS f (field, expected, actual)
-    WHERE p."organizationId" = :organization_id AND f.expected <> f.actual
+    WHERE p."organizationId" = ANY(:organization_ids) AND f.expected <> f.actual
 
     UNION ALL
     SELECT r.organization_id, r.workspace_id, 'negative_stock', r.warehouse_id, r.product_id, r.id,
@@ -131,7 +131,7 @@ findings AS (
         SELECT * FROM stock_movements AS s
         WHERE NOT g.malformed AND s.id = ANY (g.non_positive_ids) AND s."organizationId" = g.organization_id
         UNION ALL
-        -- all of a malformed group's movements: through the product index
+        -- all of a malformed group's movements: through idx_stock_movements_org_product_warehouse
         SELECT * FROM stock_movements AS s
         WHERE g.malformed
           AND s."organizationId" = g.organization_id AND s."warehouseId" = g.warehouse_id
@@ -158,7 +158,7 @@ findings AS (
           AND s."productId" = g.product_id AND s.type = g.type
           AND s."fromWarehouseId" IS NOT DISTINCT FROM g.from_id AND s."toWarehouseId" IS NOT DISTINCT FROM g.to_id
           AND s."createdAt" <= :as_of
-        OFFSET 0  -- a lookup per foreign group through the product index, not a join over the ledger
+        OFFSET 0  -- a lookup per foreign group through the same index, not a join over the ledger
     ) AS m
     LEFT JOIN products AS p ON p.id = m."productId" AND p."organizationId" = m."organizationId"
 
@@ -175,14 +175,14 @@ findings AS (
     FROM products AS p
     LEFT JOIN workspaces AS ws ON ws.id = p."workspaceId" AND ws."organizationId" = p."organizationId"
     LEFT JOIN product_categories AS pc ON pc.id = p."categoryId" AND pc."organizationId" = p."organizationId"
-    WHERE p."organizationId" = :organization_id AND (ws.id IS NULL OR (p."categoryId" IS NOT NULL AND pc.id IS NULL))
+    WHERE p."organizationId" = ANY(:organization_ids) AND (ws.id IS NULL OR (p."categoryId" IS NOT NULL AND pc.id IS NULL))
 
     UNION ALL
     -- an alert, not an error: an active product's stock under its minimum
     SELECT p."organizationId", p."workspaceId", 'below_min_stock', NULL, p.id, NULL,
            p."minStock", coalesce(p."currentStock", 0), p.cost, jsonb_build_object('minStock', p."minStock")
     FROM products AS p
-    WHERE p."organizationId" = :organization_id AND coalesce(p."currentStock", 0) < p."minStock"
+    WHERE p."organizationId" = ANY(:organization_ids) AND coalesce(p."currentStock", 0) < p."minStock"
       AND upper(btrim(coalesce(p.status, 'ACTIVE'))) = 'ACTIVE' AND p."deletedAt" IS NULL
 )
 SELECT f.organization_id AS "organizationId", f.workspace_id AS "workspaceId", f.kind,

@@ -8,7 +8,7 @@ WITH posted AS (
     SELECT d."organizationId", d."workspaceId", d."warehouseId", d."productId", 'ADJUSTMENT', d.difference,
            'adjustment', d."runId", :reason, :posted_at
     FROM stock_discrepancies AS d
-    WHERE d."runId" = :run_id AND d."organizationId" = :organization_id AND d.kind = 'ledger_vs_inventory'
+    WHERE d."runId" = ANY(:run_ids) AND d."organizationId" = ANY(:organization_ids) AND d.kind = 'ledger_vs_inventory'
       -- a difference out of NUMERIC(15,3) was stored as NULL (reconcile.py's guard): nothing to post
       AND d.difference IS NOT NULL
     RETURNING id, "organizationId", "workspaceId", "warehouseId", "productId", quantity, "referenceId", reason
@@ -19,4 +19,4 @@ SELECT p."organizationId", 'CREATE', 'stock_movements', p.id,
                           'quantity', p.quantity, 'reason', p.reason, 'reconciliationRunId', p."referenceId"),
        'prometric stock reconciliation', :posted_at
 FROM posted AS p
-RETURNING id
+RETURNING "organizationId"

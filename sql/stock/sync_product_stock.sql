@@ -5,7 +5,7 @@ WITH totals AS (
            sum(coalesce(i."reservedQuantity", 0)) AS reserved
     FROM inventory AS i
     JOIN warehouses AS w ON w.id = i."warehouseId" AND w."organizationId" = i."organizationId"
-    WHERE i."organizationId" = :organization_id
+    WHERE i."organizationId" = ANY(:organization_ids)
     GROUP BY 1, 2
 ),
 target AS (
@@ -13,7 +13,7 @@ target AS (
            coalesce(t.quantity, 0) AS new_current, coalesce(t.reserved, 0) AS new_reserved
     FROM products AS p
     LEFT JOIN totals AS t ON t."productId" = p.id AND t."organizationId" = p."organizationId"
-    WHERE p."organizationId" = :organization_id
+    WHERE p."organizationId" = ANY(:organization_ids)
       AND (coalesce(p."currentStock", 0) <> coalesce(t.quantity, 0)
            OR coalesce(p."reservedStock", 0) <> coalesce(t.reserved, 0))
       -- totals that do not fit products' NUMERIC(15,3) are left alone (the finding records them)
@@ -30,8 +30,10 @@ INSERT INTO audit_logs ("organizationId", action, entity, "entityId", "oldValue"
 SELECT target."organizationId", 'UPDATE', 'products', target.id,
        jsonb_build_object('currentStock', target.old_current, 'reservedStock', target.old_reserved),
        jsonb_build_object('currentStock', target.new_current, 'reservedStock', target.new_reserved,
-                          'reconciliationRunId', CAST(:run_id AS uuid)),
+                          'reconciliationRunId', r.run_id),
        'prometric stock reconciliation', :posted_at
 FROM target
 JOIN synced ON synced.id = target.id
-RETURNING id
+JOIN unnest(CAST(:organization_ids AS uuid[]), CAST(:run_ids AS uuid[])) AS r (organization_id, run_id)
+  ON r.organization_id = target."organizationId"
+RETURNING "organizationId"

@@ -77,7 +77,7 @@ def hold_the_lock(conn, job: str, org: str, stock_org: str) -> None:
     if job == "archive":
         conn.execute(load_sql("audit", "lock_archive"))
     elif job == "reconcile":
-        conn.execute(load_sql("stock", "lock_organization"), {"organization_id": stock_org})
+        conn.execute(load_sql("stock", "lock_organizations"), {"organization_ids": [stock_org]})
     elif job == "metrics":
         conn.execute(load_sql("metrics", "lock"))
     else:

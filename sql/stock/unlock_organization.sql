@@ -1,1 +1,0 @@
-SELECT pg_advisory_unlock(hashtext('prometric stock reconciliation'), hashtext(CAST(:organization_id AS text)))
