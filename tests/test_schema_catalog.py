@@ -38,6 +38,9 @@ PARTIAL_UNIQUE = {
 # Indexes we add on seed tables: name -> (table, columns, unique, predicate).
 EXTRA_INDEXES = {
     "idx_audit_logs_org_created": ("audit_logs", ["organizationId", "createdAt"], False, None),
+    # the Audit page's entity hint: ("organizationId", CAST(entity AS name), "createdAt"); an expression
+    # is 0 in pg_index.indkey, so only the two columns are listed here
+    "idx_audit_logs_org_entity_created": ("audit_logs", ["organizationId", "createdAt"], False, None),
     "unique_warehouse_product_no_batch": ("inventory", ["warehouseId", "productId"], True, '("batchNumber" IS NULL)'),
     # the metrics job's nightly window (date-leading: no skip scan before PostgreSQL 18)
     "idx_orders_order_date": ("orders", ["orderDate"], False, None),
