@@ -62,11 +62,26 @@ def explain(reader, tenants, query: str, guess: str) -> tuple[int, ...]:
     [
         ("SELECT id FROM users WHERE email = :g", "b-staff07@bee.kz", "nobody@bee.kz"),
         ("SELECT id FROM users WHERE email < :g", "b-staff99@bee.kz", "b-staff00@bee.k"),
+        # text against name: its comparisons are in the text index's operator family (migration 20261207001700)
+        ('SELECT id FROM users WHERE email = CAST(:g AS name) COLLATE "default"', "b-staff07@bee.kz", "nobody@bee.kz"),
+        (
+            'SELECT id FROM users WHERE CAST(:g AS name) COLLATE "default" > email',
+            "b-staff99@bee.kz",
+            "b-staff00@bee.k",
+        ),
         ('SELECT id FROM users WHERE "firstName" = :g', "Бекзат03", "Нетакого"),
         ("SELECT id FROM customers WHERE email = :g", "b-client03@bee.kz", "nobody@bee.kz"),
         ("SELECT id FROM customers WHERE name >= :g", "ТОО Би 00", "ЯЯЯ"),
     ],
-    ids=["users-email-equal", "users-email-range", "users-name", "customers-email", "customers-name-range"],
+    ids=[
+        "users-email-equal",
+        "users-email-range",
+        "users-email-equal-name",
+        "users-email-range-name",
+        "users-name",
+        "customers-email",
+        "customers-name-range",
+    ],
 )
 def test_explain_counts_do_not_depend_on_other_tenants_rows(reader, tenants, query, hit, miss):
     assert explain(reader, tenants, query, hit) == explain(reader, tenants, query, miss)
