@@ -1066,6 +1066,8 @@ audit_logs = Table(
     Index("idx_audit_logs_created", "createdAt"),
     # ours (docs/schema-notes.md): one organization's rows in time order, for archival and the audit query
     Index("idx_audit_logs_org_created", "organizationId", "createdAt"),
+    # ours: the Audit page's entity hint, one entity at a time under row-level security (20261207001600)
+    Index("idx_audit_logs_org_entity_created", "organizationId", text("(CAST(entity AS name))"), "createdAt"),
 )
 
 # --- Platform tables (not the ERP's): security ----------------------------------------------
