@@ -164,13 +164,20 @@ def main() -> None:
     first, last = history(big)
     load_before = load_average()
 
+    print(f"## metrics ({dt.date.today()}): {args.scale} history {first}..{last}, load {load_before}", flush=True)
     clear_metrics(big)
     steps = backfill(big, first, last)
+    print("backfill steps (s):", ", ".join(f"{k} {v:.2f}" for k, v in steps.items()), flush=True)
     daily_limit = measure(big, FACT_TABLES, [Output("metrics", "period = 'daily'")])
+    print(report_row("daily pass", steps["daily"], daily_limit, "≤ 4×"), f"load {load_average()}", flush=True)
     total_limit = measure(big, (*FACT_TABLES, *ROLLUP_TABLES), [Output("metrics")])
+    print(report_row("daily + rollups + KPIs", steps["total"], total_limit, "—"), f"load {load_average()}", flush=True)
 
     seed = int(time.time())  # new rows to touch each run; the same rows' choice rule at both scales
-    nights = {args.scale: nightly(big, args.touched, seed), args.small_scale: nightly(small, args.touched, seed)}
+    nights = {args.small_scale: nightly(small, args.touched, seed)}
+    print(f"nightly at {args.small_scale}: quiet {nights[args.small_scale][0].seconds:.2f} s, "
+          f"after {args.touched} changes {nights[args.small_scale][1].seconds:.2f} s", flush=True)  # fmt: skip
+    nights[args.scale] = nightly(big, args.touched, seed)
     quiet = {scale: n[0].seconds for scale, n in nights.items()}
     changed = {scale: n[1].seconds for scale, n in nights.items()}
     windows = nights[args.scale][1].windows

@@ -99,6 +99,7 @@ def _write(
     conn.execute(load_sql("metrics", "clear_final"))
     conn.execute(load_sql("metrics", "stage_final_rows"), {**window, "step": period.step})
     conn.execute(load_sql("metrics", "analyze_final"))
+    conn.execute(load_sql("metrics", "mark_stored_rows"), window)
     conn.execute(load_sql("metrics", "delete_window"), {**window, "kpi": kpi})
     conn.execute(load_sql("metrics", "analyze_replaced"))
     written = conn.execute(

@@ -12,5 +12,6 @@ CREATE TEMP TABLE metric_final (
     change numeric,
     target numeric,
     numerator numeric,
-    denominator numeric
+    denominator numeric,
+    stored boolean NOT NULL DEFAULT false  -- an identical row is stored already (mark_stored_rows)
 ) ON COMMIT DROP

@@ -1,5 +1,5 @@
--- The new or changed rows of metric_final (delete_window removed their old versions; a row still stored
--- is identical and stays) into `metrics`. A key written before keeps its id and createdAt. metadata: the
+-- The new or changed rows of metric_final (delete_window removed their old versions; a row marked
+-- stored is identical and stays) into `metrics`. A key written before keeps its id and createdAt. metadata: the
 -- run that wrote the row, the computation time and, for ratios, numerator and denominator.
 INSERT INTO metrics ("id", "createdAt", "organizationId", "workspaceId", name, type, period, value,
                      "previousValue", change, target, date, metadata)
@@ -13,8 +13,4 @@ FROM metric_final f
 LEFT JOIN metric_replaced k
     ON k."organizationId" = f."organizationId" AND k."workspaceId" = f."workspaceId"
    AND k.name = f.name AND k.date = f.date
-WHERE NOT EXISTS (
-    SELECT 1 FROM metrics m
-    WHERE m."organizationId" = f."organizationId" AND m.period = f.period AND m.date = f.date
-      AND m."workspaceId" = f."workspaceId" AND m.name = f.name
-)
+WHERE NOT f.stored
