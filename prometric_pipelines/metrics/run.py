@@ -82,6 +82,7 @@ def _begin(conn: Connection, organization_ids: list[str]) -> None:
     conn.execute(load_sql("metrics", "create_rows"))
     conn.execute(load_sql("metrics", "create_replaced"))
     conn.execute(load_sql("metrics", "create_final"))
+    conn.execute(load_sql("metrics", "create_final_index"))
     conn.execute(load_sql("metrics", "create_skips"))
 
 
