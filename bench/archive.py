@@ -1,17 +1,24 @@
-"""Benchmark of audit-log archival (see ../shared/specs/performance.md): rows/s end to end and peak memory.
+"""Benchmark of audit-log archival (issue 21): rows/s end to end, the limit and the ratio, peak memory, load.
 
-    python bench/archive.py [--rows 5000000] [--orgs 4] [--months 12]
+    python bench/archive.py [--rows 5000000] [--orgs 4] [--months 12] [--archive-url s3://bucket/prefix]
 
 Database `prometric_bench_archive` on the configured server (the embedded one, or DATABASE_URL's).
 The first run generates the `demo` scale (for organizations and users) and a source table of
 `--rows` synthetic audit rows spread over `--months` months of 2024 (server-side, kept between
-runs), loads audit_logs from it and keeps that database as the template `prometric_bench_archive_loaded`;
-later runs copy the template (a file copy: seconds instead of a 10-minute reload with indexes) and
-archive everything before 2025-01-01 into a fresh folder (export + verify + delete, the whole protocol).
-Peak memory: the process's RSS sampled every 50 ms during the archive run (psutil), and
-ru_maxrss. Baselines in the same run: a bare `COPY audit_logs TO STDOUT` read and discarded
-and the same through ADBC into Arrow batches (what any export must at least pay), and a sequential
-scan (`count(*)`).
+runs), loads audit_logs from it (into one partition per month, as archive runs keep it) and keeps
+that database as the template `prometric_bench_archive_loaded` (loaded again when the schema's newest
+migration changes); later runs copy the template (a file copy: seconds instead of a 10-minute reload
+with indexes) and archive everything before 2025-01-01 into a fresh folder (export + verify + publish +
+retention, the whole protocol). With `--archive-url` (e.g. a bucket, with the standard AWS_* settings;
+`python -m tests.seaweedfs` starts a local SeaweedFS and prints them), the same rows are archived a
+second time, from a fresh copy of the database, into a unique prefix under that URL (removed
+afterwards), and both runs' figures are printed side by side.
+
+The limit, measured in the same run on the rows the run archives (before it): a bare parallel scan
+(`count(*)`, bench/limits.py) plus the zstd Parquet write of those rows (what the archive writes).
+Also printed: the bare ADBC read of the same rows (binary COPY -> Arrow: what any export pays), the
+bare CSV COPY out, and the ratios. Peak memory: the process's RSS sampled every 50 ms during the
+archive run (psutil), and ru_maxrss. The machine is shared: the load average is printed with the figures.
 """
 
 from __future__ import annotations
@@ -23,13 +30,18 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import adbc_driver_postgresql.dbapi as adbc
 import psutil
 import psycopg
+import pyarrow as pa
+from limits import REPORT_HEADER, Limit, bare_scan, load_average, report_row
+from sqlalchemy import text
 
-from prometric_pipelines.audit.archive import archive_audit_logs
+from prometric_pipelines.audit.archive import ArchiveResult, archive_audit_logs
+from prometric_pipelines.audit.export import SCHEMA, parquet_writer
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine, database_url
@@ -62,9 +74,15 @@ _SOURCE = """
 """
 
 
+def _head_revision() -> str:
+    """The newest migration file: a template loaded under an older schema is loaded again."""
+    versions = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+    return max(path.name.split("_", 1)[0] for path in versions.glob("*.py"))
+
+
 def prepare(url, rows: int, orgs: int, months: int) -> None:
     """The bench database with `rows` audit rows loaded; a copy of the template LOADED when it matches."""
-    shape = f"rows={rows} orgs={orgs} months={months}"
+    shape = f"rows={rows} orgs={orgs} months={months} schema={_head_revision()}"
     admin = psycopg.connect(libpq_url(url.set(database="postgres")), autocommit=True)
     with admin:
         template = admin.execute(
@@ -108,6 +126,9 @@ def _load(url, rows: int, orgs: int, months: int) -> None:
         started = time.perf_counter()
         conn.execute("TRUNCATE audit_log_archives")
         conn.execute("DELETE FROM audit_logs")  # (the demo's own rows too: the figures are about the source)
+        # a partition per month of the source first, as the archive runs keep it (rows go straight there)
+        conn.execute("""SELECT prometric_audit_month_partition(CAST(m AS date))
+                        FROM (SELECT DISTINCT date_trunc('month', "createdAt") AS m FROM bench_audit_source) s""")
         # in time order, as an audit log is written (organizations interleave within each page)
         conn.execute('INSERT INTO audit_logs SELECT * FROM bench_audit_source ORDER BY "createdAt"')
         conn.execute("VACUUM ANALYZE audit_logs")
@@ -115,23 +136,51 @@ def _load(url, rows: int, orgs: int, months: int) -> None:
     engine.dispose()
 
 
+_EXPORTED = """
+    SELECT id::text AS id, "organizationId"::text AS "organizationId", "userId"::text AS "userId", action, entity,
+           "entityId"::text AS "entityId", "oldValue"::text AS "oldValue", "newValue"::text AS "newValue",
+           "ipAddress", "userAgent", "createdAt"
+    FROM audit_logs WHERE "createdAt" < '{cutoff}'
+"""
+
+
 def baselines(url) -> dict[str, float]:
+    """Before the run, on the rows it will archive: the bare reads, and the Parquet write of those rows."""
     figures = {}
+    engine = create_db_engine(url)
+    where = {"audit_logs": f"\"createdAt\" < '{CUTOFF}'"}
+    figures["scan"], figures["rows"] = bare_scan(engine, ["audit_logs"], where=where)
+    engine.dispose()
     with psycopg.connect(libpq_url(url)) as conn:
         started = time.perf_counter()
-        with conn.cursor().copy("COPY audit_logs TO STDOUT (FORMAT csv)") as copy:
+        with conn.cursor().copy(f"COPY ({_EXPORTED.format(cutoff=CUTOFF)}) TO STDOUT (FORMAT csv)") as copy:
             for _ in copy:
                 pass
-        figures["bare COPY out (csv, read and discarded)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        with adbc.connect(libpq_url(url)) as arrow, arrow.cursor() as cursor:
-            cursor.execute("SELECT * FROM audit_logs")
-            for _ in cursor.fetch_record_batch():
-                pass
-        figures["bare ADBC read (binary COPY -> Arrow, discarded)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        conn.execute("SELECT count(*) FROM audit_logs").fetchone()
-        figures["sequential scan (count(*))"] = time.perf_counter() - started
+        figures["csv"] = time.perf_counter() - started
+    # the same rows through ADBC into Arrow batches (the read any export pays), and, timed apart, the
+    # zstd Parquet write of those batches into one file (the write the archive pays)
+    read = write = 0.0
+    with (
+        tempfile.TemporaryDirectory(prefix="prometric-bench-parquet-") as folder,
+        adbc.connect(libpq_url(url)) as arrow,
+        arrow.cursor() as cursor,
+    ):
+        began = time.perf_counter()
+        cursor.execute(_EXPORTED.format(cutoff=CUTOFF))
+        reader = cursor.fetch_record_batch()
+        read += time.perf_counter() - began
+        with parquet_writer(Path(folder) / "all.parquet") as writer:
+            while True:
+                began = time.perf_counter()
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    break
+                read += time.perf_counter() - began
+                began = time.perf_counter()
+                writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=SCHEMA))
+                write += time.perf_counter() - began
+    figures["adbc"], figures["parquet"] = read, write
     return figures
 
 
@@ -158,50 +207,107 @@ class PeakRss:
         self._thread.join()
 
 
+def archive_into(url, archive_url: str | None) -> tuple[ArchiveResult, int, PeakRss, int, int]:
+    """One archive run of the bench database into a fresh local folder (None) or a fresh prefix of
+    `archive_url`; the result, the bytes written, the peak memory, the rows left live and the partitions
+    of audit_logs left. The archive is removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="prometric-bench-archive-"))
+    target = str(folder) if archive_url is None else f"{archive_url.rstrip('/')}/bench-{uuid.uuid4().hex[:8]}"
+    archive = Archive.from_url(target)
+    engine = create_db_engine(url)
+    try:
+        with PeakRss() as rss:
+            result = archive_audit_logs(engine, archive, before=CUTOFF)
+        keys = archive.store.list()
+        size = sum(archive.store.size(key) or 0 for key in keys if key.endswith(".parquet"))
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT count(*) FROM audit_logs")).scalar_one()
+            partitions = conn.execute(text(_PARTITIONS)).scalar_one()
+        if archive_url is not None:
+            for key in keys:
+                archive.store.delete(key)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        engine.dispose()
+    return result, size, rss, left, partitions
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--orgs", type=int, default=4)
     parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--archive-url", help="also archive into this ARCHIVE_URL (s3://bucket/prefix) and compare")
     args = parser.parse_args()
     url = database_url().set(database=DATABASE)
     prepare(database_url(), args.rows, args.orgs, args.months)
+    load_before = load_average()
     base = baselines(url)
-    folder = Path(tempfile.mkdtemp(prefix="prometric-bench-archive-"))
-    engine = create_db_engine(url)
     rss_before = psutil.Process().memory_info().rss
-    try:
-        with PeakRss() as rss:
-            result = archive_audit_logs(engine, Archive.from_url(str(folder)), before=CUTOFF)
-        size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        engine.dispose()
-    rate = result.rows_archived / result.seconds
+    result, size, rss, left, partitions = archive_into(url, None)
+    rows = result.rows_archived
+    rate = rows / result.seconds
+    limit = Limit(base["scan"], base["rows"], base["parquet"], rows)
+    export = base["adbc"] + base["parquet"]
     print()
-    print(f"## audit archival: {result.rows_archived:,} rows, {result.files_written} files ({dt.date.today()})")
+    print(f"## audit archival: {rows:,} rows, {result.files_written} files ({dt.date.today()})")
+    print(f"load average: {load_before} before the baselines, {load_average()} after the run (2 cores, shared)")
     print()
     print("| stage | seconds | rows/s |")
     print("|---|---:|---:|")
     for stage, seconds in (
-        ("export (ADBC binary COPY -> Arrow -> Parquet zstd, fsync)", result.export_seconds),
-        ("verify (DuckDB re-read + SHA-256)", result.verify_seconds),
-        ("manifest + DELETE (one transaction per file)", result.delete_seconds),
+        ("export (one scan per month: ADBC binary COPY -> Arrow -> split by organization -> Parquet zstd)",
+         result.export_seconds),
+        ("verify (DuckDB re-read)", result.verify_seconds),
+        ("publish (hard link or upload; read back + SHA-256)", result.publish_seconds),
+        ("manifests + DETACH/DROP of the month (DELETE where it cannot go whole)", result.delete_seconds),
         ("**end to end**", result.seconds),
-    ):
-        print(f"| {stage} | {seconds:.1f} | {result.rows_archived / seconds:,.0f} |")
-    for label, seconds in base.items():
-        print(f"| baseline: {label} | {seconds:.1f} | {result.rows_archived / seconds:,.0f} |")
+        ("baseline: bare parallel scan (count(*)) of the archived rows", base["scan"]),
+        ("baseline: Parquet zstd write of the same rows (from Arrow in memory)", base["parquet"]),
+        ("baseline: bare ADBC read (binary COPY -> Arrow, the export's columns)", base["adbc"]),
+        ("baseline: bare CSV COPY out of the same rows (read and discarded)", base["csv"]),
+    ):  # fmt: skip
+        print(f"| {stage} | {seconds:.1f} | {rows / seconds:,.0f} |")
     print()
-    print(f"Parquet written: {size / 2**20:,.0f} MiB ({size / result.rows_archived:.0f} bytes/row)")
+    print(f"Parquet written: {size / 2**20:,.0f} MiB ({size / max(rows, 1):.0f} bytes/row); rows left live: {left:,}; "
+          f"partitions left: {partitions}")  # fmt: skip
     print(
         f"peak RSS during the run: {rss.peak / 2**20:,.0f} MiB (before it: {rss_before / 2**20:,.0f} MiB); "
         f"ru_maxrss of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )
-    for label, seconds in base.items():
-        print(f"end to end / {label}: {result.seconds / seconds:.2f}x")
+    print()
+    print(REPORT_HEADER)
+    print(report_row("audit archival (limit = bare scan + Parquet write of its rows)", result.seconds, limit,
+                     ">= 0.7x the limit's throughput (ratio <= 1.43)"))  # fmt: skip
+    print()
+    print(f"throughput / the limit's (bare scan + Parquet write): {limit.seconds / result.seconds:.2f}x "
+          f"-> {'met' if limit.seconds / result.seconds >= 0.7 else 'NOT met'} (target >= 0.7x)")  # fmt: skip
+    print(f"throughput / bare ADBC read + Parquet write: {export / result.seconds:.2f}x")
+    print(f"throughput / bare ADBC read alone: {base['adbc'] / result.seconds:.2f}x")
     print(f"target: >= 150,000 rows/s end to end -> {'met' if rate >= 150_000 else 'NOT met'} ({rate:,.0f} rows/s)")
     print(f"target: peak memory <= 1 GiB -> {'met' if rss.peak <= 2**30 else 'NOT met'} ({rss.peak / 2**20:,.0f} MiB)")
+    if args.archive_url:
+        prepare(database_url(), args.rows, args.orgs, args.months)  # the same rows again, from the template
+        remote, remote_size, remote_rss, _, _ = archive_into(url, args.archive_url)
+        print()
+        print(f"## the same {remote.rows_archived:,} rows into {args.archive_url}")
+        print()
+        print(
+            "| archive | files | MiB | export s | verify s | publish s | manifests + DETACH/DELETE s | end to end s "
+            "| rows/s | peak RSS MiB |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for label, run, written, peak in (
+            ("local folder", result, size, rss), (args.archive_url, remote, remote_size, remote_rss)
+        ):  # fmt: skip
+            print(
+                f"| {label} | {run.files_written} | {written / 2**20:,.1f} | {run.export_seconds:.1f} | "
+                f"{run.verify_seconds:.1f} | {run.publish_seconds:.1f} | {run.delete_seconds:.1f} | "
+                f"{run.seconds:.1f} | {run.rows_archived / run.seconds:,.0f} | {peak.peak / 2**20:,.0f} |"
+            )
+
+
+_PARTITIONS = "SELECT count(*) FROM pg_inherits WHERE inhparent = CAST('audit_logs' AS regclass)"
 
 
 if __name__ == "__main__":

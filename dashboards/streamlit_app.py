@@ -30,6 +30,7 @@ st.set_page_config(page_title="Prometric", page_icon=":material/monitoring:", la
 
 ICONS = {
     "overview": ":material/dashboard:",
+    "alerts": ":material/notifications:",
     "sales": ":material/handshake:",
     "finance": ":material/account_balance:",
     "inventory": ":material/inventory_2:",
@@ -137,6 +138,7 @@ def signed_out_navigation() -> None:
 WIDGETS = {"org": "filter_org", "ws": "filter_ws", "preset": "filter_preset", "grain": "filter_grain",
            "range": "filter_range"}  # fmt: skip
 URL_KEYS = ("org", "ws", "preset", "from", "to", "grain")
+PAGE_URL_KEYS = ("alert",)  # a page's own parameter (the Alerts page's drill), validated by that page
 ALL_WORKSPACES = "all"  # the workspace picker's "All workspaces" (None would read as "nothing chosen")
 
 
@@ -213,8 +215,9 @@ def sidebar_filters(viewer, today: dt.date) -> tuple[Filters, object, str | None
     filters = Filters(chosen.organization_id, chosen.workspace_id, chosen.preset, chosen.start, chosen.end,
                       chosen.grain)  # fmt: skip
     wanted_url = filters.to_query()
-    if url_filters() != wanted_url or set(st.query_params) - set(URL_KEYS):
-        st.query_params.from_dict(wanted_url)
+    if url_filters() != wanted_url or set(st.query_params) - set(URL_KEYS) - set(PAGE_URL_KEYS):
+        kept = {key: st.query_params[key] for key in PAGE_URL_KEYS if st.query_params.get(key)}
+        st.query_params.from_dict({**wanted_url, **kept})
     st.session_state["url_written"] = wanted_url
     return filters, organization, workspace_id, notes
 

@@ -247,7 +247,7 @@ def _database_environment() -> dict[str, str]:
 
 
 # what the dashboards must not hold: the owner's URL and the jobs login (docs/security.md, "Logins")
-DASHBOARDS_WITHHELD_VARIABLES = ("DATABASE_URL", "JOBS_DATABASE_URL")
+DASHBOARDS_WITHHELD_VARIABLES = ("DATABASE_URL", "JOBS_DATABASE_URL", "MAINTENANCE_DATABASE_URL")
 
 
 def _dashboards_environment(env: dict[str, str]) -> dict[str, str]:

@@ -5,9 +5,11 @@
 | `DATABASE_URL` | the operational PostgreSQL; when unset, the embedded server is used | unset |
 | `PROMETRIC_HOME` | local state: embedded server data, Dagster instance, archives | `<project>/.prometric` |
 | `PROMETRIC_UI_PORT` / `PROMETRIC_DASHBOARDS_PORT` | ports of the Dagster UI and Streamlit | 3000 / 8501 |
-| `ARCHIVE_URL` | where archived audit logs go (a local path or `file://` URL) | `<PROMETRIC_HOME>/archive` |
+| `ARCHIVE_URL` | audit archive and backups: a path, `file://…` or `s3://bucket/prefix` | `<PROMETRIC_HOME>/archive` |
 | `AUDIT_RETENTION_MONTHS` | months of audit logs kept live (per organization: `settings.audit.retentionMonths`) | 12 |
 | `PROMETRIC_PARTITIONS_START` | first day of the Dagster partitions: the data's first day (demo: set) | 2025-01-01 |
+| `SMTP_URL` | alert e-mails: `smtp://[user:password@]host:port` (`?starttls=1`) or `smtps://…` | unset: no e-mail |
+| `SMTP_FROM` | the alert e-mails' sender | `Prometric <alerts@localhost>` |
 """
 
 from __future__ import annotations
@@ -140,3 +142,15 @@ def partitions_start() -> dt.date:
     if day < EARLIEST_PARTITIONS_START:
         raise ConfigError(f"{PARTITIONS_START_VARIABLE}={raw!r} is before {EARLIEST_PARTITIONS_START}")
     return day
+
+
+DEFAULT_SMTP_FROM = "Prometric <alerts@localhost>"
+
+
+def smtp_url() -> str | None:
+    """`SMTP_URL` (the alert e-mail digest's server), or None when unset: alerts are then in-app only."""
+    return os.environ.get("SMTP_URL", "").strip() or None
+
+
+def smtp_sender() -> str:
+    return os.environ.get("SMTP_FROM", "").strip() or DEFAULT_SMTP_FROM

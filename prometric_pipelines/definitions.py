@@ -3,6 +3,7 @@
 import dagster as dg
 
 from prometric_pipelines.defs import resources
+from prometric_pipelines.defs.alerts import definitions as alerts
 from prometric_pipelines.defs.audit import definitions as audit
 from prometric_pipelines.defs.maintenance import definitions as maintenance
 from prometric_pipelines.defs.metrics import definitions as metrics
@@ -15,6 +16,7 @@ defs = dg.Definitions.merge(
     resources.defs,
     schema.defs,
     metrics.defs,
+    alerts.defs,
     payroll.defs,
     stock.defs,
     audit.defs,

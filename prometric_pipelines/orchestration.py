@@ -54,7 +54,8 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
     """
     import dagster as dg
 
-    from prometric_pipelines.db.engine import create_db_engine, database_url
+    from prometric_pipelines.db.engine import create_db_engine
+    from prometric_pipelines.db.roles import supervisor_url
     from prometric_pipelines.definitions import defs
     from prometric_pipelines.run_failures import console_logger, describe_failure
     from prometric_pipelines.supervision import clear_dead_runs, execute_supervised, launcher_tags, new_run_id
@@ -74,7 +75,7 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
             instance=instance,
             run_id=run_id,
             say=_say,
-            database_engine=lambda: create_db_engine(database_url(start_embedded=False), connect_attempts=1),
+            database_engine=lambda: create_db_engine(supervisor_url(), connect_attempts=1),
         )
     if not result.success:
         raise describe_failure(job_name, result.run_id, result.all_events)

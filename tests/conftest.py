@@ -14,6 +14,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -24,6 +25,7 @@ from prometric_pipelines.config import PROJECT_ROOT, external_database_url, libp
 from prometric_pipelines.db.embedded import EmbeddedPostgres
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import migrate
+from tests.seaweedfs import SeaweedFS
 
 pytest_plugins = ["tests.dashboards_data"]
 
@@ -157,3 +159,39 @@ def _keep_the_main_module(monkeypatch: pytest.MonkeyPatch) -> None:
     spawn/forkserver child of this pytest process re-runs streamlit_app.py as its main module and dies, and
     a Pool waits for ever (tests/test_embedded.py's forkserver test did, after the dashboards tests)."""
     monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+
+
+# ---- archive storage: a local folder and a real S3-compatible server ---------------------------------
+
+
+@dataclass(frozen=True)
+class StoreUnderTest:
+    """An ARCHIVE_URL to run a test against, and the environment a subprocess needs to reach it."""
+
+    kind: str  # "local" or "s3"
+    url: str
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def seaweedfs() -> Iterator[SeaweedFS]:
+    """One SeaweedFS (`weed mini`) for the session: free ports of 18300-18399, a temporary folder."""
+    server = SeaweedFS().start()
+    yield server
+    server.stop()
+
+
+def store_under_test(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> StoreUnderTest:
+    if kind == "local":
+        return StoreUnderTest("local", str(tmp_path / "archive"), {})
+    server: SeaweedFS = request.getfixturevalue("seaweedfs")
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    for name, value in server.environment().items():
+        monkeypatch.setenv(name, value)
+    return StoreUnderTest("s3", f"s3://{server.create_bucket()}/prometric", server.environment())
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreUnderTest:
+    """The same test against a local folder and against a bucket of the session's SeaweedFS."""
+    return store_under_test(request.param, request, tmp_path)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Table, insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.types import Boolean, Date, DateTime, Integer, Numeric, String, Text, Time
+from sqlalchemy.types import Boolean, Date, DateTime, Integer, Numeric, String, Text, Time, Uuid
 
 from prometric_pipelines.db.schema import metadata
 
@@ -104,4 +105,6 @@ def _sample(column: Column) -> Any:
         return TODAY
     if isinstance(column_type, Time):
         return dt.time(9, 0)
+    if isinstance(column_type, Uuid):  # an id without a foreign key (e.g. stock_sealed_balances.warehouseId)
+        return uuid.uuid4()
     raise TypeError(f"no sample value for {column.table.name}.{column.name} ({column_type})")

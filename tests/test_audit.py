@@ -41,6 +41,7 @@ from tests.audit_cases import (
 )
 from tests.checksums import database_checksum
 from tests.cli import assert_one_clear_line, prometric
+from tests.operator import operator_env
 
 MANIFESTS = text("""
     SELECT "organizationId"::text AS org, year, month, path, "rowCount" AS rows, "chainPosition" AS position,
@@ -330,8 +331,8 @@ def test_query_rejects_bad_filters():
         AuditFilters(user_id="x").validated()
     with pytest.raises(InvalidInput, match="reversed"):
         AuditFilters(start=dt.datetime(2025, 2, 1), end=dt.datetime(2025, 1, 1)).validated()
-    with pytest.raises(ConfigError, match="only local paths"):
-        Archive.from_url("s3://bucket/archive")
+    with pytest.raises(ConfigError, match="use a local path, a file:// URL or s3://bucket/prefix"):
+        Archive.from_url("gs://bucket/archive")
     assert Archive.from_url("file:///tmp/x").root == Path("/tmp/x").resolve()
 
 
@@ -377,11 +378,7 @@ def test_schedule_runs_on_the_first_at_three_in_almaty_for_the_month_that_ended(
 
 
 def _cli_env(history, cli_env):
-    return {
-        **cli_env,
-        "DATABASE_URL": history["url"].render_as_string(hide_password=False),
-        "ARCHIVE_URL": f"file://{history['archive'].root}",
-    }
+    return {**operator_env(cli_env, history["url"]), "ARCHIVE_URL": f"file://{history['archive'].root}"}
 
 
 def test_cli_archive_verify_query_restore(history, cli_env):
@@ -439,8 +436,8 @@ def test_cli_bad_input_one_clear_line_and_nothing_written(history, cli_env, args
 
 
 def test_cli_bad_archive_url_is_one_clear_line(history, cli_env):
-    env = {**_cli_env(history, cli_env), "ARCHIVE_URL": "s3://bucket/prefix"}
-    assert_one_clear_line(prometric("run", "archive", env=env), "only local paths and file:// URLs are supported")
+    env = {**_cli_env(history, cli_env), "ARCHIVE_URL": "gs://bucket/prefix"}
+    assert_one_clear_line(prometric("run", "archive", env=env), "use a local path, a file:// URL or s3://bucket/prefix")
 
 
 def test_audit_query_table_names_job_rows_system_and_shows_no_nan():

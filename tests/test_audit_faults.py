@@ -1,11 +1,14 @@
 """Archival killed (SIGKILL, a real `prometric run archive` process) after each protocol step, and
-concurrent runs: nothing is lost or duplicated, the manifests agree with the files, verify is clean."""
+concurrent runs: nothing is lost or duplicated, the manifests agree with the files, verify is clean.
+Each test runs against a local folder and against a bucket of a real S3-compatible server (SeaweedFS)."""
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -15,20 +18,26 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
+from tests.operator import operator_env
 from tests.waiting import wait_for
 
 
 @pytest.fixture
-def case(databases, template_database, tmp_path, cli_env, request):
+def case(databases, template_database, tmp_path, cli_env, request, store):
     url = databases.create(f"auditf_{request.node.name}"[:40], template=template_database)
     engine = create_db_engine(url)
     with engine.begin() as conn:
         seeded = seed_history(conn)
     with engine.connect() as conn:
         originals = live_rows(conn)
-    archive = Archive.from_url(str(tmp_path / "archive"))
-    env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False), "ARCHIVE_URL": str(archive.root)}
-    yield {**seeded, "engine": engine, "archive": archive, "originals": originals, "env": env, "tmp": tmp_path}
+    archive = Archive.from_url(store.url)
+    env = {**operator_env(cli_env, url), **store.env, "ARCHIVE_URL": store.url}
+    # where a run stages its files before publishing them: beside them on disk, under PROMETRIC_HOME for a bucket
+    staging = archive.root if store.kind == "local" else Path(env["PROMETRIC_HOME"]) / "staging"
+    yield {
+        **seeded, "engine": engine, "archive": archive, "originals": originals, "env": env, "tmp": tmp_path,
+        "staging": staging, "kind": store.kind,
+    }  # fmt: skip
     engine.dispose()
     databases.drop(url)
 
@@ -43,16 +52,30 @@ def start_archive(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def staged_files(case) -> list[str]:
+    """The names of files a run staged and never published."""
+    staging: Path = case["staging"]
+    # staged as <name>.<8 hex digits>.tmp (a name of its own per writer)
+    return (
+        sorted(re.sub(r"\.[0-9a-f]{8}\.tmp$", ".tmp", p.name) for p in staging.rglob("*.tmp"))
+        if staging.exists()
+        else []
+    )
+
+
 def assert_consistent(case) -> None:
     engine, archive, orgs = case["engine"], case["archive"], case["orgs"]
     with engine.connect() as conn:
-        assert_exactly_once(conn, archive.root, case["originals"])
+        assert_exactly_once(conn, archive, case["originals"])
         rows = conn.execute(
             text('SELECT "organizationId"::text AS org, year, month, "rowCount" AS n, path FROM audit_log_archives')
         ).all()
     assert {(org_key(orgs, r.org), r.year, r.month): r.n for r in rows} == EXPECTED_PIECES
-    assert sorted(archive.relative(p) for p in archive.parquet_files()) == sorted(r.path for r in rows)
-    assert not [p for p in archive.root.rglob("*") if p.name.endswith(".tmp")]
+    assert archive.parquet_keys() == sorted(r.path for r in rows)
+    assert staged_files(case) == []
+    if case["kind"] == "s3":  # no unfinished multipart upload either
+        store = archive.store
+        assert not store.client.list_multipart_uploads(Bucket=store.bucket).get("Uploads")
     report = verify_archive(engine, archive)
     assert report.clean, report.problems
 
@@ -73,21 +96,25 @@ def test_killed_after_each_step_then_a_normal_run_converges(case, step):
     with engine.connect() as conn:
         manifests = conn.execute(text("SELECT count(*) FROM audit_log_archives")).scalar_one()
         live = conn.execute(text("SELECT count(*) FROM audit_logs")).scalar_one()
-    files = list(archive.root.rglob("*.parquet*"))
+    published = archive.parquet_keys()
+    # January goes first, one file per organization with rows in it (one export of the month)
+    january = sorted(
+        f"{archive.month_dir(org, 2025, 1)}/part-0001.parquet" for org in (None, case["orgs"]["a"], case["orgs"]["b"])
+    )
     # the state the kill left, step by step: rows leave only with a committed manifest
     if step in ("exported", "verified"):
         assert manifests == 0 and live == len(case["originals"])
-        assert [f.name for f in files] == ["part-0001.parquet.tmp"]
+        assert (published, staged_files(case)) == ([], ["part-0001.parquet.tmp"] * 3)
     elif step in ("renamed", "deleted"):  # "deleted": killed inside the open transaction, rolled back
         assert manifests == 0 and live == len(case["originals"])
-        assert [f.name for f in files] == ["part-0001.parquet"]
+        assert (published, staged_files(case)) == (january, [])
     else:
-        assert manifests == 1 and live == len(case["originals"]) - 4  # the global January piece went first
+        assert manifests == 3 and live == len(case["originals"]) - (4 + 30 + 20)  # January's three files
 
     rerun = start_archive(case["env"])
     out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
-    expected_now = 89 - (4 if step == "committed" else 0)
+    expected_now = 89 - (4 + 30 + 20 if step == "committed" else 0)
     assert f"archived {expected_now} rows" in out
     assert_consistent(case)
 

@@ -1,5 +1,6 @@
 """Backups on the real server: pg_dump through the `database_backup` asset, restore into a new database,
 the weekly restore check, a corrupted file, retention, the CLI, and client programs of the wrong version.
+The tests marked `store` run against a local folder and against a bucket of a real S3-compatible server.
 
 The source database holds a small generated ERP history (one organization, 60 days), so every table
 the generator fills has rows to count and checksum.
@@ -8,8 +9,8 @@ the generator fills has rows to count and checksum.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from prometric_pipelines.definitions import defs
 from prometric_pipelines.errors import ConfigError
 from prometric_pipelines.maintenance import backup
 from prometric_pipelines.maintenance.clients import client_programs
+from prometric_pipelines.storage import open_store
+from tests.operator import operator_env
 
 # hashed independently of the implementation: every row's text, in primary-key order
 INDEPENDENT_DIGEST = "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {} AS t"
@@ -43,10 +46,39 @@ def source(engine: Engine) -> Engine:
 
 @pytest.fixture
 def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: URL) -> Path:
-    """ARCHIVE_URL in a fresh folder and DATABASE_URL at this module's database, as the jobs read them."""
+    """ARCHIVE_URL in a fresh folder, and DATABASE_URL and the logins at this module's database, as the jobs
+    read them: the backup and the restore check run as prometric_maintenance, never as the owner."""
     monkeypatch.setenv("ARCHIVE_URL", str(tmp_path / "archive"))
-    monkeypatch.setenv("DATABASE_URL", libpq_url(database_url))
+    for variable, value in operator_env({}, database_url).items():
+        if variable.endswith("DATABASE_URL"):
+            monkeypatch.setenv(variable, value)
     return tmp_path / "archive"
+
+
+@pytest.fixture
+def backups_in(store, monkeypatch: pytest.MonkeyPatch, database_url: URL):
+    """ARCHIVE_URL a local folder or a bucket (StoreUnderTest), DATABASE_URL and the logins at this module's
+    database (the backup and the restore check run as prometric_maintenance)."""
+    monkeypatch.setenv("ARCHIVE_URL", store.url)
+    for variable, value in operator_env({}, database_url).items():
+        if variable.endswith("DATABASE_URL"):
+            monkeypatch.setenv(variable, value)
+    return store
+
+
+def _made_backup(result: dg.ExecuteInProcessResult, database: str) -> backup.BackupFile:
+    """The backup a job run made, found from its metadata (a local path or an s3:// URL)."""
+    meta = result.asset_materializations_for_node("database_backup")[0].metadata
+    return backup.resolve_backup(meta["path"].value, database)
+
+
+def _tamper(made: backup.BackupFile) -> None:
+    """One byte in the middle of the dump flipped, the size unchanged (in place, or a replaced object)."""
+    store = made.location.store
+    content = bytearray(b"".join(store.open_read(made.key)))
+    content[len(content) // 2] ^= 0xFF
+    store.delete(made.key)
+    store.put_bytes(made.key, bytes(content), expected_tag=None)
 
 
 def _counts(url: URL) -> dict[str, int]:
@@ -89,26 +121,30 @@ def _run_restore_check() -> dg.AssetCheckEvaluation:
 
 
 def test_backup_then_restore_into_a_new_database_gives_equal_row_counts_and_checksums(
-    source, database_url, databases, archive
+    source, database_url, databases, backups_in
 ):
     result = _run_backup_job()
     meta = result.asset_materializations_for_node("database_backup")[0].metadata
-    dump = Path(meta["path"].value)
-    manifest = json.loads(dump.with_suffix(".json").read_text())
+    made = _made_backup(result, database_url.database)
+    store = made.location.store
+    manifest = json.loads(store.read_bytes(made.manifest_key).data)
     expected = _backed_up_counts(database_url)
 
-    # the manifest: where, how big, the file's hash, the server, and the counts of this very database
-    assert dump.parent == archive / "backups" / database_url.database
-    assert manifest["size_bytes"] == dump.stat().st_size == meta["size_bytes"].value
-    assert manifest["sha256"] == backup.file_sha256(dump) == meta["sha256"].value
+    # the manifest: where, how big, the object's hash, the server, and the counts of this very database
+    scheme = "s3://" if backups_in.kind == "s3" else "file://"
+    folder = f"{scheme}{backups_in.url.removeprefix('s3://')}/backups/{database_url.database}"
+    assert meta["url"].value == made.url == f"{folder}/{made.name}"
+    content = b"".join(store.open_read(made.key))
+    assert manifest["size_bytes"] == len(content) == meta["size_bytes"].value
+    assert manifest["sha256"] == hashlib.sha256(content).hexdigest() == meta["sha256"].value
     assert manifest["server_major"] == int(manifest["server_version"].split(".")[0]) >= 14
     assert manifest["duration_seconds"] > 0
     assert manifest["tables"] == expected
     assert expected["stock_movements"] > 1000 and expected["employees"] > 10
 
-    target = database_url.set(database=f"{database_url.database}_restored"[:63])
+    target = database_url.set(database=f"{database_url.database}_restored_{backups_in.kind}"[:63])
     databases.created.append(target.database)  # dropped with the session's databases
-    restored = backup.restore(backup.read_backup(dump), target)
+    restored = backup.restore(made, target)
 
     assert restored.created_database and restored.matches
     assert _counts(target) == {**expected, "security_tenant_keys": 1}  # every table; a new key
@@ -120,30 +156,27 @@ def test_backup_then_restore_into_a_new_database_gives_equal_row_counts_and_chec
 
 
 def test_a_corrupted_backup_is_caught_by_its_hash_before_anything_is_restored(
-    source, database_url, archive, cli_env, tmp_path
+    source, database_url, backups_in, cli_env, tmp_path
 ):
     result = _run_backup_job()
-    dump = Path(result.asset_materializations_for_node("database_backup")[0].metadata["path"].value)
-    with dump.open("r+b") as file:  # one byte in the middle of the file, the size unchanged
-        file.seek(dump.stat().st_size // 2)
-        byte = file.read(1)
-        file.seek(-1, os.SEEK_CUR)
-        file.write(bytes([byte[0] ^ 0xFF]))
+    where = result.asset_materializations_for_node("database_backup")[0].metadata["path"].value
+    made = _made_backup(result, database_url.database)
+    _tamper(made)
     target = database_url.set(database=f"{database_url.database}_never"[:63])
 
     with pytest.raises(backup.CorruptBackup, match=r"is corrupt: SHA-256 .* differs from its manifest"):
-        backup.restore(backup.read_backup(dump), target)
+        backup.restore(backup.resolve_backup(where, database_url.database), target)
     assert not _database_exists(database_url, target.database)
 
     # the CLI says the same in one line, and the weekly check fails on it instead of restoring it
-    env = {**cli_env, "DATABASE_URL": libpq_url(database_url), "ARCHIVE_URL": str(archive)}
+    env = {**operator_env(cli_env, database_url), **backups_in.env, "ARCHIVE_URL": backups_in.url}
     cli = subprocess.run(
-        [sys.executable, "-m", "prometric_pipelines.cli", "db", "restore", "--from", str(dump),
+        [sys.executable, "-m", "prometric_pipelines.cli", "db", "restore", "--from", where,
          "--target-url", libpq_url(target)],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert cli.returncode == 1
-    assert cli.stderr.startswith(f"prometric: backup {dump.name} is corrupt: SHA-256 ")
+    assert cli.stderr.startswith(f"prometric: backup {made.name} is corrupt: SHA-256 ")
     assert len(cli.stderr.strip().splitlines()) == 1 and "Traceback" not in cli.stderr
     assert not _database_exists(database_url, target.database)
 
@@ -152,7 +185,7 @@ def test_a_corrupted_backup_is_caught_by_its_hash_before_anything_is_restored(
     assert "is corrupt: SHA-256" in evaluation.metadata["error"].value
 
 
-def test_the_weekly_restore_check_restores_the_newest_backup_and_compares_every_table(source, database_url, archive):
+def test_the_weekly_restore_check_restores_the_newest_backup_and_compares_every_table(source, database_url, backups_in):
     _run_backup_job()
     evaluation = _run_restore_check()
 
@@ -212,19 +245,21 @@ def _server_version(url: URL) -> tuple[int, str]:
 # ---- retention ----------------------------------------------------------------------------------
 
 
-def _fake_backup(directory: Path, started: dt.datetime) -> Path:
-    """A backup as the job lays it out (only the manifest's date matters to retention)."""
-    dump = directory / f"prometric-{started:%Y%m%dT%H%M%SZ}.dump"
-    dump.write_bytes(b"x")
+def _fake_backup(location: backup.BackupLocation, started: dt.datetime) -> str:
+    """A backup as the job lays it out (only the manifest's date matters to retention); its dump's name."""
+    name = f"prometric-{started:%Y%m%dT%H%M%SZ}.dump"
+    location.store.put_bytes(location.key(name), b"x", expected_tag=None)
     manifest = {"format": backup.MANIFEST_FORMAT, "sha256": "0" * 64, "size_bytes": 1, "tables": {},
                 "started_at": started.isoformat(), "server_major": 18, "server_version": "18.6"}  # fmt: skip
-    dump.with_suffix(".json").write_text(json.dumps(manifest))
-    return dump
+    location.store.put_bytes(
+        location.key(backup.manifest_name_of(name)), json.dumps(manifest).encode(), expected_tag=None
+    )
+    return name
 
 
-def test_retention_keeps_14_days_and_the_first_backup_of_12_months_and_deletes_only_the_rest(tmp_path):
-    directory = tmp_path / "backups" / "prometric"
-    directory.mkdir(parents=True)
+def test_retention_keeps_14_days_and_the_first_backup_of_12_months_and_deletes_only_the_rest(store):
+    location = backup.BackupLocation(open_store(store.url), "backups/prometric/")
+    objects = location.store
     utc = dt.UTC
     # a daily backup at 03:30 Almaty (22:30 UTC the day before) from 1 October to 5 December 2026
     daily = [
@@ -235,18 +270,18 @@ def test_retention_keeps_14_days_and_the_first_backup_of_12_months_and_deletes_o
              dt.datetime(2025, 12, 1, 10, 0, tzinfo=utc), dt.datetime(2026, 1, 9, 22, 30, tzinfo=utc),
              dt.datetime(2026, 1, 25, 22, 30, tzinfo=utc), dt.datetime(2026, 7, 14, 22, 30, tzinfo=utc)]  # fmt: skip
     for started in older + daily:
-        _fake_backup(directory, started)
-    stray = directory / "README.txt"  # not ours: never touched
-    stray.write_text("notes")
-    by_hand = directory / "before-upgrade.dump"  # a dump an operator put here: not ours either
-    by_hand.write_bytes(b"pg")
-    orphan = directory / "prometric-20261001T223001Z.dump"  # ours, its manifest gone (a crash half-way)
-    orphan.write_bytes(b"x")
-    (directory / "prometric-20261120T223000Z.dump.tmp").write_bytes(b"half")  # a crashed run's leftover
+        _fake_backup(location, started)
+    objects.put_bytes(location.key("README.txt"), b"notes", expected_tag=None)  # not ours: never touched
+    # a dump an operator put here: not ours either
+    objects.put_bytes(location.key("before-upgrade.dump"), b"pg", expected_tag=None)
+    orphan = "prometric-20261001T223001Z.dump"  # ours, its manifest gone (a crash half-way)
+    objects.put_bytes(location.key(orphan), b"x", expected_tag=None)
+    leftover = objects.staging_path(location.key("prometric-20261120T223000Z.dump"))  # a killed run's staged dump
+    leftover.write_bytes(b"half")
 
-    deleted = backup.apply_retention(directory, dt.date(2026, 12, 5), backup.RetentionPolicy(14, 12))
+    deleted = backup.apply_retention(location, dt.date(2026, 12, 5), backup.RetentionPolicy(14, 12))
 
-    kept = sorted(b.local_date for b in backup.list_backups(directory))
+    kept = sorted(b.local_date for b in backup.list_backups(location))
     expected = sorted(
         [dt.date(2026, 11, 22) + dt.timedelta(days=n) for n in range(14)]  # the last 14 local days
         + [dt.date(2026, 10, 1), dt.date(2026, 11, 1)]  # first of October and November (December's is daily)
@@ -254,28 +289,29 @@ def test_retention_keeps_14_days_and_the_first_backup_of_12_months_and_deletes_o
     )
     assert kept == expected  # December 2025 and November 2025 are 13 and 14 months back: gone
     assert len(deleted) == len(older) + len(daily) - len(expected) + 1  # + the orphan
-    assert stray.read_text() == "notes" and by_hand.exists() and not orphan.exists()
-    assert not list(directory.glob("*.tmp"))
-    assert all(not (directory / name).exists() for name in deleted)
+    names = {key.removeprefix(location.prefix) for key in objects.list(location.prefix)}
+    assert objects.read_bytes(location.key("README.txt")).data == b"notes" and "before-upgrade.dump" in names
+    assert orphan not in names and not leftover.exists()
+    assert not names & set(deleted) and not {backup.manifest_name_of(name) for name in deleted} & names
+    assert len(names) == 2 * len(expected) + 2
     # a second run changes nothing
-    assert backup.apply_retention(directory, dt.date(2026, 12, 5), backup.RetentionPolicy(14, 12)) == []
+    assert backup.apply_retention(location, dt.date(2026, 12, 5), backup.RetentionPolicy(14, 12)) == []
 
 
 def test_the_backup_job_applies_retention_to_its_own_folder(source, database_url, archive):
-    directory = archive / "backups" / database_url.database
-    directory.mkdir(parents=True)
-    old = _fake_backup(directory, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))  # older than 12 months
+    location = backup.backup_location(database_url.database)
+    old = _fake_backup(location, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))  # older than 12 months
     result = _run_backup_job()
     meta = result.asset_materializations_for_node("database_backup")[0].metadata
-    assert meta["deleted_by_retention"].value == [old.name]
-    assert not old.exists() and Path(meta["path"].value).exists()
+    assert meta["deleted_by_retention"].value == [old]
+    assert not location.store.exists(location.key(old)) and Path(meta["path"].value).exists()
 
 
 # ---- the command line and the client programs ---------------------------------------------------
 
 
 def test_cli_backup_and_restore_latest_into_a_new_database(source, database_url, databases, archive, cli_env):
-    env = {**cli_env, "DATABASE_URL": libpq_url(database_url), "ARCHIVE_URL": str(archive)}
+    env = {**operator_env(cli_env, database_url), "ARCHIVE_URL": str(archive)}
     made = subprocess.run(
         [sys.executable, "-m", "prometric_pipelines.cli", "db", "backup"], env=env, capture_output=True, text=True,
         timeout=300,
@@ -328,7 +364,8 @@ def test_client_programs_of_another_major_version_are_refused_with_what_was_foun
 
 
 def test_restore_refuses_a_target_server_older_than_the_backup(tmp_path, database_url):
-    dump = _fake_backup(tmp_path, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    name = _fake_backup(backup.BackupLocation(open_store(str(tmp_path)), ""), dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    dump = tmp_path / name
     manifest = json.loads(dump.with_suffix(".json").read_text())
     manifest.update(server_major=99, server_version="99.1", sha256=backup.file_sha256(dump))
     dump.with_suffix(".json").write_text(json.dumps(manifest))

@@ -17,6 +17,7 @@ from prometric_pipelines.db.roles import READER_ROLE, provision_logins
 from tests.checksums import database_checksum, schema_fingerprint
 from tests.cli import assert_one_clear_line, prometric
 from tests.factories import make, make_tenant
+from tests.operator import operator_env
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def fingerprint(engine) -> tuple:
 
 @pytest.fixture
 def env_for(cli_env, database_url):
-    return {**cli_env, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
+    return operator_env(cli_env, database_url)
 
 
 USAGE_MISTAKES = [

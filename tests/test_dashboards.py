@@ -15,7 +15,6 @@ from decimal import Decimal
 import pandas as pd
 import psycopg
 import pytest
-import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -31,17 +30,18 @@ sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))  # the app's `lib`, as Stre
 from lib import format as fmt
 from lib.access import PAGES, Forbidden, Scope
 from lib.filters import from_query
-from lib.queries import metric_series, page_data, reader_session, run_page
+from lib.queries import clear_caches, metric_series, page_data, reader_session, run_page
 
 APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 # hand-written from the spec, not from lib.access
 EXPECTED_PAGES = {
-    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "database"},
-    "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality"},
+    "owner": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "database",
+              "alerts"},
+    "manager": {"overview", "sales", "finance", "inventory", "hr", "operations", "audit", "data_quality", "alerts"},
     "investor": {"overview", "finance"},
     # no Overview: it shows the company's revenue, profit and cash flow (issue 20, item 10)
     "employee": {"my_tasks", "my_payslips"},
-}
+}  # fmt: skip
 
 
 def signed_in(data, role: str, query: dict[str, str] | None = None, password: str = DEMO_PASSWORD) -> AppTest:
@@ -358,7 +358,7 @@ def test_the_database_page_shows_the_latest_health_snapshot_to_the_owner(app_env
     monkeypatch.setenv("ARCHIVE_URL", str(tmp_path / "archive"))
     with app_env.owner.begin() as conn:  # other tests of the session may have taken snapshots
         conn.execute(text("DELETE FROM maintenance_health_snapshots"))
-    st.cache_data.clear()
+    clear_caches()
     at = signed_in(app_env, "owner")
     at.switch_page("app_pages/database.py").run()
     assert not at.exception and not errors(at), errors(at)
@@ -380,7 +380,7 @@ def test_the_database_page_shows_the_latest_health_snapshot_to_the_owner(app_env
     files = [write_backup(directory, database, day + dt.timedelta(days=n), b"x" * (1000 + n), 10.0 + n)
              for n in range(6)]  # fmt: skip
 
-    st.cache_data.clear()
+    clear_caches()
     at.switch_page("app_pages/database.py").run()
     assert not at.exception and not errors(at), errors(at)
 
@@ -446,7 +446,7 @@ def test_the_database_page_shows_the_latest_health_snapshot_to_the_owner(app_env
 @pytest.mark.parametrize("role", ["manager", "investor", "employee"])
 def test_the_database_page_shows_nothing_to_anyone_but_an_owner(app_env, role):
     take_snapshot(app_env.owner, run_key=f"test-dashboards-{role}")
-    st.cache_data.clear()
+    clear_caches()
     at = signed_in(app_env, role)
     assert "database" not in at.session_state["scope"].pages
     at.switch_page("app_pages/database.py").run()
@@ -480,7 +480,7 @@ def test_the_data_quality_page_shows_what_the_jobs_left_out(app_env):
         ):
             make(conn, "metrics_skipped_rows", organizationId=org, step=step, date=filters.end, source=source,
                  reason=reason, rows=rows, runId="test-data-quality")  # fmt: skip
-    page_data.clear()  # an earlier test may have cached this page for the same scope and range
+    clear_caches()  # an earlier test may have cached this page for the same scope and range
     try:
         at.switch_page("app_pages/data_quality.py").run()
         assert not at.exception and not errors(at)

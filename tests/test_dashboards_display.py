@@ -262,7 +262,7 @@ def test_an_unexpected_error_shows_one_plain_message_and_no_traceback(app_env, m
 
     at = signed_in(app_env, "owner", {"preset": "30d"})
     monkeypatch.setattr(queries, "run_page", broken)
-    queries.page_data.clear()
+    queries.clear_caches()
     at.switch_page("app_pages/finance.py").run()
     assert not at.exception  # nothing reached Streamlit's exception box
     assert [e.value for e in at.error] == [

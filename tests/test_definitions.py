@@ -53,7 +53,7 @@ def test_definitions_validate_from_the_workspace_file(dagster_home):
 
 def test_materialising_the_schema_asset_migrates_and_reports(empty_database_url):
     resources = {
-        "maintenance_postgres": PostgresResource(database_url=empty_database_url.render_as_string(hide_password=False))
+        "schema_postgres": PostgresResource(database_url=empty_database_url.render_as_string(hide_password=False))
     }
     with dg.DagsterInstance.ephemeral() as instance:
         first = dg.materialize([operational_schema], resources=resources, instance=instance)

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.schema import metadata
 from prometric_pipelines.definitions import defs
+from tests.operator import operator_env
 
 LOCAL_ORDER_DAYS = """SELECT min(local)::date, max(local)::date
     FROM (SELECT ("orderDate" AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Almaty' AS local FROM orders) AS o"""
@@ -61,11 +62,13 @@ def descendant_groups(pid: int) -> set[int]:
     return {parents[child][1] for child in found}
 
 
-def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empty_database_url, cli_env, tmp_path):
+def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(
+    empty_database_url, template_database, cli_env, tmp_path
+):
     ui_port, dashboards_port = free_port(), free_port()
     env = {
-        **cli_env,
-        "DATABASE_URL": empty_database_url.render_as_string(hide_password=False),
+        # an operator's server: the owner's URL migrates, each process has its own login (docs/security.md)
+        **operator_env(cli_env, empty_database_url, provision_on=empty_database_url.set(database=template_database)),
         "PROMETRIC_UI_PORT": str(ui_port),
         "PROMETRIC_DASHBOARDS_PORT": str(dashboards_port),
     }
@@ -123,7 +126,8 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(empt
             snapshot = conn.execute(
                 text('SELECT "databaseBytes", pg_database_size(current_database()) FROM maintenance_health_snapshots')
             ).one()
-            assert 0.5 < snapshot[0] / snapshot[1] <= 1.0
+            # (autovacuum may have truncated a table's empty tail since: a few pages either way)
+            assert 0.5 < snapshot[0] / snapshot[1] <= 1.05
         engine.dispose()
         # last, after the URLs: the four demo accounts, each in both organizations (home first)
         accounts = output[output.index("  Demo accounts (dashboards sign-in, password prometric-demo;") :]

@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, Engine
 
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
+from prometric_pipelines.db.roles import JOBS_ROLE, MAINTENANCE_ROLE, provision_logins, supervisor_url
 from prometric_pipelines.definitions import defs
 from prometric_pipelines.defs.audit.assets import audit_archive
 from prometric_pipelines.defs.metrics.definitions import daily_metrics
@@ -175,18 +175,28 @@ def test_audit_archive_and_restore_connect_as_the_jobs_login(owner_database, as_
     assert live == 25  # A's February is back, once
 
 
-def test_schema_and_maintenance_keep_the_owner_and_the_jobs_use_their_login(owner_database, tmp_path, monkeypatch):
+def test_each_resource_has_its_own_login_and_none_falls_back_to_the_owner(owner_database, tmp_path, monkeypatch):
     url, engine = owner_database
     logins = provision_logins(engine, home=tmp_path / "home")
     monkeypatch.setenv("DATABASE_URL", libpq_url(url))
     monkeypatch.setenv("JOBS_DATABASE_URL", libpq_url(logins[JOBS_ROLE]))
-    assert defs.resources["maintenance_postgres"].url().username == engine.url.username != JOBS_ROLE
+    monkeypatch.setenv("MAINTENANCE_DATABASE_URL", libpq_url(logins[MAINTENANCE_ROLE]))
     assert defs.resources["postgres"].url().username == JOBS_ROLE
-    # an explicit URL (tests, an operator's choice in the launchpad) wins over both
+    assert defs.resources["maintenance_postgres"].url().username == MAINTENANCE_ROLE
+    assert defs.resources["schema_postgres"].url().username == engine.url.username  # the migration only
+    assert supervisor_url().username == MAINTENANCE_ROLE
+    # an explicit URL (tests, an operator's choice in the launchpad) wins
     assert PostgresResource(database_url=libpq_url(url)).url().username == engine.url.username
-    # an operator's server without JOBS_DATABASE_URL: still DATABASE_URL (docs/security.md says to set it)
+    # an operator's server without a login's variable: one clear error, never the owner's URL
+    monkeypatch.delenv("MAINTENANCE_DATABASE_URL")
+    assert supervisor_url().username == JOBS_ROLE  # the supervisor makes do with the jobs login
+    with pytest.raises(ConfigError, match="MAINTENANCE_DATABASE_URL is not"):
+        defs.resources["maintenance_postgres"].url()
     monkeypatch.delenv("JOBS_DATABASE_URL")
-    assert PostgresResource().url().username == engine.url.username
+    with pytest.raises(ConfigError, match="JOBS_DATABASE_URL is not"):
+        PostgresResource().url()
+    with pytest.raises(ConfigError, match="JOBS_DATABASE_URL is not"):
+        supervisor_url()
 
 
 def test_run_failure_notifications_connect_as_the_jobs_login(owner_database, as_jobs_login):

@@ -18,6 +18,7 @@ from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import (
     EXTERNAL_SERVER_VARIABLE,
     JOBS_ROLE,
+    MAINTENANCE_ROLE,
     READER_ROLE,
     password_file,
     provision_logins,
@@ -175,11 +176,12 @@ def test_the_jobs_login_reads_no_credential_and_changes_no_role_nor_membership(e
 
 def test_the_dashboards_environment_holds_the_reader_login_only(monkeypatch):
     parent = {"DATABASE_URL": "postgresql://owner:pw@h/db", "JOBS_DATABASE_URL": "postgresql://jobs:pw@h/db",
+              "MAINTENANCE_DATABASE_URL": "postgresql://maintenance:pw@h/db",
               "READER_DATABASE_URL": "postgresql://reader:pw@h/db", "PATH": "/bin"}  # fmt: skip
     monkeypatch.setenv("DATABASE_URL", parent["DATABASE_URL"])  # an operator's server
     env = _dashboards_environment(parent)
     assert env == {"READER_DATABASE_URL": parent["READER_DATABASE_URL"], "PATH": "/bin", EXTERNAL_SERVER_VARIABLE: "1"}
-    assert set(DASHBOARDS_WITHHELD_VARIABLES) == {"DATABASE_URL", "JOBS_DATABASE_URL"}
+    assert set(DASHBOARDS_WITHHELD_VARIABLES) == {"DATABASE_URL", "JOBS_DATABASE_URL", "MAINTENANCE_DATABASE_URL"}
 
 
 def test_without_its_login_the_dashboards_refuse_rather_than_use_another(monkeypatch, tmp_path):
@@ -205,6 +207,6 @@ def test_the_dashboards_code_never_asks_for_another_login():
 
 def test_docs_grants_table_is_the_catalogs(engine):
     with engine.connect() as conn:
-        expected = grants_markdown(conn, (READER_ROLE, JOBS_ROLE))
+        expected = grants_markdown(conn, (READER_ROLE, JOBS_ROLE, MAINTENANCE_ROLE))
     documented = DOCS.read_text()
     assert expected in documented, f"docs/security.md must hold this table (Logins and their grants):\n{expected}"

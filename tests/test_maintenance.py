@@ -7,6 +7,7 @@ own catalog and statistics views, not from the job's report.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -26,10 +27,19 @@ from tests.waiting import wait_for
 PROBE_ROWS = 200_000
 
 
-def _run(asset: dg.AssetsDefinition, database_url: URL, config: dict | None = None, *, raise_on_error: bool = True):
+@pytest.fixture(scope="module")
+def maintenance_url(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> URL:
+    """The maintenance login on the module's database: every asset here runs as it, never as the owner."""
+    from prometric_pipelines.db.roles import MAINTENANCE_ROLE, provision_logins
+
+    return provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))[MAINTENANCE_ROLE]
+
+
+def _run(asset: dg.AssetsDefinition, url: URL, config: dict | None = None, *, raise_on_error: bool = True):
+    """Materializes one maintenance asset as `url`'s login (the maintenance login in every test here)."""
     return dg.materialize(
         [asset],
-        resources={"maintenance_postgres": PostgresResource(database_url=libpq_url(database_url))},
+        resources={"maintenance_postgres": PostgresResource(database_url=libpq_url(url))},
         run_config={"ops": {asset.op.name: {"config": config or {}}}},
         raise_on_error=raise_on_error,
     )
@@ -72,7 +82,9 @@ def _write_and_flush(engine: Engine, *statements: str) -> None:
 # ---- ANALYZE ------------------------------------------------------------------------------------
 
 
-def test_table_statistics_analyzes_the_changed_tables_only_and_updates_last_analyze(engine, database_url):
+def test_table_statistics_analyzes_the_changed_tables_only_and_updates_last_analyze(
+    engine, database_url, maintenance_url
+):
     _write_and_flush(
         engine,
         # autovacuum's own ANALYZE would otherwise race the job on a loaded machine (seen in CI-like runs)
@@ -85,7 +97,7 @@ def test_table_statistics_analyzes_the_changed_tables_only_and_updates_last_anal
     assert before["last_analyze"] is None and before["reltuples"] == -1  # never analysed
     untouched = _table_stats(engine, "orders")
 
-    result = _run(table_statistics, database_url)
+    result = _run(table_statistics, maintenance_url)
 
     meta = _metadata(result, "table_statistics")
     assert meta["tables_analyzed"] == 1 and meta["rows_changed"] == 800
@@ -96,13 +108,13 @@ def test_table_statistics_analyzes_the_changed_tables_only_and_updates_last_anal
     assert _table_stats(engine, "orders")["last_analyze"] == untouched["last_analyze"] is None
 
     # nothing changed since: the next run analyses nothing and leaves last_analyze as it is
-    again = _metadata(_run(table_statistics, database_url), "table_statistics")
+    again = _metadata(_run(table_statistics, maintenance_url), "table_statistics")
     assert again["tables_analyzed"] == 0
     assert _table_stats(engine, "fx_rates")["last_analyze"] == after["last_analyze"]
 
 
-def test_table_statistics_refuses_an_unknown_table_in_one_line(database_url):
-    result = _run(table_statistics, database_url, {"tables": ["no_such_table"]}, raise_on_error=False)
+def test_table_statistics_refuses_an_unknown_table_in_one_line(database_url, maintenance_url):
+    result = _run(table_statistics, maintenance_url, {"tables": ["no_such_table"]}, raise_on_error=False)
     assert not result.success
     assert first_step_failure(result.all_events) == (
         "table_statistics",
@@ -135,12 +147,14 @@ def organization(engine):
         return make_tenant(conn)["organization"]
 
 
-def test_vacuum_picks_the_bloated_table_and_its_dead_tuples_drop_without_a_rewrite(engine, database_url, organization):
+def test_vacuum_picks_the_bloated_table_and_its_dead_tuples_drop_without_a_rewrite(
+    engine, database_url, organization, maintenance_url
+):
     _bloat_kpi_definitions(engine)
     before = _table_stats(engine, "kpi_definitions")
     assert before["n_dead_tup"] >= 20_000
 
-    meta = _metadata(_run(vacuum, database_url), "vacuum")
+    meta = _metadata(_run(vacuum, maintenance_url), "vacuum")
 
     assert meta["mode"] == "VACUUM" and meta["tables_vacuumed"] == 1  # the only table past 10% and 1,000 dead
     assert "kpi_definitions" in meta["vacuumed"]
@@ -151,13 +165,15 @@ def test_vacuum_picks_the_bloated_table_and_its_dead_tuples_drop_without_a_rewri
     assert meta["dead_tuples_removed"] >= 20_000
 
 
-def test_vacuum_full_only_when_the_run_config_asks_and_it_gives_space_back(engine, database_url, organization):
+def test_vacuum_full_only_when_the_run_config_asks_and_it_gives_space_back(
+    engine, database_url, organization, maintenance_url
+):
     _bloat_kpi_definitions(engine)
     _write_and_flush(engine, "DELETE FROM kpi_definitions WHERE name <> 'kpi 1'")
     _flushed(engine, "kpi_definitions", "n_dead_tup", 39_999)
     before = _table_stats(engine, "kpi_definitions")
 
-    meta = _metadata(_run(vacuum, database_url, {"full": True, "tables": ["kpi_definitions"]}), "vacuum")
+    meta = _metadata(_run(vacuum, maintenance_url, {"full": True, "tables": ["kpi_definitions"]}), "vacuum")
 
     after = _table_stats(engine, "kpi_definitions")
     assert meta["mode"] == "VACUUM FULL" and meta["tables_vacuumed"] == 1
@@ -243,7 +259,7 @@ class TableTraffic(threading.Thread):
 
 
 def test_reindex_rebuilds_bloated_indexes_concurrently_while_another_client_reads_and_writes(
-    bloated_probe, database_url
+    bloated_probe, database_url, maintenance_url
 ):
     engine = bloated_probe
     before = {name: _index(engine, name) for name in ("maintenance_probe_pkey", "idx_maintenance_probe_payload")}
@@ -253,7 +269,7 @@ def test_reindex_rebuilds_bloated_indexes_concurrently_while_another_client_read
     at_start = traffic.operations
     try:
         # 1 MB of estimated bloat: the migrated ERP tables hold kilobytes, only the probe's indexes qualify
-        meta = _metadata(_run(reindex, database_url, {"min_bloat_bytes": 1_000_000}), "reindex")
+        meta = _metadata(_run(reindex, maintenance_url, {"min_bloat_bytes": 1_000_000}), "reindex")
         during = traffic.operations - at_start
     finally:
         traffic.stop.set()
@@ -270,7 +286,9 @@ def test_reindex_rebuilds_bloated_indexes_concurrently_while_another_client_read
     assert _invalid_indexes(engine) == []
 
 
-def test_a_rebuild_that_cannot_get_its_lock_fails_cleanly_and_the_rerun_succeeds(bloated_probe, database_url):
+def test_a_rebuild_that_cannot_get_its_lock_fails_cleanly_and_the_rerun_succeeds(
+    bloated_probe, database_url, maintenance_url
+):
     engine = bloated_probe
     old = _index(engine, "idx_maintenance_probe_payload")
     # an open write transaction: REINDEX CONCURRENTLY builds its copy, then waits for this writer to finish
@@ -279,7 +297,7 @@ def test_a_rebuild_that_cannot_get_its_lock_fails_cleanly_and_the_rerun_succeeds
     try:
         result = _run(
             reindex,
-            database_url,
+            maintenance_url,
             {"min_bloat_bytes": 1_000_000, "tables": ["maintenance_probe"], "lock_timeout_seconds": 1},
             raise_on_error=False,
         )
@@ -301,7 +319,7 @@ def test_a_rebuild_that_cannot_get_its_lock_fails_cleanly_and_the_rerun_succeeds
     assert sorted(_invalid_indexes(engine)) == leftovers
     assert all(name in message for name in leftovers)
 
-    rerun = _metadata(_run(reindex, database_url, {"min_bloat_bytes": 1_000_000}), "reindex")
+    rerun = _metadata(_run(reindex, maintenance_url, {"min_bloat_bytes": 1_000_000}), "reindex")
     assert sorted(rerun["leftovers_dropped"]) == [
         "public.idx_maintenance_probe_payload_ccnew",
         "public.maintenance_probe_pkey_ccnew",
@@ -333,7 +351,9 @@ HEALTH_TABLES = ("maintenance_health_snapshots", "maintenance_health_tables", "m
                  "maintenance_health_queries")  # fmt: skip
 
 
-def test_health_numbers_equal_the_seeds_monitoring_queries_run_directly(engine, database_url, organization):
+def test_health_numbers_equal_the_seeds_monitoring_queries_run_directly(
+    engine, database_url, organization, maintenance_url
+):
     # some index use to see: an index scan of organizations' primary key, flushed to the statistics
     with engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))
@@ -350,7 +370,7 @@ def test_health_numbers_equal_the_seeds_monitoring_queries_run_directly(engine, 
         what="the index scan in the statistics",
     )
 
-    meta = _metadata(_run(database_health, database_url), "database_health")
+    meta = _metadata(_run(database_health, maintenance_url), "database_health")
 
     with engine.connect() as conn:
         snapshot_id = conn.execute(
@@ -400,22 +420,29 @@ def test_health_numbers_equal_the_seeds_monitoring_queries_run_directly(engine, 
     assert meta["unused_indexes"] == sum(1 for i in stored_indexes.values() if i.unused)
 
 
-def test_health_lists_a_long_running_query_and_prunes_old_snapshots(engine, database_url):
+def test_health_lists_a_long_running_query_and_prunes_old_snapshots(engine, database_url, maintenance_url):
     import datetime as dt
 
     old = take_snapshot(engine, run_key="test-old", now=dt.datetime.now(dt.UTC) - dt.timedelta(days=45))
     sleeper = psycopg.connect(libpq_url(database_url), autocommit=True)
     pid = sleeper.info.backend_pid
-    thread = threading.Thread(target=lambda: sleeper.execute("SELECT pg_sleep(4)"), daemon=True)
+
+    def sleep() -> None:
+        with contextlib.suppress(psycopg.errors.QueryCanceled):  # cancelled below, once the snapshot is taken
+            sleeper.execute("SELECT pg_sleep(120)")
+
+    thread = threading.Thread(target=sleep, daemon=True)
     thread.start()
     time.sleep(2.0)  # the query must have run longer than the 1 s threshold when the snapshot looks
     try:
-        meta = _metadata(_run(database_health, database_url, {"long_running_seconds": 1}), "database_health")
+        meta = _metadata(_run(database_health, maintenance_url, {"long_running_seconds": 1}), "database_health")
     finally:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_cancel_backend(:pid)"), {"pid": pid})
         thread.join(timeout=10)
         sleeper.close()
 
-    assert meta["long_running_queries"] == 1
+    assert meta["long_running_queries"] == 1, meta
     with engine.connect() as conn:
         rows = conn.execute(
             text('SELECT pid, query, "durationSeconds" FROM maintenance_health_queries WHERE "snapshotId" = :id'),
@@ -424,6 +451,6 @@ def test_health_lists_a_long_running_query_and_prunes_old_snapshots(engine, data
         left = conn.execute(
             text("SELECT count(*) FROM maintenance_health_snapshots WHERE id = :id"), {"id": old.snapshot["id"]}
         ).scalar_one()
-    assert [(r.pid, r.query) for r in rows] == [(pid, "SELECT pg_sleep(4)")]
+    assert [(r.pid, r.query) for r in rows] == [(pid, "SELECT pg_sleep(120)")]
     assert rows[0].durationSeconds >= 1
     assert left == 0  # 45 days old, past the 30-day retention: pruned by the run

@@ -31,6 +31,7 @@ from prometric_pipelines.metrics.periods import ROLLUPS
 from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
 from tests.checksums import database_checksum, schema_fingerprint
 from tests.cli import assert_one_clear_line, prometric
+from tests.operator import operator_env
 from tests.waiting import wait_for, wait_for_backend_to_end
 
 HISTORY_START = dt.date(2025, 6, 1)
@@ -187,7 +188,7 @@ def test_nightly_schedule_asks_for_yesterday_and_the_days_that_changed():
 
 @pytest.fixture
 def env(database_url, cli_env):
-    return {**cli_env, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
+    return operator_env(cli_env, database_url)
 
 
 def test_cli_runs_the_job_through_dagster_and_reports(generated, env):

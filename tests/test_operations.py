@@ -118,8 +118,8 @@ def test_schedules_run_only_when_the_environment_says_so(monkeypatch):
 # ---- pools and retries --------------------------------------------------------------------------------
 
 
-# the jobs' login and the owner's (schema, maintenance): both reach the operational database
-DATABASE_RESOURCES = {"postgres", "maintenance_postgres"}
+# one per login (jobs, maintenance, the schema's owner): each reaches the operational database
+DATABASE_RESOURCES = {"postgres", "maintenance_postgres", "schema_postgres"}
 
 
 def _nodes_using_postgres() -> dict[str, str | None]:

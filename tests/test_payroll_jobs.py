@@ -24,6 +24,7 @@ from prometric_pipelines.payroll.run import run_payroll
 from tests.checksums import database_checksum, schema_fingerprint
 from tests.cli import assert_one_clear_line, prometric
 from tests.factories import make, make_tenant
+from tests.operator import operator_env
 from tests.waiting import wait_for, wait_for_backend_to_end
 
 FEB = "2026-02-01"
@@ -135,7 +136,7 @@ def test_schedule_runs_the_previous_month_on_the_first_at_six_almaty():
 def test_cli_runs_approves_and_prints_the_report(database_url, engine, cli_env):
     tenant = staff(engine, salaries=("400000", "500000"))
     org = str(tenant["organization"]["id"])
-    env = {**cli_env, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
+    env = operator_env(cli_env, database_url)
     computed = prometric("run", "payroll", "--month", "2026-02", "--org", org, env=env, timeout=300)
     assert computed.returncode == 0, computed.stderr
     lines = computed.stdout.splitlines()
@@ -174,7 +175,7 @@ def test_cli_runs_approves_and_prints_the_report(database_url, engine, cli_env):
     ],
 )
 def test_cli_bad_input_one_clear_line_nothing_written(database_url, engine, cli_env, args, fragments):
-    env = {**cli_env, "DATABASE_URL": database_url.render_as_string(hide_password=False)}
+    env = operator_env(cli_env, database_url)
     with engine.connect() as conn:
         before, schema = database_checksum(conn), schema_fingerprint(conn)
     result = prometric("run", "payroll", *args, env=env)
@@ -278,7 +279,7 @@ def test_run_killed_mid_write_leaves_nothing_and_a_rerun_equals_a_clean_run(data
     org = str(tenant["organization"]["id"])
     with owner.connect() as conn:
         before = database_checksum(conn)
-    env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False)}
+    env = operator_env(cli_env, url)
     command = [sys.executable, "-m", "prometric_pipelines.cli", "run", "payroll", "--month", "2026-02", "--org", org]
 
     # the run stops at the skip reasons, its last write: payroll rows, audit rows and the breakdown are

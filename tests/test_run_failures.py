@@ -13,6 +13,7 @@ from sqlalchemy import text
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.orchestration import QUIET_CONSOLE
 from prometric_pipelines.run_failures import EXIT_FAILED, EXIT_PARTIAL, console_logger, describe_failure
+from tests.operator import operator_env
 from tests.test_payroll_jobs import staff
 
 UI_PORT = "3101"
@@ -123,8 +124,7 @@ def broken_payroll(databases, template_database, cli_env):
         conn.execute(text("DROP TABLE payroll_skips"))
     engine.dispose()
     env = {
-        **cli_env,
-        "DATABASE_URL": url.render_as_string(hide_password=False),
+        **operator_env(cli_env, url),
         "PROMETRIC_UI_PORT": UI_PORT,
         "PYTHONWARNINGS": "ignore",  # Dagster's BetaWarnings are not what this test reads
     }

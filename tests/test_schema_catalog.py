@@ -52,9 +52,13 @@ EXTRA_INDEXES = {
     "idx_tasks_completed": ("tasks", ["completedAt"], False, None),
     "idx_deals_created": ("deals", ["createdAt"], False, None),
     "idx_payroll_org_period": ("payroll", ["organizationId", "year", "month"], False, None),
+    # the stock reconciliation's nightly range: one organization's movements after its sealed month
+    "idx_stock_movements_org_created": ("stock_movements", ["organizationId", "createdAt"], False, None),
 }
 # Columns widened where the seed's type overflows: (table, column) -> the type we use.
 WIDENED_COLUMNS = {("metrics", "change"): "numeric(20,2)"}
+# Tables range-partitioned on a column, which joins the primary key (and so becomes NOT NULL).
+PARTITIONED_TABLES = {"audit_logs": "createdAt"}
 # Example indexes whose documented columns do not exist: name -> the columns we use.
 EXAMPLE_INDEX_COLUMNS = {"idx_deals_org_workspace_status": ["organizationId", "workspaceId", "stage"]}
 # Tables that are not in the seed: projects (a deviation) and the platform's own, each documented.
@@ -121,7 +125,8 @@ def catalog(engine):
                 JOIN pg_class c ON c.oid = a.attrelid
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-                WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+                  AND a.attnum > 0 AND NOT a.attisdropped
             """)
             )
         }
@@ -165,10 +170,30 @@ def catalog(engine):
             """)
             )
         }
-        tables = {
-            r[0] for r in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+        tables = {  # partitions are parts of their table, not tables of the schema
+            r[0]
+            for r in conn.execute(
+                text("""SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace
+                        AND relkind IN ('r', 'p') AND NOT relispartition""")
+            )
         }
-    return {"columns": columns, "indexes": indexes, "fks": foreign_keys, "checks": checks, "tables": tables}
+        partitioned = {
+            r.table: r.key
+            for r in conn.execute(
+                text("""SELECT c.relname AS table, a.attname AS key
+                        FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+                        JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+                        WHERE c.relnamespace = current_schema()::regnamespace""")
+            )
+        }
+    return {
+        "columns": columns,
+        "indexes": indexes,
+        "fks": foreign_keys,
+        "checks": checks,
+        "tables": tables,
+        "partitioned": partitioned,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +208,7 @@ def check_column(problems: list[str], live, table: str, column: SeedColumn) -> N
         return
     if live.type != WIDENED_COLUMNS.get((table, column.name), postgres_type(column.sql_type)):
         problems.append(f"{where}: type {live.type}, seed says {column.sql_type}")
-    if live.not_null != column.not_null:
+    if live.not_null != (column.not_null or PARTITIONED_TABLES.get(table) == column.name):
         problems.append(f"{where}: NOT NULL is {live.not_null}, seed says {column.not_null}")
     if column.generated:
         if live.generated != "s":
@@ -292,8 +317,10 @@ def test_column_unique_constraints(catalog, seed):
 
 def test_primary_keys_and_role_check(catalog, seed):
     tables, _ = seed
+    assert catalog["partitioned"] == PARTITIONED_TABLES
     for name in tables:
-        assert catalog["indexes"][f"{name}_pkey"].columns == ["id"], name
+        key = ["id", PARTITIONED_TABLES[name]] if name in PARTITIONED_TABLES else ["id"]
+        assert catalog["indexes"][f"{name}_pkey"].columns == key, name
     definition = catalog["checks"][("users", "check_role")]
     assert (
         quoted_literals(definition)
@@ -325,6 +352,7 @@ def test_every_deviation_is_explained_in_schema_notes():
         + list(EXTRA_INDEXES)
         + list(EXAMPLE_INDEX_COLUMNS)
         + [f"{t}.{c}" for t, c in WIDENED_COLUMNS]
+        + [f"{t}.{c}" for t, c in PARTITIONED_TABLES.items()]
         + ["projects"]
         + list(PLATFORM_TABLES)
     )

@@ -4,6 +4,7 @@ bad input (one clear line, nothing written), a SIGKILL mid-run, and two concurre
 from __future__ import annotations
 
 import datetime as dt
+import re
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from prometric_pipelines.stock.reconcile import BUSINESS_TIMEZONE, KINDS, busine
 from tests import stock_scenario
 from tests.checksums import database_checksum
 from tests.cli import assert_one_clear_line, prometric
+from tests.operator import operator_env
 from tests.waiting import wait_for, wait_for_backend_to_end
 
 RUN_DATE = business_today()
@@ -164,7 +166,7 @@ def test_schedule_runs_at_two_in_almaty_for_the_day_that_begins() -> None:
 
 def test_cli_prints_the_report_and_records_the_run(scenario_db, cli_env) -> None:
     url, ids = scenario_db
-    env = {**cli_env, "DATABASE_URL": url_text(url)}
+    env = operator_env(cli_env, url)
     result = prometric("run", "reconcile", "--org", str(ids["org"]), "--apply", env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -177,6 +179,10 @@ def test_cli_prints_the_report_and_records_the_run(scenario_db, cli_env) -> None
     }  # fmt: skip
     assert "adjustments posted: 2, products synced: 1, audit rows: 3" in result.stdout
     assert "notifications to warehouse managers: 1" in result.stdout
+    # the scenario's movements are of today: nothing to unseal (sealed or not, depending on earlier runs)
+    assert re.search(
+        r"ledger: [01] organization\(s\) from sealed balances, 0 \(warehouse, product\) pair", result.stdout
+    )
     assert "failing checks: open_invalid_movement, open_cross_tenant_reference" in result.stdout
     run_id = lines[0].rsplit(" ", 1)[1]
     with dg.DagsterInstance.from_config(cli_env["PROMETRIC_HOME"] + "/dagster") as instance:
@@ -197,14 +203,15 @@ def test_cli_prints_the_report_and_records_the_run(scenario_db, cli_env) -> None
 def test_cli_bad_input_is_one_clear_line_and_changes_nothing(scenario_db, cli_env, args, fragments) -> None:
     url, _ = scenario_db
     before = checksum(url)
-    result = prometric("run", "reconcile", *args, env={**cli_env, "DATABASE_URL": url_text(url)})
+    result = prometric("run", "reconcile", *args, env=operator_env(cli_env, url))
     assert_one_clear_line(result, *fragments)
     assert result.stdout == ""
     assert checksum(url) == before
 
 
 def test_cli_unreachable_database_is_one_clear_line(cli_env) -> None:
-    env = {**cli_env, "DATABASE_URL": "postgresql://nobody:secret@127.0.0.1:9/nowhere"}
+    unreachable = "postgresql://nobody:secret@127.0.0.1:9/nowhere"
+    env = {**cli_env, "DATABASE_URL": unreachable, "JOBS_DATABASE_URL": unreachable}
     result = prometric("run", "reconcile", "--apply", env=env)
     assert_one_clear_line(result)
     assert "secret" not in result.stderr
@@ -237,7 +244,7 @@ def test_sigkill_mid_run_then_a_rerun_equals_one_clean_run(scenario_db, database
     url, ids = scenario_db
     clean_url = clone(databases, url, "stock_clean_of_killed")
     before = checksum(url)
-    env = {**cli_env, "DATABASE_URL": url_text(url)}
+    env = operator_env(cli_env, url)
     owner = create_db_engine(url)
     blocker = owner.connect()
     # the last write of the first organization's transaction waits here, after its findings,
@@ -277,7 +284,7 @@ def test_sigkill_mid_run_then_a_rerun_equals_one_clean_run(scenario_db, database
 
     rerun = prometric("run", "reconcile", "--apply", env=env, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    clean = prometric("run", "reconcile", "--apply", env={**cli_env, "DATABASE_URL": url_text(clean_url)}, timeout=300)
+    clean = prometric("run", "reconcile", "--apply", env=operator_env(cli_env, clean_url), timeout=300)
     assert clean.returncode == 0, clean.stderr
     assert outcome(url) == outcome(clean_url)
     assert len(outcome(url)["adjustments"]) == 2
@@ -287,7 +294,7 @@ def test_sigkill_mid_run_then_a_rerun_equals_one_clean_run(scenario_db, database
 def test_two_concurrent_runs_of_a_day_are_serialised(scenario_db, databases, cli_env) -> None:
     url, _ = scenario_db
     sequential_url = clone(databases, url, "stock_sequential")
-    env = {**cli_env, "DATABASE_URL": url_text(url)}
+    env = operator_env(cli_env, url)
     owner = create_db_engine(url)
     blocker = owner.connect()
     blocker.execute(text("LOCK TABLE notifications IN ACCESS EXCLUSIVE MODE"))

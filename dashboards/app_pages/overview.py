@@ -1,6 +1,7 @@
 """Overview: KPI cards (value, change vs previous period, target, sparkline) and the KPI table."""
 
 import streamlit as st
+from lib import alert_view, charts, queries
 from lib import format as fmt
 from lib.ui import FILL_METRICS, card, empty, load_page, table
 
@@ -33,11 +34,27 @@ else:
     if targets:  # one line above the grid (inside a card's label it was cut off)
         titles = {c["name"]: c["title"] for c in data["cards"]}
         st.caption("Targets: " + " · ".join(f"{titles[name]} {target}" for name, target in targets.items()))
+    alert_days = queries.alert_marks(ctx.scope, f)  # empty for a role without the Alerts page
+    badges = alert_view.card_badges(alert_days)
     columns = st.columns(4)
     for index, c in enumerate(data["cards"]):
         points = series[series["name"] == c["name"]].sort_values("date")["value"].dropna().astype(float).tolist()
-        card(columns[index % 4], c["title"], c["value"], c["previous"], c["unit"], target=targets.get(c["name"], ""),
+        title = f"{c['title']} · {badges[c['name']]}" if c["name"] in badges else c["title"]
+        card(columns[index % 4], title, c["value"], c["previous"], c["unit"], target=targets.get(c["name"], ""),
              series=points)  # fmt: skip
+    if badges:  # the alerted cards' trends with a rule on each alert day, and the way to the Alerts page
+        st.subheader("Alert days")
+        alerted = [c for c in data["cards"] if c["name"] in badges]
+        for column, c in zip(st.columns(min(len(alerted), 4)) * 2, alerted, strict=False):
+            days = alert_days[alert_days["subject"] == c["name"]]
+            chart = charts.trend(series, {c["name"]: c["title"]}, kzt=c["unit"] == "kzt")
+            column.altair_chart(charts.with_alert_days(chart, days), width="stretch")
+            latest = days.sort_values(["day", "worst"], ascending=[False, True]).iloc[0]
+            link = {**f.to_query(), "alert": latest["alert_id"]}
+            column.page_link("app_pages/alerts.py", label=f"{c['title']}: the alert of {fmt.date(latest['day'])}",
+                             icon=":material/manage_search:", query_params=link)  # fmt: skip
+        st.page_link("app_pages/alerts.py", label="Open the alerts: explanations, acknowledge, the rows behind them",
+                     icon=":material/notifications:")  # fmt: skip
 
 st.subheader("KPIs")
 if kpis.empty:

@@ -11,7 +11,8 @@ account-wide `users.role`: one person can own one organization and be a plain em
 * `investor`: `organizationRole` investor, or a workspace member with no employee record.
 
 Pages: owner and manager see every analyst page, HR & Payroll, Operations and Audit (HR level
-`all`); only the owner also the Database page; an investor sees Overview and Finance (HR `none`); an
+`all`) and Alerts (the people alerts are delivered to; the database shows alerts to HR level `all`
+only); only the owner also the Database page; an investor sees Overview and Finance (HR `none`); an
 employee My tasks and My payslips only (HR `self`: no revenue, profit or cash flow of the company).
 """
 
@@ -26,6 +27,7 @@ from prometric_pipelines.db.tenancy import HrAccess
 # page key → title, in navigation order
 PAGES: dict[str, str] = {
     "overview": "Overview",
+    "alerts": "Alerts",
     "sales": "Sales & CRM",
     "finance": "Finance",
     "inventory": "Inventory",
@@ -41,8 +43,8 @@ ANALYST_PAGES = ("overview", "sales", "finance", "inventory", "operations")
 WORKSPACE_MANAGER_ROLES = frozenset({"admin", "manager"})
 OrganizationRole = Literal["owner", "manager", "employee", "investor"]
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "owner": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "data_quality", "database"),
-    "manager": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "data_quality"),
+    "owner": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "data_quality", "database", "alerts"),
+    "manager": (*ANALYST_PAGES[:4], "hr", "operations", "audit", "data_quality", "alerts"),
     "investor": ("overview", "finance"),
     "employee": ("my_tasks", "my_payslips"),
 }
@@ -110,7 +112,8 @@ def allowed_pages(organization: Organization) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Scope:
     """What one read may see: the tenant, the workspaces (None = all of the organization's), and the
-    viewer's access — all part of every cache key, so one viewer's cached rows never serve another."""
+    viewer's access. Tenant, workspaces and HR access are part of every cache key, the user too where the
+    rows depend on who looks (queries.page_key), so a cached result never serves anyone who may not see it."""
 
     organization_id: str
     workspace_ids: tuple[str, ...] | None

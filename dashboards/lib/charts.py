@@ -52,3 +52,14 @@ def ordered_bars(frame: pd.DataFrame, category: str, value: str, order: list[str
         )
         .properties(height=260)
     )
+
+
+def with_alert_days(chart: alt.Chart, days: pd.DataFrame) -> alt.LayerChart:
+    """A trend with a dashed red rule on each alert day (`day`, `alerts`: lib/queries.py `alert_days`)."""
+    marks = days.assign(date=pd.to_datetime(days["day"]))[["date", "alerts"]]
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(color="#d62728", strokeDash=[4, 3], strokeWidth=2)
+        .encode(x="date:T", tooltip=[alt.Tooltip("date:T", title="Alert day"), alt.Tooltip("alerts:Q", title="Alerts")])
+    )
+    return alt.layer(chart, rules)

@@ -4,9 +4,11 @@ Two layers:
 * plain functions `*_data(conn, scope, filters)` / `deal_detail(conn, scope, deal_id)` …: check the
   viewer's permission FIRST (access.Forbidden before any SQL), then run parameterised SQL from
   `sql/dashboards/*.sql` (never string-built). The tests and `bench/dashboards.py` call these.
-* cached wrappers (`page_data`, `deal`, `employee`, …) for the app: `st.cache_data` with a TTL and
-  `max_entries`; the cache key is the Scope (tenant, workspaces, user, pages, HR access) plus the
-  filters, so one viewer's rows never answer another's call.
+* `page_data` for the app: the permission check, then one shared single-flight cache for every
+  session (`lib/shared_cache.py`) keyed by `page_key` — organization, workspaces, HR access, the user
+  where the rows depend on who looks, the metrics data version and the filters — so viewers of one
+  scope share one read and no one else's rows ever answer a call. The drill-downs (`deal`,
+  `employee`, `payslip`) keep `st.cache_data` keyed by the whole Scope.
 
 Every read runs inside `reader_session(scope)`: the reader login — the dashboards' only login — with
 row-level security scoped to the organization (and workspaces) and the viewer — the one place that
@@ -17,6 +19,7 @@ their policies show them only when the signed viewer owns the organization (docs
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -30,12 +33,13 @@ from sqlalchemy.engine import Connection, Engine
 from lib import format as fmt
 from lib.access import Forbidden, Scope, require_hr, require_page
 from lib.filters import GRAINS, Filters
+from lib.shared_cache import SingleFlightCache
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
 from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.maintenance.backup import backup_directory, list_backups
+from prometric_pipelines.maintenance.backup import backup_location, list_backups
 from prometric_pipelines.maintenance.health import DEAD_RATIO_WORTH_A_LOOK, read_report
 from prometric_pipelines.metrics.catalog import METRICS, catalog_arrays
 from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
@@ -552,12 +556,13 @@ def _backups(database: str) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     count, directory, error = 0, None, None
     try:
-        directory = backup_directory(database)
-        backups = list_backups(directory)
+        location = backup_location(database)
+        directory = location.url
+        backups = list_backups(location)
         count = len(backups)
         rows = [
             {
-                "file": b.dump.name,
+                "file": b.name,
                 "taken_at": b.started_at.astimezone(dt.UTC).replace(tzinfo=None),
                 "size_bytes": int(b.manifest["size_bytes"]),
                 "duration_seconds": b.manifest.get("duration_seconds"),
@@ -574,6 +579,114 @@ def _backups(database: str) -> dict[str, Any]:
     }
 
 
+# ---- alerts (issue 23): the Alerts page, the Overview's markers, the drill to the rows behind a number -----
+
+ALERT_KINDS: dict[str, str] = {"anomaly": "Unusual value", "kpi_target": "KPI off target",
+                               "freshness": "Stale data", "run_failure": "Failed run"}  # fmt: skip
+ALERT_SEVERITIES: dict[str, str] = {"severe": "Severe", "warning": "Warning", "info": "Info"}
+# the metrics whose numbers come from each fact table: the drill opens that table first
+_ORDER_METRICS = ("orders_count", "orders_revenue", "average_order_value", "orders_cancelled", "active_customers",
+                  "new_customers", "gross_profit", "purchases_amount")  # fmt: skip
+ALERT_SOURCES: dict[str, str] = {
+    **dict.fromkeys(_ORDER_METRICS, "orders"),
+    **dict.fromkeys(("payments_received", "payments_made", "net_cash_flow"), "payments"),
+    **dict.fromkeys(("invoiced_amount", "accounts_receivable", "overdue_receivables"), "invoices"),
+}
+
+
+def _choice(value: str | None, allowed: Sequence[str]) -> str | None:
+    """A filter value the page offers, or None (= any): a tampered value never reaches the SQL as a filter."""
+    return value if value in allowed else None
+
+
+def alerts_data(
+    conn: Connection,
+    scope: Scope,
+    f: Filters,
+    kind: str | None = None,
+    severity: str | None = None,
+    subject: str | None = None,
+    acknowledged: bool | None = None,
+) -> dict[str, Any]:
+    """The range's alerts narrowed by kind, severity, subject (metric / KPI / asset) and acknowledged state
+    (None = any), newest day first, and the kinds and subjects the filters can offer."""
+    require_page(scope, "alerts")
+    kind = _choice(kind, tuple(ALERT_KINDS))
+    severity = _choice(severity, tuple(ALERT_SEVERITIES))
+    subject = subject.replace("\x00", "")[:255] if subject else None
+    acknowledged = acknowledged if isinstance(acknowledged, bool) else None
+    params = _params(scope, start=f.start, end=f.end, kind=kind, severity=severity, subject=subject,
+                     acknowledged=acknowledged, limit=TABLE_LIMIT)  # fmt: skip
+    return {
+        "alerts": _frame(conn, "alerts", params),
+        "subjects": _frame(conn, "alert_subjects", _params(scope, start=f.start, end=f.end)),
+    }
+
+
+ALERT_DAY_COLUMNS = ("subject", "day", "alerts", "worst", "alert_id")
+
+
+def alert_language(conn: Connection, scope: Scope) -> str | None:
+    """The viewer's language setting for alerts ('ru' / 'en'), as the e-mail digest reads it; None when unset."""
+    require_page(scope, "alerts")
+    setting = conn.execute(load_sql("dashboards", "alert_language"),
+                           {"organization_id": scope.organization_id, "user_id": scope.user_id}).scalar()  # fmt: skip
+    if not setting or not str(setting).strip():
+        return None
+    return "en" if str(setting).strip().lower().startswith("en") else "ru"
+
+
+def alert_days(conn: Connection, scope: Scope, f: Filters) -> pd.DataFrame:
+    """(subject, day, alerts, worst, alert_id) of the range for the Overview's markers: worst 0 = severe,
+    1 = warning, 2 = info; alert_id the worst alert's (the marker's link). Empty for a role without the
+    Alerts page (the database shows them no alerts either)."""
+    if "alerts" not in scope.pages:
+        return pd.DataFrame(columns=list(ALERT_DAY_COLUMNS))
+    return _frame(conn, "alert_days", _params(scope, start=f.start, end=f.end))
+
+
+def alert_detail(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any] | None:
+    """One alert of the organization (None when the id is not a UUID or not one of its alerts the viewer may
+    see) and the rows behind its number: the orders, payments and invoices of its day in its workspace (every
+    workspace of the viewer's for an organization-wide alert)."""
+    require_page(scope, "alerts")
+    try:
+        alert_id = str(uuid.UUID(str(alert_id)))
+    except ValueError:
+        return None
+    rows = _frame(conn, "alert", _params(scope, alert_id=alert_id))
+    if rows.empty:
+        return None
+    found = rows.iloc[0].to_dict()
+    workspace = None if pd.isna(found["workspace_id"]) else str(found["workspace_id"])
+    params = _params(scope, day=found["day"], workspace_id=workspace, limit=TABLE_LIMIT)
+    return {
+        "alert": found,
+        "source": ALERT_SOURCES.get(str(found["subject"])),
+        "orders": _frame(conn, "alert_orders", params),
+        "payments": _frame(conn, "alert_payments", params),
+        "invoices": _frame(conn, "alert_invoices", params),
+    }
+
+
+def acknowledge_alert(scope: Scope, alert_id: str, engine: Engine | None = None) -> bool:
+    """Acknowledge an alert as the viewer, through the SECURITY DEFINER function (the reader may not UPDATE
+    `alerts`): it acts only for an owner or manager of the session's organization and an alert of it.
+    True when the alert is acknowledged afterwards. Then the cached page reads are cleared (all of them: the
+    cache cannot be cleared per tenant, and an acknowledge is rare), so the change shows at once."""
+    require_page(scope, "alerts")  # before a connection is even taken
+    try:
+        alert_id = str(uuid.UUID(str(alert_id)))
+    except ValueError:
+        return False
+    with reader_session(scope, engine) as conn:
+        done = bool(conn.execute(load_sql("dashboards", "acknowledge_alert"),
+                                 {"alert_id": alert_id, "user_id": scope.user_id}).scalar_one())  # fmt: skip
+    if done:
+        clear_caches()  # the shared page cache and the cached alert reads
+    return done
+
+
 PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "overview": overview_data,
     "sales": sales_data,
@@ -586,6 +699,7 @@ PAGE_QUERIES: dict[str, Callable[..., dict[str, Any]]] = {
     "my_tasks": my_tasks_data,
     "my_payslips": my_payslips_data,
     "database": database_data,
+    "alerts": alerts_data,
 }
 
 
@@ -597,12 +711,78 @@ def run_page(scope: Scope, page: str, f: Filters, engine: Engine | None = None, 
         return PAGE_QUERIES[page](conn, scope, f, **options)
 
 
-# ---- cached wrappers for the app -------------------------------------------------------------------
+# ---- the shared cache for the app -------------------------------------------------------------------
+
+# Pages whose rows depend only on the organization, the workspaces and the HR level, never on which user
+# looks (no policy of their tables reads the viewer's user id; docs/security.md): one result serves every
+# viewer with the same scope. Any other page (My tasks, My payslips, Database: "does this user own the
+# organization") is cached per user. A new page reading viewer-dependent rows must stay out of this set.
+SHARED_ACROSS_VIEWERS = frozenset({"overview", "sales", "finance", "inventory", "hr", "operations", "audit",
+                                   "data_quality"})  # fmt: skip
+VERSION_SECONDS = 1.0  # one script run (the "data as of" line, then the page) reads the version once
+MAX_CONCURRENT_READS = 4  # page reads at once: 2 cores; more only queue in PostgreSQL and the interpreter
+
+PAGE_CACHE = SingleFlightCache(
+    ttl_seconds=CACHE_SECONDS, max_entries=4 * CACHE_ENTRIES, max_concurrent_reads=MAX_CONCURRENT_READS
+)
+VERSION_CACHE = SingleFlightCache(
+    ttl_seconds=VERSION_SECONDS, max_entries=CACHE_ENTRIES, max_concurrent_reads=MAX_CONCURRENT_READS
+)
+
+DataVersion = tuple[dt.date | None, str | None]
 
 
-@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
-def page_data(scope: Scope, page: str, f: Filters, **options: Any) -> dict[str, Any]:
-    return run_page(scope, page, f, **options)
+def _workspace_key(scope: Scope) -> tuple[str, ...] | None:
+    return tuple(sorted(scope.workspace_ids)) if scope.workspace_ids is not None else None
+
+
+def _database(engine: Engine | None) -> str:
+    """Which database the reads come from: part of every key (tests and tools open several)."""
+    url = (engine or reader_engine()).url
+    return f"{url.host}:{url.port}/{url.database}"
+
+
+def data_version(scope: Scope, engine: Engine | None = None) -> DataVersion:
+    """The organization's metrics version as the scope sees it: the last daily metrics day and when the
+    run that wrote it computed it ("Data as of"). Part of every page key, so a result cached before a
+    metrics run is never shown after it. Concurrent requests of one scope share one read."""
+
+    def read() -> DataVersion:
+        with reader_session(scope, engine) as conn:
+            return data_as_of(conn, scope)
+
+    return VERSION_CACHE.get(("version", _database(engine), scope.organization_id, _workspace_key(scope)), read)
+
+
+def page_key(
+    scope: Scope, page: str, f: Filters, version: DataVersion, options: dict[str, Any], database: str = ""
+) -> tuple:
+    """The shared cache's key of a page read: everything the rows depend on and nothing else, so viewers
+    with the same organization, workspaces and HR level share it, and no one else ever does."""
+    viewer = None if page in SHARED_ACROSS_VIEWERS and scope.hr_access != "self" else (scope.user_id,
+                                                                                        scope.employee_id)  # fmt: skip
+    return ("page", database, page, scope.organization_id, _workspace_key(scope), scope.hr_access, viewer, version,
+            f.start, f.end, f.grain, tuple(sorted(options.items())))  # fmt: skip
+
+
+def page_data(scope: Scope, page: str, f: Filters, engine: Engine | None = None, **options: Any) -> dict[str, Any]:
+    """A page's query set as the app reads it: the permission checked first, then the shared cache keyed
+    by `page_key` at the current data version (one read for many identical requests)."""
+    require_page(scope, page)  # before the cache: a cached result never answers a forbidden request
+    key = page_key(scope, page, f, data_version(scope, engine), options, _database(engine))
+    return PAGE_CACHE.get(key, lambda: run_page(scope, page, f, engine, **options))
+
+
+def as_of(scope: Scope) -> DataVersion:
+    """The "Data as of" line: the same version the pages are keyed by."""
+    return data_version(scope)
+
+
+def clear_caches() -> None:
+    """Forget every cached read (the shared page cache, the versions and the drill-downs)."""
+    PAGE_CACHE.clear()
+    VERSION_CACHE.clear()
+    st.cache_data.clear()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -625,10 +805,26 @@ def payslip(scope: Scope, payroll_number: str) -> pd.DataFrame:
         return payslip_items(conn, scope, payroll_number)
 
 
-@st.cache_data(ttl=60, max_entries=CACHE_ENTRIES, show_spinner=False)
-def as_of(scope: Scope) -> tuple[dt.date | None, str | None]:
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def alert(scope: Scope, alert_id: str) -> dict[str, Any] | None:
+    require_page(scope, "alerts")
     with reader_session(scope) as conn:
-        return data_as_of(conn, scope)
+        return alert_detail(conn, scope, alert_id)
 
 
-__all__ = ["Forbidden", "page_data", "reader_session", "run_page"]
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def viewer_language(scope: Scope) -> str | None:
+    require_page(scope, "alerts")
+    with reader_session(scope) as conn:
+        return alert_language(conn, scope)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def alert_marks(scope: Scope, f: Filters) -> pd.DataFrame:
+    if "alerts" not in scope.pages:  # no connection for a role that has no alerts
+        return pd.DataFrame(columns=list(ALERT_DAY_COLUMNS))
+    with reader_session(scope) as conn:
+        return alert_days(conn, scope, f)
+
+
+__all__ = ["Forbidden", "clear_caches", "page_data", "reader_session", "run_page"]

@@ -1,20 +1,30 @@
 """Moving audit logs older than the retention from PostgreSQL into Parquet files, and back.
 
-The protocol for one piece (an organization's rows of one month older than the cutoff), as the
-spec orders it; a crash between any two steps leaves a state the next run completes:
+The protocol for one month (every organization whose rows of the month are all older than its
+cutoff); a crash between any two steps leaves a state the next run completes:
 
-1. export the rows to `<final>.tmp` next to the final path (one REPEATABLE READ snapshot, which also
-   gives the database's count and id checksum of the same rows, shared with the ADBC connection
-   that streams them); flush and fsync;
-2. verify: re-read the file with DuckDB; count and checksum must equal the database's;
-3. rename into place (atomic on a local filesystem), fsync the directory;
-4. one transaction: insert the manifest (next link of the organization's hash chain) and DELETE the
-   range, committing only when the deleted rows' count and checksum equal the file's.
+1. export the month in one scan (a REPEATABLE READ snapshot shared with the ADBC connection that
+   streams the rows), split into one private staged file per organization (`<final>.<id>.tmp` next to
+   the final path on disk; a local staging folder for a bucket), with the count and id checksum of each
+   organization's rows as streamed; flush and fsync;
+2. verify: re-read each file with DuckDB; count and checksum must equal the streamed ones;
+3. publish each under its final key, create-only (a hard link on disk, `If-None-Match: *` on S3), read
+   back and SHA-256 checked (the storage interface, prometric_pipelines/storage); a key that already
+   exists means another run: that organization fails, nothing deleted;
+4. one transaction: insert every organization's manifest (next link of its hash chain) and detach
+   and drop the month's partition of audit_logs, only when the database proves (per organization:
+   count and id checksum, writers locked out) that the partition holds exactly the rows of these
+   files. When the month cannot go whole (an organization failed or is out of scope, another keeps
+   the month live, rows arrived meanwhile), each organization's manifest commits with a DELETE of its
+   rows instead, only when the deleted rows' count and checksum equal its file's (else its published
+   object is deleted and the rows stay live).
 
-Rows leave PostgreSQL only in step 4, after a verified file and with its manifest. A temporary file
-or a file without a manifest (a crash before step 4 committed) is removed at the start of the
-next run for that organization and the piece is exported again; a month whose rows are all
-archived has nothing left to find and is skipped. One run at a time (an advisory lock).
+A month cut by a cutoff (`--before` inside it) is archived per organization the same way with its
+own export (`_archive_piece`). Rows leave PostgreSQL only in step 4, after a verified, published file
+and with its manifest. A staged file, an unfinished upload, or a file without a manifest (a crash
+before step 4 committed) is removed at the start of the next run for that organization and the piece
+is exported again; a month whose rows are all archived has nothing left to find and is skipped. One
+run at a time (an advisory lock).
 """
 
 from __future__ import annotations
@@ -31,9 +41,10 @@ import psycopg
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import config
-from prometric_pipelines.audit.export import export_to_parquet, inline_parameters
+from prometric_pipelines.audit.export import export_month_by_organization, export_to_parquet, inline_parameters
 from prometric_pipelines.audit.manifests import (
     ARCHIVE,
     RESTORE,
@@ -44,21 +55,24 @@ from prometric_pipelines.audit.manifests import (
     manifest_hash,
 )
 from prometric_pipelines.audit.storage import (
-    TEMP_SUFFIX,
     Archive,
     ChainHead,
-    create_private_file,
     file_sha256,
-    fsync_directory,
-    make_private_dirs,
     organization_label,
     part_name,
 )
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import prepare_session
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
+from prometric_pipelines.operations.isolation import (
+    OrganizationFailure,
+    failure_reason,
+    is_data_error,
+    run_per_organization,
+    with_names,
+)
 from prometric_pipelines.sql import load_sql
+from prometric_pipelines.storage import PreconditionFailed, StoredObject
 from prometric_pipelines.validation import require_organizations
 
 # Fault injection for tests: the run stops (sleeps) at this named step until it is killed.
@@ -67,6 +81,11 @@ PAUSE_MARKER_VARIABLE = "PROMETRIC_AUDIT_PAUSE_MARKER"
 STEPS = ("exported", "verified", "renamed", "deleted", "committed")
 DELETE_ATTEMPTS = 3  # rows written into an archived range meanwhile: export the piece again
 STEP = "audit_archive"  # the asset's step, in failure reports
+PARTITIONS_AHEAD = 3  # months of audit_logs partitions created ahead by every run
+# DETACH PARTITION needs a moment alone with audit_logs: a longer wait (a long query on the table) makes
+# the month fall back to DELETE instead of queueing the ERP's audit writes behind it
+DETACH_LOCK_TIMEOUT = "5s"
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 class ArchiveIntegrityError(PrometricError):
@@ -118,6 +137,9 @@ class Piece:
     path: str
     masked_values: int = 0
     attempts: int = 1
+    url: str = ""  # the object's URL (file:// or s3://)
+    size_bytes: int = 0
+    sha256: str = ""
 
 
 @dataclass
@@ -139,6 +161,7 @@ class ArchiveResult:
     heads: dict[str, ChainHead] = field(default_factory=dict)  # organization label -> its chain's newest link
     export_seconds: float = 0.0
     verify_seconds: float = 0.0
+    publish_seconds: float = 0.0  # step 3: the file published (uploaded), read back, SHA-256 checked
     delete_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -213,11 +236,17 @@ def archive_audit_logs(
     progress: Callable[[str], None] | None = None,
 ) -> ArchiveResult:
     """Archives every organization's (or the given ones') rows older than its cutoff: `before` when
-    given, else its retention counted from the end of `as_of_month` (default: last month)."""
+    given, else its retention counted from the end of `as_of_month` (default: last month).
+
+    Month by month, oldest first: the organizations whose whole month is older than their cutoff are
+    exported in one scan of the month (`_archive_month`); a month cut by a cutoff is archived per
+    organization up to it (`_archive_piece`)."""
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     as_of = as_of_month or add_months(dt.date.today(), -1)
     with _Lock(engine):
+        with engine.begin() as conn:
+            conn.execute(load_sql("audit", "ensure_partitions"), {"months_ahead": PARTITIONS_AHEAD})
         with engine.connect() as conn:
             scopes = resolve_scopes(
                 conn,
@@ -228,55 +257,332 @@ def archive_audit_logs(
             )
         result = ArchiveResult(run_key=run_key or uuid.uuid4().hex, scopes=scopes)
         by_organization = {scope.organization_id: scope for scope in scopes}
-
-        def work(organization_id: str | None) -> None:
-            # each piece is its own transaction: a failing piece is rolled back (nothing deleted) and
-            # the organization's later months wait for the next run; earlier pieces stay archived
-            scope = by_organization[organization_id]
+        for scope in scopes:
             if scope.skip_reason is not None:
                 say(f"{organization_label(scope.organization_id)}: skipped: {scope.skip_reason}")
-                return
-            swept = sweep(engine, archive, scope.organization_id, say)
+        active = [scope.organization_id for scope in scopes if scope.skip_reason is None]
+
+        def clean_up(organization_id: str | None) -> None:
+            swept = sweep(engine, archive, organization_id, say)
             result.swept_files += swept.removed
             result.kept_files += swept.kept
-            for piece in _archive_organization(engine, archive, scope, result):
-                say(
-                    f"{organization_label(piece.organization_id)} {piece.year:04d}-{piece.month:02d}: "
-                    f"{piece.rows:,} rows -> {piece.path}"
-                )
-            head = record_head(engine, archive, scope.organization_id)
-            if head is not None:
-                result.heads[organization_label(scope.organization_id)] = head
 
-        _, failures = run_per_organization(
-            list(by_organization), work, step=STEP, also_isolate=(ArchiveIntegrityError,)
-        )
-        result.failures = with_names(engine, failures)
+        _, failures = run_per_organization(active, clean_up, step=STEP, also_isolate=(ArchiveIntegrityError,))
+        failed = {failure.organization_id: failure for failure in failures}
+
+        def report(piece: Piece) -> None:
+            result.pieces.append(piece)
+            say(
+                f"{organization_label(piece.organization_id)} {piece.year:04d}-{piece.month:02d}: "
+                f"{piece.rows:,} rows -> {piece.path}"
+            )
+
+        # a failing piece is rolled back (nothing deleted) and its organization's later months wait for the
+        # next run; its earlier months stay archived
+        plan = _plan_months(engine, [by_organization[o] for o in active if o not in failed])
+        for month_start in sorted(plan):
+            month_end = add_months(month_start, 1)
+            pending = [scope for scope in plan[month_start] if scope.organization_id not in failed]
+            whole = [scope for scope in pending if scope.cutoff >= month_end]
+            # the partition may go only when every organization's rows of the month are archived by this run
+            droppable = (
+                organization_ids is None
+                and not failed
+                and all(scope.skip_reason is None and scope.cutoff >= month_end for scope in scopes)
+            )
+            if whole:
+                pieces, month_failures = _archive_month(engine, archive, month_start, whole, result, droppable)
+                for piece in pieces:
+                    report(piece)
+                failed.update({failure.organization_id: failure for failure in month_failures})
+
+            def cut(organization_id: str | None, month_start: dt.date = month_start) -> None:
+                end = dt.datetime.combine(by_organization[organization_id].cutoff, dt.time())
+                piece = _archive_piece(engine, archive, organization_id, _midnight(month_start), end, result)
+                if piece is not None:
+                    report(piece)
+
+            cut_off = [s.organization_id for s in pending if s.cutoff < month_end and s.organization_id not in failed]
+            _, cut_failures = run_per_organization(cut_off, cut, step=STEP, also_isolate=(ArchiveIntegrityError,))
+            failed.update({failure.organization_id: failure for failure in cut_failures})
+
+        for organization_id in active:
+            head = record_head(engine, archive, organization_id)
+            if head is not None:
+                result.heads[organization_label(organization_id)] = head
+        order = {organization_id: index for index, organization_id in enumerate(by_organization)}
+        result.failures = with_names(engine, sorted(failed.values(), key=lambda f: order[f.organization_id]))
         for failure in result.failures:
             say(f"failed, rolled back: {failure.line()}")
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _archive_organization(engine: Engine, archive: Archive, scope: OrganizationScope, result: ArchiveResult):
-    assert scope.cutoff is not None
-    cutoff = dt.datetime.combine(scope.cutoff, dt.time())
-    after = dt.datetime(1900, 1, 1)
-    while True:
-        with engine.connect() as conn:
-            oldest = conn.execute(
-                load_sql("audit", "next_archivable_row"),
-                {**_org_params(scope.organization_id), "after": after, "cutoff": cutoff},
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def _plan_months(engine: Engine, scopes: list[OrganizationScope]) -> dict[dt.date, list[OrganizationScope]]:
+    """The months with live rows before each organization's cutoff (one index probe per month found)."""
+    plan: dict[dt.date, list[OrganizationScope]] = {}
+    with engine.connect() as conn:
+        for scope in scopes:
+            assert scope.cutoff is not None
+            cutoff = _midnight(scope.cutoff)
+            after = dt.datetime(1900, 1, 1)
+            while True:
+                oldest = conn.execute(
+                    load_sql("audit", "next_archivable_row"),
+                    {**_org_params(scope.organization_id), "after": after, "cutoff": cutoff},
+                ).scalar()
+                if oldest is None:
+                    break
+                month_start = dt.date(oldest.year, oldest.month, 1)
+                plan.setdefault(month_start, []).append(scope)
+                after = _midnight(add_months(month_start, 1))
+    return plan
+
+
+@dataclass
+class _NewFile:
+    """A piece's file while it is written: its key in the store and the private staged file."""
+
+    relative: str
+    staged: Path
+
+
+def _new_file(engine: Engine, archive: Archive, organization_id: str | None, year: int, month: int) -> _NewFile:
+    """The next part of an (organization, month), its staged file created 0600 and empty."""
+    with engine.connect() as conn:
+        count = conn.execute(
+            load_sql("audit", "month_file_count"), {**_org_params(organization_id), "year": year, "month": month}
+        )
+        sequence = count.scalar_one() + 1
+    folder = archive.month_dir(organization_id, year, month)
+    while archive.store.exists(f"{folder}/{part_name(sequence)}"):
+        sequence += 1  # a file kept without its manifest (rows not live) is never overwritten
+    relative = f"{folder}/{part_name(sequence)}"
+    return _NewFile(relative, archive.store.staging_path(relative))  # 0600 before the first row is written
+
+
+def _publish(archive: Archive, file: _NewFile) -> StoredObject:
+    """Step 3: the staged file published under its key, create-only, read back and SHA-256 checked (the
+    staged file is gone afterwards either way). An existing key is another run's: nothing deleted."""
+    try:
+        return archive.store.put_file(file.relative, file.staged)
+    except PreconditionFailed:
+        raise ArchiveIntegrityError(
+            f"{file.relative} appeared while this run wrote it (another run?); nothing was deleted"
+        ) from None
+
+
+@dataclass
+class _Verified:
+    """A verified, published file waiting for its manifest: what step 4 commits."""
+
+    organization_id: str | None
+    file: _NewFile
+    written: RangeStats
+    published: StoredObject
+    masked_values: int
+
+    def piece(self, year: int, month: int, attempts: int = 1) -> Piece:
+        return Piece(
+            self.organization_id, year, month, self.written.row_count, self.file.relative, self.masked_values,
+            attempts, self.published.url, self.published.size, self.published.sha256,
+        )  # fmt: skip
+
+    def manifest(self, year: int, month: int, run_key: str) -> dict:
+        return {
+            "organization_id": self.organization_id,
+            "year": year,
+            "month": month,
+            "path": self.file.relative,
+            "row_count": self.written.row_count,
+            "min_created_at": self.written.min_created_at,
+            "max_created_at": self.written.max_created_at,
+            "file_sha256": self.published.sha256,
+            "content_checksum": self.written.checksum,
+            "run_key": run_key,
+        }
+
+
+def _archive_month(
+    engine: Engine,
+    archive: Archive,
+    month_start: dt.date,
+    scopes: list[OrganizationScope],
+    result: ArchiveResult,
+    droppable: bool,
+) -> tuple[list[Piece], list[OrganizationFailure]]:
+    """One month of several organizations, all of it older than their cutoffs: one export scan split
+    into one file per organization, verified and renamed; then one transaction inserts every
+    manifest and drops the month's partition when `droppable` and the database proves the files hold
+    all its rows. Otherwise, or when that transaction fails, each organization commits its manifest
+    with a DELETE of its rows on its own (a failure is that organization's alone)."""
+    year, month = month_start.year, month_start.month
+    start, end = _midnight(month_start), _midnight(add_months(month_start, 1))
+    organizations = [scope.organization_id for scope in scopes]
+    files = {organization: _new_file(engine, archive, organization, year, month) for organization in organizations}
+
+    # 1. export: one scan of the month, in one snapshot
+    clock = time.perf_counter()
+    params = {
+        "organization_ids": [o for o in organizations if o is not None],
+        "with_global": None in organizations,
+        "start": start,
+        "end": end,
+    }
+    try:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+            select = inline_parameters(conn.connection.driver_connection, load_sql("audit", "export_month"), params)
+            exported = export_month_by_organization(
+                libpq_url(engine.url), snapshot, select, {o: files[o].staged for o in organizations}
+            )
+    except Exception as error:
+        for file in files.values():
+            file.staged.unlink(missing_ok=True)
+        if not (is_data_error(error) or isinstance(error, ArchiveIntegrityError)):
+            raise
+        # a value of one organization the export cannot take: each organization on its own finds it
+        result.export_seconds += time.perf_counter() - clock
+        return _each_on_its_own(engine, archive, organizations, start, end, result)
+    result.export_seconds += time.perf_counter() - clock
+    checkpoint("exported")
+
+    # 2. verify each file against what the database streamed
+    clock = time.perf_counter()
+    written_files: list[tuple[str | None, RangeStats, int]] = []
+    failures: list[OrganizationFailure] = []
+    for organization_id in organizations:
+        file, part = files[organization_id], exported[organization_id]
+        if part.rows == 0:
+            file.staged.unlink(missing_ok=True)  # archived meanwhile: nothing to write
+            continue
+        written = file_stats(file.staged)
+        if (written.row_count, written.checksum) != (part.rows, str(part.checksum)):
+            file.staged.unlink(missing_ok=True)
+            error = ArchiveIntegrityError(
+                f"{file.relative}: the written file holds {written.row_count} rows (checksum {written.checksum}), "
+                f"the database sent {part.rows} (checksum {part.checksum}); nothing was deleted"
+            )
+            failures.append(OrganizationFailure(organization_id, None, STEP, failure_reason(error)))
+            continue
+        written_files.append((organization_id, written, part.masked_values))
+    result.verify_seconds += time.perf_counter() - clock
+    checkpoint("verified")
+
+    # 3. publish each file under its final key (create-only), read back, SHA-256 checked
+    clock = time.perf_counter()
+    by_written = {entry[0]: entry for entry in written_files}
+
+    def publish(organization_id: str | None) -> _Verified:
+        _, written, masked_values = by_written[organization_id]
+        return _Verified(organization_id, files[organization_id], written, _publish(archive, files[organization_id]),
+                         masked_values)  # fmt: skip
+
+    # a key that already exists (another run) fails that organization alone, and the month cannot go whole
+    verified, publish_failures = run_per_organization(
+        list(by_written), publish, step=STEP, also_isolate=(ArchiveIntegrityError,)
+    )
+    failures += publish_failures
+    result.publish_seconds += time.perf_counter() - clock
+    checkpoint("renamed")
+
+    # 4. manifests and retention: the month's partition as a whole, or each organization's rows
+    clock = time.perf_counter()
+    pieces: list[Piece] = []
+    if droppable and not failures and verified:
+        steps = _commit_month(engine, month_start, verified, result.run_key)
+        if steps is not None:
+            for item, step in zip(verified, steps, strict=True):
+                advance_head(archive, item.organization_id, step)
+                pieces.append(item.piece(year, month))
+            result.delete_seconds += time.perf_counter() - clock
+            checkpoint("committed")
+            return pieces, failures
+
+    def commit(item: _Verified) -> Piece | None:
+        if _commit_piece(engine, archive, item, year, month, start, end, result.run_key):
+            return item.piece(year, month)
+        # rows were added to (or removed from) the month meanwhile: export this organization's again
+        return _archive_piece(engine, archive, item.organization_id, start, end, result, first_attempt=2)
+
+    by_organization = {item.organization_id: item for item in verified}
+    committed, commit_failures = run_per_organization(
+        list(by_organization), lambda o: commit(by_organization[o]), step=STEP, also_isolate=(ArchiveIntegrityError,)
+    )
+    result.delete_seconds += time.perf_counter() - clock
+    checkpoint("committed")
+    return pieces + [piece for piece in committed if piece is not None], failures + commit_failures
+
+
+def _each_on_its_own(
+    engine: Engine, archive: Archive, organizations: list[str | None], start: dt.datetime, end: dt.datetime,
+    result: ArchiveResult,
+) -> tuple[list[Piece], list[OrganizationFailure]]:  # fmt: skip
+    pieces, failures = run_per_organization(
+        organizations,
+        lambda organization_id: _archive_piece(engine, archive, organization_id, start, end, result),
+        step=STEP,
+        also_isolate=(ArchiveIntegrityError,),
+    )
+    return [piece for piece in pieces if piece is not None], failures
+
+
+def _commit_month(
+    engine: Engine, month_start: dt.date, verified: list[_Verified], run_key: str
+) -> list[ChainStep] | None:
+    """One transaction: every organization's manifest, then the month's partition detached and dropped
+    when the database proves these files hold exactly its rows. None: rolled back (not provable, a
+    manifest refused, or the table busy beyond the lock timeout); the caller commits per organization."""
+    try:
+        with engine.connect() as conn, conn.begin() as transaction:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{DETACH_LOCK_TIMEOUT}'")
+            steps = [
+                _append_link(conn, item.manifest(month_start.year, month_start.month, run_key), ARCHIVE, None)
+                for item in verified
+            ]
+            dropped = conn.execute(
+                load_sql("audit", "drop_archived_month"), {"month": month_start, "run_key": run_key}
             ).scalar()
-        if oldest is None:
-            return
-        month_start = dt.datetime(oldest.year, oldest.month, 1)
-        month_end = dt.datetime.combine(add_months(month_start.date(), 1), dt.time())
-        piece = _archive_piece(engine, archive, scope.organization_id, month_start, min(month_end, cutoff), result)
-        if piece is not None:
-            result.pieces.append(piece)
-            yield piece
-        after = month_end
+            if dropped != sum(item.written.row_count for item in verified):
+                transaction.rollback()
+                return None
+            checkpoint("deleted")
+    except DBAPIError as error:
+        if not (is_data_error(error) or getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE):
+            raise
+        return None
+    return steps
+
+
+def _commit_piece(
+    engine: Engine,
+    archive: Archive,
+    item: _Verified,
+    year: int,
+    month: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    run_key: str,
+) -> bool:
+    """Step 4 for one organization: its manifest and the DELETE of its rows in [start, end), one
+    transaction, committed only when the deleted rows' count and checksum equal the file's. False:
+    rolled back and the published object deleted (its rows were never deleted): the rows changed since the export."""
+    params = {**_org_params(item.organization_id), "start": start, "end": end}
+    with engine.connect() as conn, conn.begin() as transaction:
+        step = _append_link(conn, item.manifest(year, month, run_key), ARCHIVE, None)
+        deleted = conn.execute(load_sql("audit", "delete_archived"), params).one()
+        if (deleted.row_count, deleted.checksum) != (item.written.row_count, item.written.checksum):
+            transaction.rollback()
+            archive.store.delete(item.file.relative)
+            return False
+        checkpoint("deleted")
+    advance_head(archive, item.organization_id, step)
+    return True
 
 
 def _archive_piece(
@@ -286,21 +592,15 @@ def _archive_piece(
     start: dt.datetime,
     end: dt.datetime,
     result: ArchiveResult,
+    *,
+    first_attempt: int = 1,
 ) -> Piece | None:
+    """One organization's rows in [start, end) (a month cut by its cutoff, or the organization's turn
+    when the month's shared export could not be used), with the whole protocol."""
     params = {**_org_params(organization_id), "start": start, "end": end}
     year, month = start.year, start.month
-    for attempt in range(1, DELETE_ATTEMPTS + 1):
-        with engine.connect() as conn:
-            count = conn.execute(load_sql("audit", "month_file_count"), {**params, "year": year, "month": month})
-            sequence = count.scalar_one() + 1
-        folder = archive.month_dir(organization_id, year, month)
-        while archive.absolute(f"{folder}/{part_name(sequence)}").exists():
-            sequence += 1  # a file kept without its manifest (rows not live) is never overwritten
-        relative = f"{folder}/{part_name(sequence)}"
-        final = archive.absolute(relative)
-        make_private_dirs(final.parent, archive.root)
-        temporary = final.with_name(final.name + TEMP_SUFFIX)
-        os.close(create_private_file(temporary))  # 0600 before the first row is written into it
+    for attempt in range(first_attempt, DELETE_ATTEMPTS + 1):
+        file = _new_file(engine, archive, organization_id, year, month)
 
         # 1. export (and the database's own statistics of the same rows, in the same snapshot)
         clock = time.perf_counter()
@@ -308,64 +608,43 @@ def _archive_piece(
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             database = RangeStats(*conn.execute(load_sql("audit", "range_stats"), params).one())
             if database.row_count == 0:
+                file.staged.unlink(missing_ok=True)
                 return None  # archived meanwhile (or everything before the cutoff already is)
             # the rows stream on an ADBC connection that imports this transaction's snapshot
             snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             select = inline_parameters(conn.connection.driver_connection, load_sql("audit", "export_rows"), params)
-            exported = export_to_parquet(libpq_url(engine.url), snapshot, select, temporary)
+            exported = export_to_parquet(libpq_url(engine.url), snapshot, select, file.staged)
         result.export_seconds += time.perf_counter() - clock
         checkpoint("exported")
 
         # 2. verify the file against the database
         clock = time.perf_counter()
-        written = file_stats(temporary)
+        written = file_stats(file.staged)
         if (written.row_count, written.checksum) != (database.row_count, database.checksum) or (
             exported.rows != database.row_count
         ):
-            temporary.unlink(missing_ok=True)
+            file.staged.unlink(missing_ok=True)
             raise ArchiveIntegrityError(
-                f"{relative}: the written file holds {written.row_count} rows (checksum {written.checksum}), "
+                f"{file.relative}: the written file holds {written.row_count} rows (checksum {written.checksum}), "
                 f"the database {database.row_count} (checksum {database.checksum}); nothing was deleted"
             )
-        sha256 = file_sha256(temporary)
         result.verify_seconds += time.perf_counter() - clock
         checkpoint("verified")
 
-        # 3. rename into place
-        os.replace(temporary, final)
-        fsync_directory(final.parent)
+        # 3. publish under the final key (create-only), read back, SHA-256 checked
+        clock = time.perf_counter()
+        item = _Verified(organization_id, file, written, _publish(archive, file), exported.masked_values)
+        result.publish_seconds += time.perf_counter() - clock
         checkpoint("renamed")
 
         # 4. manifest and DELETE, one transaction
         clock = time.perf_counter()
-        with engine.connect() as conn, conn.begin() as transaction:
-            manifest = {
-                "organization_id": organization_id,
-                "year": year,
-                "month": month,
-                "path": relative,
-                "row_count": written.row_count,
-                "min_created_at": written.min_created_at,
-                "max_created_at": written.max_created_at,
-                "file_sha256": sha256,
-                "content_checksum": written.checksum,
-                "run_key": result.run_key,
-            }
-            step = _append_link(conn, manifest, ARCHIVE, None)
-            deleted = conn.execute(load_sql("audit", "delete_archived"), params).one()
-            if (deleted.row_count, deleted.checksum) != (written.row_count, written.checksum):
-                # rows were added to (or removed from) the range since the export: keep them all live,
-                # and the file of this attempt goes (its rows were never deleted)
-                transaction.rollback()
-                final.unlink()
-                fsync_directory(final.parent)
-                result.delete_seconds += time.perf_counter() - clock
-                continue
-            checkpoint("deleted")
-        advance_head(archive, organization_id, step)
+        committed = _commit_piece(engine, archive, item, year, month, start, end, result.run_key)
         result.delete_seconds += time.perf_counter() - clock
+        if not committed:
+            continue  # rows were added to (or removed from) the range since the export: again
         checkpoint("committed")
-        return Piece(organization_id, year, month, written.row_count, relative, exported.masked_values, attempt)
+        return item.piece(year, month, attempt)
     raise ArchiveIntegrityError(
         f"{organization_label(organization_id)} {year:04d}-{month:02d}: the rows kept changing during "
         f"{DELETE_ATTEMPTS} attempts; nothing was deleted (run again later)"
@@ -406,7 +685,7 @@ def advance_head(archive: Archive, organization_id: str | None, step: ChainStep)
     except ValueError:
         return
     if recorded is None or recorded == step.previous:
-        archive.write_head(organization_id, step.head)
+        archive.write_head(organization_id, step.head, replacing=recorded)  # compare-and-swap
 
 
 def record_head(engine: Engine, archive: Archive, organization_id: str | None) -> ChainHead | None:
@@ -426,7 +705,7 @@ def record_head(engine: Engine, archive: Archive, organization_id: str | None) -
         return newest
     if recorded is None or any((link.chain_position, link.hash) == (recorded.chain_position, recorded.hash)
                                for link in links):  # fmt: skip
-        archive.write_head(organization_id, newest)
+        archive.write_head(organization_id, newest, replacing=recorded)  # compare-and-swap
     return newest
 
 
@@ -436,12 +715,13 @@ class SweepResult:
     kept: list[str] = field(default_factory=list)
 
 
-def rows_back_in_database(engine: Engine, organization_id: str | None, path: Path) -> bool:
+def rows_back_in_database(engine: Engine, archive: Archive, organization_id: str | None, key: str) -> bool:
     """Whether every row of an archived file is live in audit_logs (count and id checksum): only then
     may the file be removed. A file Parquet cannot read proves nothing and is kept."""
     try:
-        stats = file_stats(path)
-        ids = file_ids(path)
+        with archive.store.readable([key]) as [path]:
+            stats = file_stats(path)
+            ids = file_ids(path)
     except Exception:  # a damaged file: never deleted on a guess (verify reports it)
         return False
     with engine.connect() as conn:
@@ -457,25 +737,27 @@ def sweep(
     all live in the database*. A file without an active manifest whose rows are not live (a manifest
     removed or marked restored behind the archive's back) is kept and reported. Run under the lock."""
     result = SweepResult()
-    folder = archive.organization_dir(organization_id)
-    if not folder.exists():
+    prefix = archive.organization_prefix(organization_id)
+    # staged files and unfinished uploads were never published, so their rows were never deleted
+    # (step 4 needs the published file)
+    result.removed += archive.store.clean_incomplete(prefix)
+    keys = archive.store.list(prefix)
+    if not keys:
         return result
     with engine.connect() as conn:
         manifests = conn.execute(load_sql("audit", "manifests"), _org_params(organization_id)).all()
     active = {m.path for m in active_links(manifests)}
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or (not path.name.endswith(TEMP_SUFFIX) and archive.relative(path) in active):
+    for key in keys:
+        if key in active:
             continue
-        # a .tmp was never renamed, so its rows were never deleted (step 4 needs the renamed file)
-        if path.name.endswith(TEMP_SUFFIX) or rows_back_in_database(engine, organization_id, path):
-            path.unlink()
-            fsync_directory(path.parent)
+        if rows_back_in_database(engine, archive, organization_id, key):
+            archive.store.delete(key)
             result.removed += 1
         else:
-            result.kept.append(archive.relative(path))
+            result.kept.append(key)
             if say is not None:
                 say(
-                    f"{organization_label(organization_id)}: kept {archive.relative(path)}: no active manifest "
+                    f"{organization_label(organization_id)}: kept {key}: no active manifest "
                     "lists it but its rows are not in the database (see `prometric audit verify`)"
                 )
     return result
@@ -555,9 +837,22 @@ def restore_month(
 
 
 def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> RestoredFile:
-    path = archive.absolute(manifest.path)
-    if not path.exists():
+    if not archive.store.exists(manifest.path):
         raise ArchiveIntegrityError(f"{manifest.path} is missing: cannot restore it (see `prometric audit verify`)")
+    with archive.store.readable([manifest.path]) as [path]:
+        step = _restore_rows(engine, manifest, path, run_key)
+    advance_head(archive, manifest.organization_id, step)
+    archive.store.delete(manifest.path)
+    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, step.rows_inserted, step.head)
+
+
+@dataclass(frozen=True)
+class _RestoreStep(ChainStep):
+    rows_inserted: int = 0
+
+
+def _restore_rows(engine: Engine, manifest, path: Path, run_key: str) -> _RestoreStep:
+    """One transaction: the file's rows not already live, proven live, and the restore link."""
     if file_sha256(path) != manifest.file_sha256:
         raise ArchiveIntegrityError(
             f"{manifest.path} differs from its manifest (SHA-256): not restored (see `prometric audit verify`)"
@@ -586,10 +881,7 @@ def _restore_file(engine: Engine, archive: Archive, manifest, run_key: str) -> R
                         "file_sha256", "content_checksum")
         }  # fmt: skip
         step = _append_link(conn, {**fields, "run_key": run_key}, RESTORE, manifest.id)
-    advance_head(archive, manifest.organization_id, step)
-    path.unlink()
-    fsync_directory(path.parent)
-    return RestoredFile(manifest.organization_id, manifest.path, manifest.row_count, rows_inserted, step.head)
+    return _RestoreStep(step.previous, step.head, rows_inserted)
 
 
 class _CsvSink:

@@ -29,6 +29,7 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.db.tenancy import HR_AUDIT_ENTITIES, hidden_audit_values
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.sql import load_sql
+from prometric_pipelines.storage import StorageError
 from prometric_pipelines.validation import InvalidInput, parse_uuid
 
 ATTEMPTS = 3
@@ -89,7 +90,7 @@ def query_audit_logs(
             continue  # an archive or restore run committed meanwhile: read both sides again
         try:
             archived = _archived_rows(store, manifests, params)
-        except duckdb.IOException as error:
+        except (duckdb.IOException, StorageError) as error:
             if _active_manifests(conn, params) != manifests:
                 continue  # a restore removed a file after we listed it
             raise PrometricError(f"cannot read the audit archive: {str(error).splitlines()[0]}") from None
@@ -114,9 +115,10 @@ def _live_table(rows: list) -> pa.Table:
 def _archived_rows(archive: Archive, manifests: dict[str, str], params: dict) -> pa.Table:
     if not manifests:
         return SCHEMA.empty_table()
-    files = [str(archive.absolute(path)) for path in sorted(manifests.values())]
-    with duckdb_connection() as connection:
+    # a local archive is read in place; objects of a bucket are first copied by the storage client into
+    # private temporary files (DuckDB's httpfs extension would be a download at run time)
+    with archive.store.readable(sorted(manifests.values())) as paths, duckdb_connection() as connection:
         table = connection.sql(
-            load_sql("audit", "archived_rows").text, params={**params, "files": files}
+            load_sql("audit", "archived_rows").text, params={**params, "files": [str(path) for path in paths]}
         ).to_arrow_table()
     return table.cast(SCHEMA)

@@ -1,23 +1,43 @@
 """Where archived audit logs live: `{ARCHIVE_URL}/audit_logs/organization_id=<uuid|global>/year=YYYY/month=MM/`.
 
-Paths stored in the manifests are relative to the archive root, so an archive can be moved (or
-mounted elsewhere) without rewriting them. Only local filesystems (a path or a `file://` URL) are
-supported: the protocol relies on fsync and an atomic rename, which object stores do not offer.
+Paths stored in the manifests are keys relative to the archive root, so an archive can be moved (or
+mounted elsewhere, or copied to another bucket) without rewriting them. The root is a local folder
+(a path or `file://` URL) or an S3 bucket (`s3://bucket/prefix`): both behind the storage interface of
+`prometric_pipelines.storage`, which gives the protocol what fsync and an atomic rename gave on
+disk (a verified, create-only publish; compare-and-swap for the chain heads).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from prometric_pipelines import config
-from prometric_pipelines.errors import ConfigError
+from prometric_pipelines.storage import LocalStore, ObjectStore, PreconditionFailed, open_store
+from prometric_pipelines.storage.base import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    create_private_file,
+    file_sha256,
+    fsync_directory,
+    make_private_dirs,
+)
+
+__all__ = [
+    "PRIVATE_DIR",
+    "PRIVATE_FILE",
+    "Archive",
+    "ChainHead",
+    "create_private_file",
+    "file_sha256",
+    "fsync_directory",
+    "make_private_dirs",
+    "organization_label",
+    "part_name",
+    "write_private_atomically",
+]
 
 TABLE_DIR = "audit_logs"
 HEADS_DIR = "audit_heads"  # the newest link of each chain, recorded outside the database
@@ -31,72 +51,106 @@ def organization_label(organization_id: str | None) -> str:
 
 @dataclass(frozen=True)
 class Archive:
-    """The archive root directory on the local filesystem."""
+    """The archive root: a local folder or an S3 prefix (`store`)."""
 
-    root: Path
+    store: ObjectStore
 
     @classmethod
     def from_url(cls, url: str | None = None) -> Archive:
-        """`ARCHIVE_URL` (a path or `file://` URL), or the given one."""
-        raw = url if url is not None else config.archive_url()
-        parsed = urllib.parse.urlparse(raw)
-        if parsed.scheme == "file":
-            if parsed.netloc not in ("", "localhost"):
-                raise ConfigError(f"ARCHIVE_URL {raw!r}: file:// URLs must name a local path (file:///…)")
-            path = Path(urllib.parse.unquote(parsed.path))
-        elif parsed.scheme and len(parsed.scheme) > 1:  # (a one-letter "scheme" is a Windows drive)
-            raise ConfigError(
-                f"ARCHIVE_URL {raw!r}: only local paths and file:// URLs are supported "
-                "(the archival protocol needs fsync and an atomic rename)"
-            )
-        else:
-            path = Path(raw)
-        return cls(path.expanduser().resolve())
+        """`ARCHIVE_URL` (a path, `file://` URL or `s3://bucket/prefix`), or the given one."""
+        return cls(open_store(url))
+
+    @property
+    def url(self) -> str:
+        return self.store.url
+
+    @property
+    def root(self) -> Path:
+        """The folder of a local archive (a bucket has none)."""
+        if not isinstance(self.store, LocalStore):
+            raise AttributeError(f"{self.url} is not a local folder")
+        return self.store.root
 
     def month_dir(self, organization_id: str | None, year: int, month: int) -> str:
         """The relative directory of one (organization, month)."""
-        return f"{TABLE_DIR}/organization_id={organization_label(organization_id)}/year={year:04d}/month={month:02d}"
+        return f"{self.organization_prefix(organization_id)}year={year:04d}/month={month:02d}"
+
+    def organization_prefix(self, organization_id: str | None) -> str:
+        return f"{TABLE_DIR}/organization_id={organization_label(organization_id)}/"
 
     def organization_dir(self, organization_id: str | None) -> Path:
-        return self.root / TABLE_DIR / f"organization_id={organization_label(organization_id)}"
+        return self.root / self.organization_prefix(organization_id)
 
     def absolute(self, relative: str) -> Path:
         return self.root / relative
 
-    def parquet_files(self, organization_id: str | None = None) -> Iterator[Path]:
-        """Every finished Parquet file (of one organization, or of all)."""
-        base = self.organization_dir(organization_id) if organization_id is not None else self.root / TABLE_DIR
-        if base.exists():
-            yield from sorted(base.rglob("*.parquet"))
+    def parquet_keys(self, organization_id: str | None = None) -> list[str]:
+        """Every finished Parquet file's key (of one organization, or of all)."""
+        prefix = self.organization_prefix(organization_id) if organization_id is not None else f"{TABLE_DIR}/"
+        return [key for key in self.store.list(prefix) if key.endswith(".parquet")]
+
+    def organization_parquet_keys(self, organization_id: str | None) -> list[str]:
+        """The Parquet files' keys of one organization (None: the global rows)."""
+        return [key for key in self.store.list(self.organization_prefix(organization_id)) if key.endswith(".parquet")]
+
+    def parquet_files(self, organization_id: str | None = None) -> list[Path]:
+        """The local archive's Parquet files (of one organization, or of all)."""
+        return [self.root / key for key in self.parquet_keys(organization_id)]
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def head_key(self, organization_id: str | None) -> str:
+        return f"{HEADS_DIR}/organization_id={organization_label(organization_id)}.json"
+
     def head_path(self, organization_id: str | None) -> Path:
-        return self.root / HEADS_DIR / f"organization_id={organization_label(organization_id)}.json"
+        return self.root / self.head_key(organization_id)
 
     def read_head(self, organization_id: str | None) -> ChainHead | None:
         """The chain head recorded next to the archive (None: none recorded); unreadable: ValueError."""
-        path = self.head_path(organization_id)
-        try:
-            recorded = json.loads(path.read_text(encoding="utf-8"))
-            return ChainHead(int(recorded["chain_position"]), str(recorded["hash"]))
-        except FileNotFoundError:
-            return None
-        except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{self.relative(path)} is not a chain head ({error})") from None
+        recorded = self.store.read_bytes(self.head_key(organization_id))
+        return None if recorded is None else _parse_head(self.head_key(organization_id), recorded.data)
 
-    def write_head(self, organization_id: str | None, head: ChainHead) -> None:
-        """Records a chain's newest link (atomically, 0600 in a 0700 folder)."""
+    def write_head(self, organization_id: str | None, head: ChainHead, *, replacing: ChainHead | None) -> bool:
+        """Records a chain's newest link if the recorded head is still `replacing` (None: none recorded):
+        a compare-and-swap, so of two runs moving the head from the same link only one succeeds. False
+        when the head was not `replacing` (left as it is)."""
+        key = self.head_key(organization_id)
+        current = self.store.read_bytes(key)
+        try:
+            recorded = None if current is None else _parse_head(key, current.data)
+        except ValueError:
+            return False
+        if recorded != replacing:
+            return False
         content = {
             "organization_id": organization_label(organization_id),
             "chain_position": head.chain_position,
             "hash": head.hash,
             "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        path = self.head_path(organization_id)
-        make_private_dirs(path.parent, self.root)
-        write_private_atomically(path, json.dumps(content, indent=2) + "\n")
+        data = (json.dumps(content, indent=2) + "\n").encode()
+        try:
+            self.store.put_bytes(key, data, expected_tag=None if current is None else current.tag)
+        except PreconditionFailed:
+            return False
+        return True
+
+    def head_labels(self) -> list[str]:
+        """The organization labels of every recorded head and archive folder."""
+        labels = {key.split("/")[1] for key in self.store.list(f"{TABLE_DIR}/") if key.count("/") >= 2}
+        labels |= {key.split("/")[-1].removesuffix(".json") for key in self.store.list(f"{HEADS_DIR}/")}
+        return sorted(
+            label.removeprefix("organization_id=") for label in labels if label.startswith("organization_id=")
+        )
+
+
+def _parse_head(key: str, data: bytes) -> ChainHead:
+    try:
+        recorded = json.loads(data.decode("utf-8"))
+        return ChainHead(int(recorded["chain_position"]), str(recorded["hash"]))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{key} is not a chain head ({error})") from None
 
 
 @dataclass(frozen=True)
@@ -105,31 +159,6 @@ class ChainHead:
 
     chain_position: int
     hash: str
-
-
-# ---- private files: tenant data is 0600 in 0700 folders ---------------------------------------------
-
-PRIVATE_FILE = 0o600
-PRIVATE_DIR = 0o700
-
-
-def make_private_dirs(path: Path, root: Path | None = None) -> None:
-    """Creates `path` and its missing parents as 0700 folders; those from `root` (included) down to
-    `path` are made 0700 even when they already exist (folders above `root` are not ours)."""
-    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    top = root if root is not None else path
-    current = path
-    while True:
-        if current.stat().st_mode & 0o777 != PRIVATE_DIR:
-            current.chmod(PRIVATE_DIR)
-        if current == top or current.parent == current or top not in current.parents:
-            break
-        current = current.parent
-
-
-def create_private_file(path: Path) -> int:
-    """A new, empty file only its owner can read (0600 from its creation, whatever the umask); its fd."""
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
 
 
 def write_private_atomically(path: Path, content: str) -> None:
@@ -148,20 +177,3 @@ def write_private_atomically(path: Path, content: str) -> None:
 def part_name(sequence: int) -> str:
     """The file name of the n-th file of a month: one more file per archived piece of the month."""
     return f"part-{sequence:04d}.parquet"
-
-
-def fsync_directory(path: Path) -> None:
-    """Makes a rename (or a new file) in `path` durable."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def file_sha256(path: Path, chunk_size: int = 4 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()

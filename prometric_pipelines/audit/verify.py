@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from prometric_pipelines.audit.archive import _Lock
 from prometric_pipelines.audit.manifests import ARCHIVE, RESTORE, active_links, file_stats, manifest_hash
-from prometric_pipelines.audit.storage import HEADS_DIR, TABLE_DIR, Archive, file_sha256, organization_label
+from prometric_pipelines.audit.storage import Archive, file_sha256, organization_label
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
 
@@ -57,10 +57,7 @@ def verify_archive(engine: Engine, archive: Archive, organization_ids: Iterable[
             ]
         organizations = list(ids) if ids is not None else with_manifests
         if ids is None:  # folders or heads of organizations without any manifest are findings too
-            folders = (archive.root / TABLE_DIR).glob("organization_id=*")
-            recorded = [*folders, *(archive.root / HEADS_DIR).glob("*.json")]
-            for folder in sorted(recorded):
-                label = folder.name.removesuffix(".json").removeprefix("organization_id=")
+            for label in archive.head_labels():
                 organization = None if label == "global" else label
                 if organization not in organizations:
                     organizations.append(organization)
@@ -98,8 +95,7 @@ def _verify_chain(engine: Engine, archive: Archive, organization_id: str | None)
         where = f"{label} link {link.chain_position} ({link.path})"
         _verify_file(archive, link._mapping, where, chain)
     active_paths = {link.path for link in active}
-    for path in archive.parquet_files(organization_id) if organization_id else _global_files(archive):
-        relative = archive.relative(path)
+    for relative in archive.organization_parquet_keys(organization_id):
         if relative not in active_paths:
             chain.problems.append(f"{label}: {relative} is in no active manifest (left by an interrupted run?)")
     _verify_head(archive, organization_id, links, chain)
@@ -117,7 +113,7 @@ def _verify_head(archive: Archive, organization_id: str | None, links: list, cha
         return
     if head is None:
         if links:
-            recorded_at = archive.relative(archive.head_path(organization_id))
+            recorded_at = archive.head_key(organization_id)
             chain.problems.append(
                 f"{label}: no chain head recorded outside the database ({recorded_at}); "
                 "the next `prometric run archive` records it"
@@ -138,24 +134,19 @@ def _verify_head(archive: Archive, organization_id: str | None, links: list, cha
         )
 
 
-def _global_files(archive: Archive):
-    folder = archive.organization_dir(None)
-    return sorted(folder.rglob("*.parquet")) if folder.exists() else []
-
-
 def _verify_file(archive: Archive, manifest, where: str, chain: ChainReport) -> None:
-    path = archive.absolute(manifest["path"])
-    if not path.exists():
+    if not archive.store.exists(manifest["path"]):
         chain.problems.append(f"{where}: file missing")
         return
     chain.files_checked += 1
-    if file_sha256(path) != manifest["file_sha256"]:
-        chain.problems.append(f"{where}: file SHA-256 differs from the manifest (file altered or replaced)")
-    try:
-        stats = file_stats(path)
-    except Exception as error:  # a file so damaged that Parquet cannot read it is one more finding
-        chain.problems.append(f"{where}: unreadable Parquet file ({str(error).splitlines()[0]})")
-        return
+    with archive.store.readable([manifest["path"]]) as [path]:
+        if file_sha256(path) != manifest["file_sha256"]:
+            chain.problems.append(f"{where}: file SHA-256 differs from the manifest (file altered or replaced)")
+        try:
+            stats = file_stats(path)
+        except Exception as error:  # a file so damaged that Parquet cannot read it is one more finding
+            chain.problems.append(f"{where}: unreadable Parquet file ({str(error).splitlines()[0]})")
+            return
     chain.rows_checked += stats.row_count
     found = (stats.row_count, stats.checksum, stats.min_created_at, stats.max_created_at)
     expected = (

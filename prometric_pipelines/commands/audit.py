@@ -56,9 +56,11 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 
 
 def _engine():
+    """The jobs login: the audit commands read the live and archived rows, as the archive job does."""
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
 
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("jobs"))
     check_connection(engine)
     return engine
 
@@ -81,7 +83,7 @@ def _run_archive(args: argparse.Namespace) -> int:
     if args.restore and args.before is not None:
         raise InvalidInput("--before cannot be combined with --restore")
     ids = parse_organization_ids(args.org)
-    Archive.from_url()  # a bad ARCHIVE_URL is reported before anything runs
+    Archive.from_url().store.check()  # a bad ARCHIVE_URL (or bucket) is reported before anything runs
     engine = _engine()
     _require_known(engine, ids)
     engine.dispose()

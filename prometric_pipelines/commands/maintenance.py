@@ -34,7 +34,8 @@ def register_db(db_commands: argparse._SubParsersAction) -> None:
     )
     restore.add_argument(
         "--from", dest="source", required=True, metavar="BACKUP",
-        help="a backup's .dump file (or its .json manifest), or `latest` for the newest backup of the database",
+        help="a backup's .dump file (or its .json manifest, or its s3:// URL), or `latest` for the newest backup "
+        "of the database",
     )  # fmt: skip
     restore.add_argument(
         "--target-url", metavar="URL",
@@ -60,13 +61,15 @@ def _say(message: str) -> None:
 def _backup(args: argparse.Namespace) -> int:
     from prometric_pipelines.audit.storage import Archive
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.maintenance.backup import server_version
     from prometric_pipelines.maintenance.clients import client_programs
     from prometric_pipelines.orchestration import run_job
 
     # checked before a Dagster run is recorded: a mistake is one line, not a failed run
     archive = Archive.from_url()
-    engine = create_db_engine()
+    archive.store.check()
+    engine = create_db_engine(login_url("maintenance"))
     check_connection(engine)
     with engine.connect() as conn:
         major, version = server_version(conn)
@@ -90,7 +93,7 @@ def _backup(args: argparse.Namespace) -> int:
         f"pg_dump {meta['pg_dump_version'].value}, {meta['duration_s'].value:.1f} s"
     )
     deleted = meta["deleted_by_retention"].value
-    _say(f"  retention: {len(deleted)} deleted, {meta['backups_kept'].value} kept in {archive.root / 'backups'}")
+    _say(f"  retention: {len(deleted)} deleted, {meta['backups_kept'].value} kept in {archive.url}/backups")
     return 0
 
 
@@ -114,7 +117,7 @@ def _restore(args: argparse.Namespace) -> int:
         differences = result.mismatch_summary()
         raise PrometricError(f"restored into {result.target}, but it differs from the manifest: {differences}")
     _say(
-        f"restored {backup.dump.name} (taken {backup.manifest['started_at'][:19]} UTC) into {result.target}: "
+        f"restored {backup.name} (taken {backup.manifest['started_at'][:19]} UTC) into {result.target}: "
         f"{result.tables_compared} tables and {result.rows_restored:,} rows match the manifest, "
         f"{result.checksums_compared} table checksums equal ({result.seconds:.1f} s)"
     )
@@ -123,9 +126,10 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _health(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.maintenance.health import take_snapshot
 
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("maintenance"))
     check_connection(engine)
     report = take_snapshot(engine, run_key=f"cli-{uuid.uuid4()}", long_running_seconds=args.long_running_seconds)
     engine.dispose()

@@ -26,11 +26,12 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 
 def run_metrics(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.metrics.run import run_organizations
 
     first, last = parse_date_range(args.start, args.end)
     organizations = parse_organization_ids(args.organizations)
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("jobs"))
     check_connection(engine)
     with engine.connect() as conn:  # unknown organizations fail here, before a run is started
         run_organizations(conn, organizations)
@@ -42,7 +43,7 @@ def run_metrics(args: argparse.Namespace) -> int:
     config = {"organization_ids": organizations}
     result = run_job(
         "metrics_job",
-        {"ops": {asset: {"config": config} for asset in ASSETS}},
+        {"ops": {asset: {"config": config} for asset in (*ASSETS, "metric_alerts")}},
         partition_range_tags(first, last),
     )
     for line in report_lines(result, first, last):

@@ -32,6 +32,7 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 
 def run_payroll_command(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.orchestration import run_job
     from prometric_pipelines.payroll.parameters import PARAMETERS
 
@@ -42,7 +43,7 @@ def run_payroll_command(args: argparse.Namespace) -> int:
         known = ", ".join(str(year) for year in sorted(PARAMETERS))
         raise InvalidInput(f"--month {month:%Y-%m}: no payroll parameters for {month.year} (known years: {known})")
     ids = parse_organization_ids(args.org)
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("jobs"))
     check_connection(engine)
     if ids:
         with engine.connect() as conn:

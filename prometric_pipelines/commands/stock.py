@@ -1,4 +1,4 @@
-"""`prometric run reconcile [--date DATE] [--org ID] [--apply]`: the stock reconciliation job."""
+"""`prometric run reconcile [--date DATE] [--org ID] [--apply] [--full]`: the stock reconciliation job."""
 
 from __future__ import annotations
 
@@ -26,21 +26,27 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
         action="store_true",
         help="take the physical count as the truth: post ADJUSTMENT movements, sync products' stock (audited)",
     )
+    reconcile.add_argument(
+        "--full",
+        action="store_true",
+        help="read every movement and rebuild the sealed balances (default: sealed balances + later movements)",
+    )
     reconcile.set_defaults(handler=_reconcile)
 
 
 def _reconcile(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
+    from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.orchestration import run_job
     from prometric_pipelines.stock.reconcile import KINDS, business_today, organizations_to_reconcile
 
     run_date = args.date or business_today()
-    engine = create_db_engine()
+    engine = create_db_engine(login_url("jobs"))
     check_connection(engine)
     # checked here too, so that a mistake is one line before any Dagster run is recorded
     organizations = organizations_to_reconcile(engine, args.org)
     engine.dispose()
-    config = {"apply_adjustments": args.apply, "organization_ids": list(args.org or [])}
+    config = {"apply_adjustments": args.apply, "organization_ids": list(args.org or []), "full_pass": args.full}
     result = run_job(
         "stock_reconciliation_job",
         run_config={"ops": {"stock_reconciliation": {"config": config}}},
@@ -58,6 +64,10 @@ def _reconcile(args: argparse.Namespace) -> int:
             f"{meta['products_synced'].value}, audit rows: {meta['audit_rows'].value}"
         )
     print(f"  notifications to warehouse managers: {meta['notifications'].value}")
+    print(
+        f"  ledger: {meta['organizations_from_sealed_balances'].value} organization(s) from sealed balances, "
+        f"{meta['unsealed_pairs'].value} (warehouse, product) pair(s) unsealed by late movements"
+    )
     failing = [
         check.check_name
         for check in result.get_asset_check_evaluations()

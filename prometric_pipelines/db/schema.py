@@ -1056,7 +1056,8 @@ audit_logs = Table(
     Column("newValue", JSONB),
     Column("ipAddress", String(45)),
     Column("userAgent", Text),
-    _now("createdAt"),
+    # partitioned by month on createdAt (docs/schema-notes.md): part of the primary key, so NOT NULL
+    Column("createdAt", DateTime, primary_key=True, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
     Index("idx_audit_logs_org", "organizationId"),
     Index("idx_audit_logs_user", "userId"),
     Index("idx_audit_logs_entity", "entity", "entityId"),
@@ -1190,7 +1191,7 @@ metrics_skipped_rows = Table(
 # The metrics change log: per organization and writing statement, the earliest day the change can
 # affect, recorded by statement triggers on the tables the metrics read; the nightly metrics run claims,
 # recomputes and deletes them. And the last day each organization's nightly run completed.
-# Created by migrations/versions/20261207000200_metrics_change_log.py; see docs/metrics.md ("Nightly").
+# Created by migrations/versions/20261207001200_metrics_change_log.py; see docs/metrics.md ("Nightly").
 # No foreign keys into ERP tables (the generator truncates them; a deleted organization records a change).
 metric_changes = Table(
     "metric_changes",
@@ -1259,6 +1260,59 @@ stock_discrepancies = Table(
     _now("createdAt"),
     Index("idx_stock_discrepancies_run", "runId"),
     Index("idx_stock_discrepancies_org_kind", "organizationId", "kind"),
+)
+
+# --- Platform tables: sealed stock balances (20261207000400; docs/stock.md, "Sealed balances") -----
+
+# The reconciliation's nightly run reads one organization's movements after its last sealed month.
+STOCK_SEAL_INDEXES = (
+    Index("idx_stock_movements_org_created", stock_movements.c.organizationId, stock_movements.c.createdAt),
+)
+
+# The months an organization's ledger is sealed through (the latest is what a nightly run starts from).
+stock_sealed_periods = Table(
+    "stock_sealed_periods",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("period", Date, nullable=False),  # first day of the sealed month
+    Column("sealedAt", DateTime, nullable=False),
+    Column("runId", UUID),  # the run that sealed it (runs are replaced per day: no foreign key)
+    UniqueConstraint("organizationId", "period"),
+)
+
+# Per sealed month and ledger group (warehouse, product, type, transfer ends): the group's movements
+# from the beginning up to the end of that month, as the reconciliation's pass aggregates them.
+stock_sealed_balances = Table(
+    "stock_sealed_balances",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("period", Date, nullable=False),
+    Column("warehouseId", UUID, nullable=False),
+    Column("productId", UUID, nullable=False),
+    Column("type", String(50), nullable=False),
+    Column("fromWarehouseId", UUID),
+    Column("toWarehouseId", UUID),
+    Column("quantity", Numeric),  # sum of the positive (and ADJUSTMENT) quantities; NULL: none
+    Column("nonPositiveIds", ARRAY(UUID)),  # the group's IN/OUT/TRANSFER movements with quantity <= 0
+    Column("movements", BigInteger, nullable=False),
+    Index("idx_stock_sealed_balances_org_period", "organizationId", "period"),
+    Index("idx_stock_sealed_balances_key", "organizationId", "warehouseId", "productId", "period"),
+)
+
+# (organization, warehouse, product, month) written before the current month after the fact: recorded
+# by the trigger on stock_movements, consumed (and unsealed) by the next reconciliation.
+stock_seal_breaks = Table(
+    "stock_seal_breaks",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, nullable=False),
+    Column("warehouseId", UUID, nullable=False),
+    Column("productId", UUID, nullable=False),
+    Column("period", Date, nullable=False),
+    Column("recordedAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Index("idx_stock_seal_breaks_org", "organizationId"),
 )
 
 # --- Platform tables (not the ERP's): audit archival ----------------------------------------
@@ -1393,6 +1447,72 @@ maintenance_health_queries = Table(
     Column("queryStart", DateTime),
     Column("durationSeconds", Numeric(12, 3), nullable=False),
     Column("query", Text),  # the first 1,000 characters; not shown on the dashboards (may hold any tenant's values)
+)
+
+# --- Platform tables: alerts ---------------------------------------------------------------
+# Created by migrations/versions/20261207000800_alerts.py; see docs/alerts.md. Written by
+# prometric_pipelines/alerts/.
+
+# One alert per (organization, workspace — NULL for organization-wide ones, kind, subject, day): re-runs
+# upsert on that key. Two partial unique indexes keep a NULL workspace from being distinct (PostgreSQL 14
+# has no NULLS NOT DISTINCT).
+alerts = Table(
+    "alerts",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("workspaceId", UUID, ForeignKey("workspaces.id", ondelete="CASCADE")),
+    Column("kind", String(20), nullable=False),  # anomaly, kpi_target, freshness, run_failure
+    Column("subject", String(255), nullable=False),  # metric name, KPI name, asset key or job name
+    Column("day", Date, nullable=False),
+    Column("value", Numeric),
+    Column("baseline", Numeric),
+    Column("severity", String(10), nullable=False),  # info, warning, severe
+    Column("explanation", Text, nullable=False),
+    Column("explanationRu", Text, nullable=False),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("createdAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column("updatedAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column("acknowledgedBy", UUID, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("acknowledgedAt", DateTime),
+    CheckConstraint("kind IN ('anomaly', 'kpi_target', 'freshness', 'run_failure')", name="alerts_kind_check"),
+    CheckConstraint("severity IN ('info', 'warning', 'severe')", name="alerts_severity_check"),
+    Index(
+        "alerts_workspace_key",
+        "organizationId",
+        "workspaceId",
+        "kind",
+        "subject",
+        "day",
+        unique=True,
+        postgresql_where=text('"workspaceId" IS NOT NULL'),
+    ),
+    Index(
+        "alerts_organization_key",
+        "organizationId",
+        "kind",
+        "subject",
+        "day",
+        unique=True,
+        postgresql_where=text('"workspaceId" IS NULL'),
+    ),
+    Index("idx_alerts_org_day", "organizationId", "day"),
+)
+
+# What was delivered to whom, per alert and channel (in_app, email): a re-run delivers nothing twice.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    _id(),
+    Column("organizationId", UUID, ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False),
+    Column("alertId", UUID, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("userId", UUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("notificationId", UUID),
+    Column("deliveredAt", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    CheckConstraint("channel IN ('in_app', 'email')", name="alert_deliveries_channel_check"),
+    UniqueConstraint("alertId", "userId", "channel"),
+    Index("idx_alert_deliveries_user", "userId", "deliveredAt"),
 )
 
 # Business modules, used to group the tables in the Dagster asset graph.

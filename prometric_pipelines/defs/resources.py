@@ -1,46 +1,27 @@
-"""Resources shared by every domain: the jobs' login (`postgres`) and the owner's (`maintenance_postgres`)."""
-
-from typing import Literal
+"""Resources shared by every domain, one per login: the data jobs' (`postgres`), maintenance's
+(`maintenance_postgres`) and the owner's for the schema migration only (`schema_postgres`)."""
 
 import dagster as dg
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Engine
 
-from prometric_pipelines import config
 from prometric_pipelines.config import normalize_database_url
-from prometric_pipelines.db.engine import check_connection, create_db_engine, database_url
+from prometric_pipelines.db.engine import check_connection, create_db_engine
+from prometric_pipelines.db.roles import Login, login_url
 
 # A run waits this long at most for a lock another run (or a person's session) holds: long enough for
 # the longest run it may queue behind, short enough that a forgotten session cannot stall jobs for ever.
 JOB_LOCK_TIMEOUT_SECONDS = 15 * 60
 
-# which login a resource connects as when no `database_url` is given (docs/security.md, "Which process
-# holds which login"): the data jobs as `prometric_jobs`, the schema and maintenance as the owner
-Login = Literal["jobs", "owner"]
-
-
-def jobs_url() -> URL:
-    """The data jobs' URL: `JOBS_DATABASE_URL`, or on the embedded server the `prometric_jobs` login that
-    `prometric db migrate` provisions. On an operator's server without JOBS_DATABASE_URL it is still
-    `DATABASE_URL` (docs/security.md, "Which process holds which login": set JOBS_DATABASE_URL there)."""
-    from prometric_pipelines.db.roles import JOBS_ROLE, role_database_url
-    from prometric_pipelines.errors import ConfigError
-
-    try:
-        return role_database_url(JOBS_ROLE)
-    except ConfigError:
-        if config.external_database_url() is None:
-            raise  # the embedded server without its logins: `prometric db migrate` provisions them
-        return database_url()
-
 
 class PostgresResource(dg.ConfigurableResource):
     """The operational PostgreSQL: the one way assets reach the database.
 
-    `login="jobs"` (the `postgres` resource of the data jobs) connects as `prometric_jobs`
-    (`JOBS_DATABASE_URL`, or the embedded server's jobs login); `login="owner"` (the
-    `maintenance_postgres` resource of the schema and maintenance assets) as `DATABASE_URL` or the
-    embedded server's owner. `database_url` overrides both (tests, an operator's explicit choice).
+    `login="jobs"` (the `postgres` resource of the data jobs) connects as `prometric_jobs`,
+    `login="maintenance"` (`maintenance_postgres`: VACUUM, ANALYZE, REINDEX, backups, health) as
+    `prometric_maintenance`, `login="owner"` (`schema_postgres`, the migration asset only) as
+    `DATABASE_URL` or the embedded server's owner. `database_url` overrides them (tests, an operator's
+    explicit choice).
     """
 
     database_url: str | None = Field(
@@ -49,7 +30,10 @@ class PostgresResource(dg.ConfigurableResource):
 
     login: Login = Field(
         default="jobs",
-        description="Whose URL to use when database_url is empty: `jobs` (prometric_jobs) or `owner` (DATABASE_URL).",
+        description=(
+            "Whose URL to use when database_url is empty: `jobs` (prometric_jobs), `maintenance` "
+            "(prometric_maintenance) or `owner` (DATABASE_URL, the schema migration only)."
+        ),
     )
 
     lock_timeout_seconds: float = Field(
@@ -65,7 +49,7 @@ class PostgresResource(dg.ConfigurableResource):
     def url(self) -> URL:
         if self.database_url:
             return normalize_database_url(self.database_url)
-        return jobs_url() if self.login == "jobs" else database_url()
+        return login_url(self.login)
 
     def get_engine(self) -> Engine:
         """The shared engine; the first call checks the database answers (one clear error if not)."""
@@ -82,5 +66,9 @@ class PostgresResource(dg.ConfigurableResource):
 
 
 defs = dg.Definitions(
-    resources={"postgres": PostgresResource(login="jobs"), "maintenance_postgres": PostgresResource(login="owner")}
+    resources={
+        "postgres": PostgresResource(login="jobs"),
+        "maintenance_postgres": PostgresResource(login="maintenance"),
+        "schema_postgres": PostgresResource(login="owner"),
+    }
 )

@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 
 from prometric_pipelines.db.schema import metadata
 from prometric_pipelines.generate import binary
+from prometric_pipelines.sql import load_sql
 
 Columns = Mapping[str, Any]
 # Columns whose server default is not a constant: a generated row must always say them
@@ -90,6 +91,10 @@ class TableLoader:
         # FREEZE (tables truncated in this transaction) writes rows already frozen: no hint-bit
         # and anti-wraparound rewrites of the whole data set afterwards
         self._freeze = ", FREEZE" if freeze else ""
+        # COPY cannot FREEZE into a partitioned table (audit_logs, by month): those load without it
+        self._partitioned = (
+            {row[0] for row in conn.execute(load_sql("generate", "partitioned_tables").text)} if freeze else set()
+        )
         self.binary = binary  # binary COPY: PostgreSQL skips parsing text (see generate/binary.py)
         self._queue: queue.Queue[tuple[str, str, list] | None] = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
@@ -150,7 +155,8 @@ class TableLoader:
             buffer = io.BytesIO()
             pacsv.write_csv(pa.Table.from_arrays(arrays, names=names), buffer, _WRITE_OPTIONS)
             payload, options = [buffer.getvalue()], "FORMAT csv"
-        options += self._freeze
+        if table not in self._partitioned:
+            options += self._freeze
         column_list = ", ".join(f'"{name}"' for name in names)
         self._raise_pending()
         self._queue.put((table, f'COPY "{table}" ({column_list}) FROM STDIN ({options})', payload))

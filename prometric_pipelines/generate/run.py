@@ -204,6 +204,8 @@ def _restore_constraints(conn: psycopg.Connection, deferred: _Deferred) -> None:
     for table, name, definition in keys:
         conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for _name, definition in deferred.indexes:
-        conn.execute(definition)
+        # a partitioned table's index reads `ON ONLY <table>` (its partitions' indexes not included):
+        # built again on the whole table
+        conn.execute(definition.replace(" ON ONLY ", " ON ", 1))
     for table, name, definition in foreign_keys:
         conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

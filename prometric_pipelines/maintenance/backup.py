@@ -3,9 +3,11 @@ retention, restore and the restore check.
 
 Layout: `{ARCHIVE_URL}/backups/<database>/<database>-<YYYYmmddTHHMMSSZ>.dump` and, beside it, its
 manifest `<same>.json` (size, SHA-256, duration, server and pg_dump versions, the row count of every
-table, checksums of a few tables). A backup exists once its manifest does: both are written to a
-temporary name, synced and renamed, the manifest last, so a crash leaves no half backup that looks
-whole (leftover `*.tmp` files are removed by the next backup).
+table, checksums of a few tables), in a local folder or an S3 bucket (prometric_pipelines/storage).
+A backup exists once its manifest does: pg_dump writes a private staged file, which is published
+create-only (streamed in parts to a bucket, read back and its SHA-256 checked), and the manifest is
+created last with a conditional write; a crash leaves no half backup that looks whole (staged files,
+unfinished uploads and dumps without manifest of this job's naming are removed by the next backup).
 
 Secrets and modes: the dump leaves out the rows of `security_tenant_keys` (the key that signs tenant
 proofs: whoever holds it can pose as any tenant's session), and a restore generates a fresh key
@@ -35,19 +37,14 @@ from psycopg import sql as pgsql
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine, RowMapping
 
-from prometric_pipelines.audit.storage import (
-    Archive,
-    create_private_file,
-    file_sha256,
-    fsync_directory,
-    make_private_dirs,
-    write_private_atomically,
-)
+from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.config import BUSINESS_TIMEZONE, display_url, libpq_url
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.maintenance.clients import ClientPrograms, client_programs
 from prometric_pipelines.sql import SQL_DIR, load_sql
+from prometric_pipelines.storage import LocalStore, ObjectStore, PreconditionFailed, open_store
+from prometric_pipelines.storage.base import file_sha256
 
 BACKUP_DIR = "backups"
 MANIFEST_FORMAT = 1
@@ -60,6 +57,8 @@ DEFAULT_CHECKSUM_TABLES = ("organizations", "users", "employees", "payroll", "in
 DEFAULT_DAILY_DAYS = 14
 DEFAULT_MONTHLY_MONTHS = 12
 RESTORE_CHECK_INFIX = "_restore_check_"
+# bytes of the database's name in a scratch database's: 63 − the infix − the 14-digit time stamp
+SCRATCH_NAME_BYTES = 63 - len(RESTORE_CHECK_INFIX) - 14
 # gzip level 1: measured on `small` (330 MiB), 2.4 s and a 57 MiB file against 6.4 s and 47 MiB at
 # pg_dump's default level; the wheel's pg_dump has neither lz4 nor zstd. `-Z 1` reads the same on 14-18.
 DUMP_COMPRESSION = "1"
@@ -76,15 +75,60 @@ class CorruptBackup(PrometricError):
 # ---- where backups live ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BackupLocation:
+    """The backups of one database: `prefix` (…/backups/<database>/) in a store."""
+
+    store: ObjectStore
+    prefix: str
+
+    @property
+    def url(self) -> str:
+        return self.store.object_url(self.prefix.rstrip("/")) if self.prefix else self.store.url
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+
+def backup_location(database: str, archive_url: str | None = None) -> BackupLocation:
+    """`{ARCHIVE_URL}/backups/<database>/`: the backups of one database."""
+    return BackupLocation(open_store(archive_url), f"{BACKUP_DIR}/{database}/")
+
+
 def backup_directory(database: str, archive_url: str | None = None) -> Path:
-    """`{ARCHIVE_URL}/backups/<database>`: the backups of one database."""
+    """The local folder of one database's backups (ARCHIVE_URL a local folder)."""
     return Archive.from_url(archive_url).root / BACKUP_DIR / database
+
+
+def _as_location(where: Path | BackupLocation) -> BackupLocation:
+    return where if isinstance(where, BackupLocation) else BackupLocation(LocalStore(where), "")
 
 
 @dataclass(frozen=True)
 class BackupFile:
-    dump: Path
+    location: BackupLocation
+    name: str  # the dump's file name
     manifest: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.location.key(self.name)
+
+    @property
+    def manifest_key(self) -> str:
+        return self.location.key(manifest_name_of(self.name))
+
+    @property
+    def url(self) -> str:
+        return self.location.store.object_url(self.key)
+
+    @property
+    def dump(self) -> Path:
+        """The dump's own file, in a local folder (a bucket's objects are read through `url`)."""
+        path = self.location.store.local_path(self.key)
+        if path is None:
+            raise AttributeError(f"{self.url} is not a local file")
+        return path
 
     @property
     def manifest_path(self) -> Path:
@@ -108,47 +152,76 @@ def manifest_path_of(dump: Path) -> Path:
     return dump.with_suffix(MANIFEST_SUFFIX)
 
 
+def manifest_name_of(dump_name: str) -> str:
+    return dump_name.removesuffix(DUMP_SUFFIX) + MANIFEST_SUFFIX
+
+
 def read_backup(path: Path) -> BackupFile:
-    """A backup from its dump file or its manifest; CorruptBackup when either is missing or unreadable."""
+    """A backup from its local dump file or manifest; CorruptBackup when either is missing or unreadable."""
     dump = path.with_suffix(DUMP_SUFFIX) if path.suffix == MANIFEST_SUFFIX else path
-    manifest_path = manifest_path_of(dump)
-    if not dump.exists():
-        raise CorruptBackup(f"no backup file at {dump}")
+    return read_backup_at(BackupLocation(LocalStore(dump.parent), ""), dump.name)
+
+
+def read_backup_at(location: BackupLocation, name: str) -> BackupFile:
+    """The backup `name` (its dump's or its manifest's file name) of a location."""
+    dump_name = name.removesuffix(MANIFEST_SUFFIX) + DUMP_SUFFIX if name.endswith(MANIFEST_SUFFIX) else name
+    store, manifest_key = location.store, location.key(manifest_name_of(dump_name))
+    if not store.exists(location.key(dump_name)):
+        raise CorruptBackup(f"no backup file at {store.object_url(location.key(dump_name))}")
+    recorded = store.read_bytes(manifest_key)
+    if recorded is None:
+        raise CorruptBackup(
+            f"{store.object_url(location.key(dump_name))} has no manifest ({manifest_name_of(dump_name)}): "
+            "it is not a complete backup"
+        )
+    return BackupFile(location, dump_name, _parse_manifest(store.object_url(manifest_key), recorded.data))
+
+
+def _parse_manifest(where: str, data: bytes) -> dict[str, Any]:
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CorruptBackup(f"{dump} has no manifest ({manifest_path.name}): it is not a complete backup") from None
+        manifest = json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise CorruptBackup(f"the manifest {manifest_path} is not readable JSON") from None
+        raise CorruptBackup(f"the manifest {where} is not readable JSON") from None
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT or "sha256" not in manifest:
-        raise CorruptBackup(f"{manifest_path} is not a backup manifest of this platform")
-    return BackupFile(dump, manifest)
+        raise CorruptBackup(f"{where} is not a backup manifest of this platform")
+    return manifest
 
 
-def list_backups(directory: Path) -> list[BackupFile]:
-    """The complete backups (dump + manifest) in a directory, oldest first."""
+def list_backups(where: Path | BackupLocation) -> list[BackupFile]:
+    """The complete backups (dump + manifest) of a location (or local folder), oldest first."""
+    location = _as_location(where)
+    if isinstance(location.store, LocalStore) and not (location.store.root / location.prefix).exists():
+        return []
+    keys = location.store.list(location.prefix)
+    names = {key[len(location.prefix) :] for key in keys if "/" not in key[len(location.prefix) :]}
     backups = []
-    if directory.exists():
-        for manifest in directory.glob(f"*{MANIFEST_SUFFIX}"):
-            try:
-                backups.append(read_backup(manifest))
-            except CorruptBackup:
-                continue  # a stray file: retention keeps its hands off it too
+    for name in sorted(names):
+        dump_name = name.removesuffix(MANIFEST_SUFFIX) + DUMP_SUFFIX
+        if not name.endswith(MANIFEST_SUFFIX) or dump_name not in names:
+            continue
+        recorded = location.store.read_bytes(location.key(name))
+        try:
+            manifest = _parse_manifest(name, recorded.data if recorded else b"")
+        except CorruptBackup:
+            continue  # a stray file: retention keeps its hands off it too
+        backups.append(BackupFile(location, dump_name, manifest))
     return sorted(backups, key=lambda b: b.started_at)
 
 
-def verify_backup_file(backup: BackupFile) -> None:
-    """The dump's size and SHA-256 against its manifest, before anything reads it."""
-    size = backup.dump.stat().st_size
+def verify_backup_file(backup: BackupFile, local_copy: Path | None = None) -> None:
+    """The dump's size and SHA-256 against its manifest, before anything reads it (of `local_copy`,
+    the file pg_restore will read, when given)."""
+    path = local_copy if local_copy is not None else backup.location.store.local_path(backup.key)
+    size = path.stat().st_size if path is not None else backup.location.store.size(backup.key)
     if size != backup.manifest["size_bytes"]:
         raise CorruptBackup(
-            f"backup {backup.dump.name} is corrupt: {size:,} bytes, its manifest says "
+            f"backup {backup.name} is corrupt: {size:,} bytes, its manifest says "
             f"{backup.manifest['size_bytes']:,}; nothing was restored"
         )
-    digest = file_sha256(backup.dump)
+    digest = file_sha256(path) if path is not None else backup.location.store.sha256(backup.key)
     if digest != backup.manifest["sha256"]:
         raise CorruptBackup(
-            f"backup {backup.dump.name} is corrupt: SHA-256 {digest[:12]}… differs from its manifest's "
+            f"backup {backup.name} is corrupt: SHA-256 {digest[:12]}… differs from its manifest's "
             f"{backup.manifest['sha256'][:12]}…; nothing was restored"
         )
 
@@ -170,38 +243,39 @@ def backups_to_delete(backups: list[BackupFile], today: dt.date, policy: Retenti
     if not backups:
         return []
     ordered = sorted(backups, key=lambda b: b.started_at)
-    keep = {ordered[-1].dump}
+    keep = {ordered[-1].name}
     first_daily = today - dt.timedelta(days=policy.daily_days - 1)
-    keep |= {b.dump for b in ordered if b.local_date >= first_daily}
+    keep |= {b.name for b in ordered if b.local_date >= first_daily}
     months = {_month_index(today) - offset for offset in range(policy.monthly_months)}
     first_of_month: dict[int, BackupFile] = {}
     for backup in ordered:
         first_of_month.setdefault(_month_index(backup.local_date), backup)
-    keep |= {b.dump for month, b in first_of_month.items() if month in months}
-    return [b for b in ordered if b.dump not in keep]
+    keep |= {b.name for month, b in first_of_month.items() if month in months}
+    return [b for b in ordered if b.name not in keep]
 
 
 def _month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def apply_retention(directory: Path, today: dt.date, policy: RetentionPolicy) -> list[str]:
+def apply_retention(where: Path | BackupLocation, today: dt.date, policy: RetentionPolicy) -> list[str]:
     """Deletes what the policy no longer keeps (manifest first, so a crash half-way leaves a dump
-    without manifest, which is not a backup and goes next time) and stale temporary files."""
+    without manifest, which is not a backup and goes next time), staged files and unfinished uploads
+    of killed runs, and dumps of this job's naming without a manifest."""
+    location = _as_location(where)
+    store = location.store
     deleted = []
-    for backup in backups_to_delete(list_backups(directory), today, policy):
-        backup.manifest_path.unlink(missing_ok=True)
-        backup.dump.unlink(missing_ok=True)
-        deleted.append(backup.dump.name)
-    for leftover in directory.glob(f"*{TEMP_SUFFIX}"):
-        leftover.unlink(missing_ok=True)
-    for orphan in directory.glob(f"*{DUMP_SUFFIX}"):
+    for backup in backups_to_delete(list_backups(location), today, policy):
+        store.delete(backup.manifest_key)
+        store.delete(backup.key)
+        deleted.append(backup.name)
+    store.clean_incomplete(location.prefix)
+    names = {key[len(location.prefix) :] for key in store.list(location.prefix)}
+    for name in sorted(names):
         # only files named as this job names them: a dump someone put here by hand is not ours to delete
-        if _OUR_DUMP_NAME.fullmatch(orphan.name) and not manifest_path_of(orphan).exists():
-            orphan.unlink(missing_ok=True)
-            deleted.append(orphan.name)
-    if deleted:
-        fsync_directory(directory)
+        if _OUR_DUMP_NAME.fullmatch(name) and manifest_name_of(name) not in names:
+            store.delete(location.key(name))
+            deleted.append(name)
     return deleted
 
 
@@ -249,34 +323,40 @@ def back_up(
     """pg_dump of the whole database (custom format) with its manifest, then retention."""
     policy = policy or RetentionPolicy()
     database = engine.url.database or ""
-    directory = backup_directory(database, archive_url)
-    make_private_dirs(directory, directory.parent.parent)
+    location = backup_location(database, archive_url)
+    store = location.store
     with backup_lock(engine):
         with engine.connect() as probe:
             major, version = server_version(probe)
+            require_every_row_visible(probe)
         programs = client_programs(major, version)
         started = dt.datetime.now(dt.UTC)
-        name = f"{database}-{started:%Y%m%dT%H%M%SZ}"
-        dump = directory / f"{name}{DUMP_SUFFIX}"
-        if dump.exists():  # two backups in one second: the second waits for a new name
+        name = f"{database}-{started:%Y%m%dT%H%M%SZ}{DUMP_SUFFIX}"
+        if store.exists(location.key(name)):  # two backups in one second: the second waits for a new name
             time.sleep(1.0)
             started = dt.datetime.now(dt.UTC)
-            name = f"{database}-{started:%Y%m%dT%H%M%SZ}"
-            dump = directory / f"{name}{DUMP_SUFFIX}"
-        temporary = dump.with_name(dump.name + TEMP_SUFFIX)
-        os.close(create_private_file(temporary))  # 0600 before pg_dump writes into it (it keeps the mode)
+            name = f"{database}-{started:%Y%m%dT%H%M%SZ}{DUMP_SUFFIX}"
+        temporary = store.staging_path(location.key(name))  # 0600 before pg_dump writes into it (it keeps the mode)
         began = time.perf_counter()
-        tables, checksums = _dump_at_one_snapshot(engine, programs, temporary, checksum_tables, progress)
+        try:
+            tables, checksums = _dump_at_one_snapshot(engine, programs, temporary, checksum_tables, progress)
+            _check_archive_readable(programs, temporary)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         duration = time.perf_counter() - began
-        _check_archive_readable(programs, temporary)
-        size, digest = temporary.stat().st_size, file_sha256(temporary)
-        os.replace(temporary, dump)
+        try:  # create-only (streamed in parts to a bucket), read back and its SHA-256 checked
+            published = store.put_file(location.key(name), temporary)
+        except PreconditionFailed:
+            raise PrometricError(
+                f"{store.object_url(location.key(name))} appeared meanwhile (another backup?)"
+            ) from None
         manifest = {
             "format": MANIFEST_FORMAT,
             "database": database,
-            "file": dump.name,
-            "size_bytes": size,
-            "sha256": digest,
+            "file": name,
+            "size_bytes": published.size,
+            "sha256": published.sha256,
             "started_at": started.isoformat(),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(),
             "duration_seconds": round(duration, 3),
@@ -288,15 +368,19 @@ def back_up(
             "checksums": checksums,
             "excluded_table_data": list(SECRET_TABLES),
         }
-        write_private_atomically(manifest_path_of(dump), json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        fsync_directory(directory)
-        progress(f"backup {dump.name}: {size / 2**20:,.1f} MiB in {duration:.1f} s, {sum(tables.values()):,} rows")
+        # the backup exists from here on: its manifest, created last and only once
+        document = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+        store.put_bytes(location.key(manifest_name_of(name)), document, expected_tag=None)
+        progress(
+            f"backup {published.url}: {published.size / 2**20:,.1f} MiB in {duration:.1f} s, "
+            f"{sum(tables.values()):,} rows"
+        )
         today = started.astimezone(BUSINESS_TIMEZONE).date()
-        deleted = apply_retention(directory, today, policy)
-        kept = len(list_backups(directory))
+        deleted = apply_retention(location, today, policy)
+        kept = len(list_backups(location))
     if deleted:
         progress(f"retention deleted {len(deleted)} backup file(s); {kept} backup(s) kept")
-    return BackupResult(BackupFile(dump, manifest), deleted, kept)
+    return BackupResult(BackupFile(location, name, manifest), deleted, kept)
 
 
 def _dump_at_one_snapshot(
@@ -319,6 +403,8 @@ def _dump_at_one_snapshot(
                 f"--snapshot={snapshot}",
                 f"--file={output}",
                 *(f"--exclude-table-data={table}" for table in SECRET_TABLES),
+                # the maintenance login reads through its `USING (true)` policies (checked before the dump)
+                "--enable-row-security",
                 "--no-password",
                 f"--dbname={libpq_url(engine.url.set(password=None))}",
             ]
@@ -328,13 +414,12 @@ def _dump_at_one_snapshot(
             )
             try:
                 # what the dump holds: no rows of the secret tables
-                tables = {name: 0 if name in SECRET_TABLES else count for name, count in table_row_counts(conn).items()}
+                tables = table_row_counts(conn, skipped=SECRET_TABLES)
                 checksums = table_checksums(conn, checksum_tables)
                 progress(f"counted {sum(tables.values()):,} rows in {len(tables)} tables; waiting for pg_dump")
             finally:
                 _, stderr = dump.communicate()
     if dump.returncode != 0:
-        output.unlink(missing_ok=True)
         raise PrometricError(f"pg_dump failed: {_last_error_line(stderr)}")
     return tables, checksums
 
@@ -343,7 +428,6 @@ def _check_archive_readable(programs: ClientPrograms, dump: Path) -> None:
     """`pg_restore --list` reads the archive's table of contents: a truncated file fails here."""
     listed = subprocess.run([str(programs.pg_restore), "--list", str(dump)], capture_output=True)
     if listed.returncode != 0:
-        dump.unlink(missing_ok=True)
         raise PrometricError(f"the new backup is not readable by pg_restore: {_last_error_line(listed.stderr)}")
 
 
@@ -370,16 +454,35 @@ def _user_tables(conn: Connection) -> list[RowMapping]:
     return list(conn.execute(load_sql("maintenance", "user_tables")).mappings())
 
 
-def table_row_counts(conn: Connection) -> dict[str, int]:
-    """Exact row counts of every table the catalog lists, in one statement. (db.stats.table_row_counts
-    counts the tables of our metadata; a backup covers whatever the database holds, alembic_version too.)"""
-    tables = _user_tables(conn)
+def table_row_counts(conn: Connection, skipped: Iterable[str] = ()) -> dict[str, int]:
+    """Exact row counts of every table the catalog lists, in one statement; `skipped` tables (whose rows a
+    backup leaves out, and the maintenance login may not read) count 0. (db.stats.table_row_counts counts
+    the tables of our metadata; a backup covers whatever the database holds, alembic_version too.)"""
+    skipped = frozenset(skipped)
+    every = _user_tables(conn)
+    tables = [t for t in every if t["table_name"] not in skipped]
+    counts = {t["table_name"]: 0 for t in every if t["table_name"] in skipped}
     if not tables:
-        return {}
+        return counts
     union = " UNION ALL ".join(
         f"SELECT {t['name_literal']} AS table_name, count(*) AS row_count FROM {t['qualified_name']}" for t in tables
     )
-    return {row.table_name: int(row.row_count) for row in conn.execute(text(union))}
+    return counts | {row.table_name: int(row.row_count) for row in conn.execute(text(union))}
+
+
+def require_every_row_visible(conn: Connection) -> None:
+    """Refuses a backup by a login that row-level security would hide rows from (a table without a
+    policy for it): such a dump would silently miss them."""
+    hidden = list(
+        conn.execute(load_sql("maintenance", "rls_hidden_tables"), {"skipped": list(SECRET_TABLES)}).scalars()
+    )
+    if hidden:
+        user = conn.execute(text("SELECT current_user")).scalar_one()
+        raise PrometricError(
+            f"backup refused: {user} would not see every row of {', '.join(hidden)} (row-level security without "
+            "a policy for it); nothing was written. Migrate the database (`prometric db migrate`) or back up with "
+            "a login that sees every row (docs/security.md, Logins)"
+        )
 
 
 def table_checksums(conn: Connection, table_names: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -421,13 +524,25 @@ class RestoreResult:
 
 
 def resolve_backup(spec: str, database: str, archive_url: str | None = None) -> BackupFile:
-    """`latest` (the newest backup of `database`), or the path of a dump or of its manifest."""
+    """`latest` (the newest backup of `database`), the path of a dump or of its manifest, or its
+    s3://bucket/…/name.dump URL."""
     if spec.strip().lower() == "latest":
-        directory = backup_directory(database, archive_url)
-        backups = list_backups(directory)
+        location = backup_location(database, archive_url)
+        backups = list_backups(location)
         if not backups:
-            raise PrometricError(f"no backup of {database} in {directory} yet: take one with `prometric db backup`")
+            raise PrometricError(f"no backup of {database} in {location.url} yet: take one with `prometric db backup`")
         return backups[-1]
+    if spec.startswith("s3://"):
+        folder, _, name = spec.rstrip("/").rpartition("/")
+        if not name.endswith((DUMP_SUFFIX, MANIFEST_SUFFIX)):
+            raise PrometricError(f"{spec}: name a backup's .dump (or .json) object")
+        location = BackupLocation(open_store(folder), "")
+        try:
+            return read_backup_at(location, name)
+        except CorruptBackup as error:
+            if str(error).startswith("no backup file"):
+                raise PrometricError(f"{spec}: no such backup file") from None
+            raise
     path = Path(spec).expanduser()
     if not path.exists():
         raise PrometricError(f"{spec}: no such backup file")
@@ -442,8 +557,15 @@ def restore(backup: BackupFile, target_url: URL, *, progress: Progress = lambda 
     (pg_restore --single-transaction --exit-on-error): it lands whole or not at all. A database
     created here is dropped again when the restore fails."""
     began = time.perf_counter()
-    verify_backup_file(backup)
-    progress(f"{backup.dump.name}: SHA-256 matches its manifest")
+    with backup.location.store.readable([backup.key]) as [dump]:  # a bucket's dump: a private local copy
+        verify_backup_file(backup, dump)
+        progress(f"{backup.name}: SHA-256 matches its manifest")
+        return _restore_verified(backup, dump, target_url, began, progress)
+
+
+def _restore_verified(
+    backup: BackupFile, dump: Path, target_url: URL, began: float, progress: Progress
+) -> RestoreResult:
     created = _prepare_target(target_url, backup)
     try:
         engine = create_db_engine(target_url)
@@ -453,7 +575,7 @@ def restore(backup: BackupFile, target_url: URL, *, progress: Progress = lambda 
                 conn.execute(load_sql("maintenance", "ensure_platform_roles"))
                 conn.commit()
             programs = client_programs(major, version)
-            _run_pg_restore(programs, backup, target_url)
+            _run_pg_restore(programs, dump, target_url)
             progress(f"restored into {display_url(target_url)}; comparing with the manifest")
             with engine.connect() as conn:
                 restored = table_row_counts(conn)
@@ -528,15 +650,47 @@ def _prepare_target(target_url: URL, backup: BackupFile) -> bool:
     return False
 
 
-def _run_pg_restore(programs: ClientPrograms, backup: BackupFile, target_url: URL) -> None:
+def _restorable_entries(programs: ClientPrograms, dump: Path, target_url: URL, work_dir: Path) -> Path | None:
+    """A `pg_restore --use-list` file without the default privileges of roles the restoring login is not a
+    member of (`ALTER DEFAULT PRIVILEGES FOR ROLE <owner>`, which only that role or a superuser may run:
+    the maintenance login's restore check); None when every entry can be restored."""
+    listed = subprocess.run([str(programs.pg_restore), "--list", str(dump)], capture_output=True, text=True)
+    if listed.returncode != 0:
+        raise PrometricError(f"pg_restore --list failed: {_last_error_line(listed.stderr)}")
+    with _connect(target_url) as conn:
+        member_of = {row[0] for row in conn.execute(load_sql("maintenance", "member_of_roles").text).fetchall()}
+    kept, dropped = [], 0
+    for line in listed.stdout.splitlines():
+        parts = line.split()
+        if " DEFAULT ACL " in line and not line.startswith(";") and parts and parts[-1] not in member_of:
+            dropped += 1
+            continue
+        kept.append(line)
+    if not dropped:
+        return None
+    entries = work_dir / f"{dump.name}.entries"
+    entries.write_text("\n".join(kept) + "\n")
+    return entries
+
+
+def _run_pg_restore(programs: ClientPrograms, dump: Path, target_url: URL) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="prometric-restore-") as work_dir:
+        entries = _restorable_entries(programs, dump, target_url, Path(work_dir))
+        _pg_restore(programs, dump, target_url, entries)
+
+
+def _pg_restore(programs: ClientPrograms, dump: Path, target_url: URL, entries: Path | None) -> None:
     command = [
         str(programs.pg_restore),
         "--single-transaction",
         "--exit-on-error",
         "--no-owner",  # the restoring login owns the schema, as whoever ran `prometric db migrate` did
         "--no-password",
+        *([f"--use-list={entries}"] if entries else []),
         f"--dbname={libpq_url(target_url.set(password=None))}",
-        str(backup.dump),
+        str(dump),
     ]
     restored = subprocess.run(command, env=_libpq_environment(target_url), capture_output=True)
     if restored.returncode != 0:
@@ -562,7 +716,9 @@ def restore_check(
     server, compares every table's row count and the manifest's checksums, and drops the scratch
     database (also those earlier checks left behind after a crash)."""
     database = engine.url.database or ""
-    prefix = f"{database}{RESTORE_CHECK_INFIX}"[:40]
+    # the database's name is shortened, never the infix: a prefix cut inside the name would also match the
+    # operational database itself, which the clean-up below would then drop (names are at most 63 bytes)
+    prefix = f"{database.encode()[:SCRATCH_NAME_BYTES].decode(errors='ignore')}{RESTORE_CHECK_INFIX}"
     with backup_lock(engine):
         backup = resolve_backup("latest", database, archive_url)
         with engine.connect() as conn:

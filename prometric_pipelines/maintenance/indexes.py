@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.maintenance.sessions import autocommit, is_lock_timeout
+from prometric_pipelines.maintenance.sessions import autocommit, is_lock_timeout, require_maintain_privilege
 from prometric_pipelines.sql import load_sql
 
 DEFAULT_BLOAT_RATIO = 0.30  # a third of the pages are empty space
@@ -80,6 +80,7 @@ def reindex_bloated_indexes(
     result = ReindexResult()
     started = time.perf_counter()
     with autocommit(engine, lock_timeout_seconds=lock_timeout_seconds) as conn:
+        require_maintain_privilege(conn)
         _drop_leftovers(conn, None, result)  # of an earlier run that crashed or could not drop them
         estimates = [row for row in index_bloat(conn) if tables is None or row["table_name"] in tables]
         bloated = [
@@ -128,7 +129,9 @@ def _drop_leftovers(conn: Connection, index_name: str | None, result: ReindexRes
     leftovers = conn.execute(load_sql("maintenance", "reindex_leftovers"), {"index_name": index_name}).scalars()
     for leftover in list(leftovers):
         try:
-            conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {leftover}"))  # quoted by format('%I.%I')
+            # DROP INDEX needs the table's owner: the maintenance login asks the definer function, which
+            # drops only invalid copies (docs/security.md, "Logins")
+            conn.execute(load_sql("maintenance", "drop_invalid_index"), {"qualified_name": leftover})
         except DBAPIError as error:
             if not is_lock_timeout(error):
                 raise

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import DBAPIError
 
-from prometric_pipelines.maintenance.sessions import autocommit, is_lock_timeout
+from prometric_pipelines.maintenance.sessions import autocommit, is_lock_timeout, require_maintain_privilege
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import InvalidInput
 
@@ -78,6 +78,7 @@ def analyze_changed_tables(
     result = StatisticsResult()
     started = time.perf_counter()
     with autocommit(engine, lock_timeout_seconds=lock_timeout_seconds) as conn:
+        require_maintain_privilege(conn)
         candidates = [row for row in table_activity(conn) if tables is None or row["table_name"] in tables]
         changed = sorted(
             (row for row in candidates if row["modifications"] >= min_modifications),
@@ -155,6 +156,7 @@ def vacuum_bloated_tables(
     started = time.perf_counter()
     command = "VACUUM (FULL, ANALYZE)" if full else "VACUUM (ANALYZE)"
     with autocommit(engine, lock_timeout_seconds=lock_timeout_seconds) as conn:
+        require_maintain_privilege(conn)
         candidates = [row for row in table_activity(conn) if tables is None or row["table_name"] in tables]
         bloated = sorted(
             (row for row in candidates if row["dead_tuples"] >= min_dead_tuples and row["dead_ratio"] >= dead_ratio),

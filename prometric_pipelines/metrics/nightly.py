@@ -1,6 +1,6 @@
 """The nightly metrics run: recompute what changed since the last run, not a fixed window.
 
-Statement triggers on every table the metrics read (migration 20261207000200) record, per organization,
+Statement triggers on every table the metrics read (migration 20261207001200) record, per organization,
 the earliest UTC day a written row can affect — its old and its new version, so inserts, updates, soft
 and hard deletes and late data of any age are all seen. The nightly run:
 

@@ -13,6 +13,8 @@ from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import Engine
 
+from prometric_pipelines.alerts.record import record_run_failure
+from prometric_pipelines.config import business_today
 from prometric_pipelines.operations.isolation import FAILED_ORGANIZATIONS, OrganizationFailure, failures_from_json
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import InvalidInput, parse_uuid
@@ -124,6 +126,10 @@ def notify_owners(engine: Engine, run: FailedRun, organization_ids: list[str] | 
                 "message": run.message,
             },
         ).fetchall()
+        # the same failure in the one model of alerts (the dashboards' Alerts page), per organization
+        record_run_failure(
+            conn, ids, job_name=run.job_name, run_id=run.run_id, step=run.step, error=run.error, day=business_today()
+        )
     return NotificationResult(
         organization_ids=ids, organizations_from_run=organization_ids is not None, owners_notified=len(inserted)
     )

@@ -6,8 +6,9 @@ organization at once (`compute.compute`, exact integers), then merge:
 * new rows are inserted as DRAFT, changed DRAFT rows updated, unchanged ones left alone, DRAFT rows
   of employees no longer paid removed — each with an `audit_logs` row (old and new values);
 * APPROVED and PAID rows are never recomputed (the report lists them as locked);
-* the breakdown of every DRAFT row is rewritten (`payroll_items`, ids derived from the row's id, so
-  a re-run writes the same rows), and the month's skip reasons replaced (`payroll_skips`).
+* the breakdown of every DRAFT row is compared line by line with the computed one and only the
+  differences are written (`payroll_items`, ids derived from the row's id; an unchanged re-run writes
+  no line), and the month's skip reasons replaced (`payroll_skips`).
 Rows travel by COPY into temporary stage tables (PostgreSQL refuses COPY FROM into a table under
 row-level security, as the jobs login is); the merge is a handful of set-based statements.
 `approve` and `mark_paid` move a month's rows along DRAFT → APPROVED → PAID without recomputing.
@@ -32,6 +33,7 @@ import pyarrow.csv as pacsv
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, DATE, UUID
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import kz_calendar
 from prometric_pipelines.errors import PrometricError
@@ -46,6 +48,9 @@ PAYROLL_STEP = "payroll_run"
 MAX_AMOUNT = 10**15  # tiyn: numeric(15,2) holds up to 9,999,999,999,999.99
 _CSV = pacsv.WriteOptions(include_header=False, batch_size=65_536, quoting_style="needed")
 _IIN = re.compile(r"^\d{12}$")
+# Memory for the session's temporary tables (the stage of 100,000 rows is ~50 MB): with the server's
+# default of 8 MB the stage is written to disk and read back by every statement that joins it.
+TEMP_BUFFERS = "256MB"
 
 
 class PayrollError(PrometricError):
@@ -88,6 +93,7 @@ class OrganizationResult:
     approved: int = 0
     notified: int = 0
     paid: int = 0
+    lines_written: int = 0  # breakdown lines inserted, updated or deleted (unchanged ones are not written)
     # the month's rows after the run, by status: rows, gross, deductions, tax, net, employer contributions
     by_status: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -183,6 +189,7 @@ class PayrollReport:
             "approved": self.count("approved"),
             "notified": self.count("notified"),
             "paid": self.count("paid"),
+            "breakdown_lines_written": self.count("lines_written"),
             "rows": self.count("rows"),
             "rows_by_status": self.rows_by_status(),
             **{f"total_{key}_kzt": float(value) for key, value in totals.items()},
@@ -261,7 +268,19 @@ def _read_frame(conn: Connection, statement, params: dict[str, Any]) -> pd.DataF
     objects one attribute at a time took longer than the queries). Ids arrive as text."""
     result = conn.execute(statement, params)
     columns = list(result.keys())
-    return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
+    # the driver's own tuples: wrapping each in a Row first cost more than the query at 100,000 rows
+    records = result.cursor.fetchall() if result.returns_rows and result.cursor is not None else []
+    result.close()
+    # object columns: converting 100,000 ids per column to Arrow-backed strings (pandas' default) cost
+    # seconds and the run only compares and copies them
+    return pd.DataFrame(records, columns=columns, dtype=object)
+
+
+def _not_in(values: pd.Series | pd.Index, others: pd.Series) -> np.ndarray:
+    """values ∉ others, elementwise, over plain Python strings (pandas' isin on Arrow-backed strings
+    builds an Arrow scalar per value: seconds at 100,000 ids)."""
+    wanted = set(others.tolist())
+    return np.fromiter((value not in wanted for value in values.tolist()), dtype=bool, count=len(values))
 
 
 def prepare(
@@ -389,7 +408,7 @@ def _copy(conn: Connection, name: str, table: pa.Table) -> None:
 
 
 def _copy_into(conn: Connection, kind: str, table: pa.Table, org_id: str) -> None:
-    """COPY into the `kind`'s temporary stage, then one INSERT … SELECT into payroll_items/payroll_skips:
+    """COPY into the `kind`'s temporary stage, then one INSERT … SELECT into payroll_skips:
     PostgreSQL refuses COPY FROM into a table under row-level security, which the jobs login is."""
     if table.num_rows == 0:
         return
@@ -397,19 +416,6 @@ def _copy_into(conn: Connection, kind: str, table: pa.Table, org_id: str) -> Non
     conn.execute(_sql(f"clear_{kind}_stage"))
     _copy(conn, f"copy_{kind}", table)
     conn.execute(_sql(f"insert_{kind}"), {"organization_id": org_id})
-
-
-def _item_ids(payroll_ids: np.ndarray, position: int) -> np.ndarray:
-    """The id of a breakdown line: its payroll row's id with the last byte XOR the line's position
-    (1-9) — deterministic, so a re-run writes the same ids, and unique per (row, code)."""
-    text = np.array(payroll_ids, dtype="S36").view(np.uint8).reshape(-1, 36).copy()
-    digits = text[:, 34:36]
-    values = np.where(digits >= ord("a"), digits - ord("a") + 10, digits - ord("0")).astype(np.uint8)
-    byte = (values[:, 0] << 4 | values[:, 1]) ^ position
-    hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    text[:, 34] = hexdigits[byte >> 4]
-    text[:, 35] = hexdigits[byte & 0x0F]
-    return text.view("S36").ravel()
 
 
 def _decimal_text(tiyn: np.ndarray) -> pd.Series:
@@ -420,24 +426,34 @@ def _decimal_text(tiyn: np.ndarray) -> pd.Series:
     return sign + (absolute // 100).astype(str) + "." + (absolute % 100).astype(str).str.zfill(2)
 
 
-def _items_table(rows: pd.DataFrame, amounts: pd.DataFrame, p: YearParameters, organization_id: str) -> pa.Table:
-    """The breakdown lines of the rows (one per code), as an Arrow table in copy_items.sql's order."""
+# Breakdown lines whose `details` may be non-NULL (the others' are always NULL).
+DETAILED_CODES = ("BASIC", "OVERTIME", "IPN", "OPV", "OPVR")
+_AMOUNT_OF = {
+    "BASIC": "basic", "OVERTIME": "overtime", "OPV": "opv", "VOSMS": "vosms", "IPN": "ipn",
+    "OPVR": "opvr", "SO": "so", "OOSMS": "oosms", "SN": "sn",
+}  # fmt: skip
+
+
+def line_rates(p: YearParameters) -> dict[str, str]:
+    """The `rate` of the breakdown lines whose rate is the year's (sync_items.sql's parameters);
+    BASIC has none, ИПН's depends on the row (staged)."""
+    return {
+        "opv_rate": f"{p.opv_rate:f}", "vosms_rate": f"{p.vosms_rate:f}", "opvr_rate": f"{p.opvr_rate:f}",
+        "so_rate": f"{p.so_rate:f}", "oosms_rate": f"{p.oosms_rate:f}", "sn_rate": f"{p.sn_rate:f}",
+    }  # fmt: skip
+
+
+def _line_columns(rows: pd.DataFrame, amounts: pd.DataFrame, p: YearParameters) -> dict[str, pa.Array]:
+    """The breakdown of each row as columns of its stage row (`<code>_base`, `<code>_amount`,
+    `<code>_details`, `ipn_rate`): sync_items.sql unfolds them into the nine lines in SQL, so 100,000
+    stage rows travel instead of 900,000 lines."""
     n = len(rows)
-    ids = rows["id"].to_numpy(dtype="S36")
-    rate = {code: None for code in ITEM_CODES}
-
-    def pct(value: Decimal) -> str:
-        return f"{value:f}"
-
-    rate.update(
-        OPV=pct(p.opv_rate), VOSMS=pct(p.vosms_rate), OPVR=pct(p.opvr_rate), SO=pct(p.so_rate),
-        OOSMS=pct(p.oosms_rate), SN=pct(p.sn_rate), OVERTIME="1.5",
-    )  # fmt: skip
+    ipn_rate = f"{p.ipn_rate:f}"
     # ИПН: one rate when the base falls in one band, NULL (see details) when it spans both
-    ipn_rate = np.where(
+    ipn_rates = np.where(
         amounts["ipn_high_base"].to_numpy() == 0,
-        pct(p.ipn_rate),
-        np.where(amounts["ipn_low_base"].to_numpy() == 0, pct(p.ipn_high_rate or p.ipn_rate), None),
+        ipn_rate,
+        np.where(amounts["ipn_low_base"].to_numpy() == 0, f"{p.ipn_high_rate or p.ipn_rate:f}", None),
     )
     hourly = (rows["salary"].to_numpy() * 2 + rows["norm_days"].to_numpy() * 8) // (rows["norm_days"].to_numpy() * 16)
     taxable_tiyn = (amounts["taxable"].to_numpy() * 2 + RATE_SCALE) // (2 * RATE_SCALE)
@@ -476,35 +492,14 @@ def _items_table(rows: pd.DataFrame, amounts: pd.DataFrame, p: YearParameters, o
         "OOSMS": amounts["oosms_base"].to_numpy(),
         "SN": amounts["sn_base"].to_numpy(),
     }
-    values = {
-        "BASIC": "basic", "OVERTIME": "overtime", "OPV": "opv", "VOSMS": "vosms", "IPN": "ipn",
-        "OPVR": "opvr", "SO": "so", "OOSMS": "oosms", "SN": "sn",
-    }  # fmt: skip
-    parts = []
-    for position, (code, kind) in enumerate(ITEM_CODES.items(), start=1):
-        rates = ipn_rate if code == "IPN" else np.full(n, rate[code], dtype=object)
-        line_details = details.get(code)
-        parts.append(
-            pa.table(
-                {
-                    "id": pa.array(_item_ids(ids, position).astype(str)),
-                    "payrollId": pa.array(ids.astype(str)),
-                    "organizationId": pa.array(np.full(n, organization_id)),
-                    "code": pa.array(np.full(n, code)),
-                    "kind": pa.array(np.full(n, kind)),
-                    "base": _money(bases[code]),
-                    "rate": pa.array(rates, type=pa.string()),
-                    "amount": _money(amounts[values[code]].to_numpy()),
-                    "details": pa.array(
-                        np.full(n, None, dtype=object)
-                        if line_details is None
-                        else np.asarray(line_details, dtype=object),
-                        type=pa.string(),
-                    ),
-                }
-            )
-        )
-    return pa.concat_tables(parts)
+    columns: dict[str, pa.Array] = {}
+    for code in ITEM_CODES:
+        columns[f"{code.lower()}_base"] = _money(bases[code])
+        columns[f"{code.lower()}_amount"] = _money(amounts[_AMOUNT_OF[code]].to_numpy())
+    for code in DETAILED_CODES:
+        columns[f"{code.lower()}_details"] = pa.array(np.asarray(details[code], dtype=object), type=pa.string())
+    columns["ipn_rate"] = pa.array(ipn_rates if n else np.array([], dtype=object), type=pa.string())
+    return columns
 
 
 def _notes(rows: pd.DataFrame) -> pd.Series:
@@ -553,7 +548,7 @@ def _compute_organization(
     result.locked = {str(k): int(v) for k, v in locked["status"].fillna("NULL").value_counts().sort_index().items()}
     drafts = existing[is_draft].set_index("employee_id")
 
-    keep = ~inputs["employee_id"].isin(set(locked["employee_id"]))
+    keep = _not_in(inputs["employee_id"], locked["employee_id"])
     rows, amounts = inputs[keep].copy(), amounts[keep]
     rows["id"] = rows["employee_id"].map(drafts["id"]).astype(object)
     rows["payrollNumber"] = rows["employee_id"].map(drafts["payroll_number"]).astype(object)
@@ -587,11 +582,12 @@ def _compute_organization(
             # NEW marks rows to insert (stored as DRAFT); the month's lock makes the classification safe
             "status": pa.array(np.where(new, "NEW", "DRAFT")),
             "notes": pa.array(_notes(rows).to_numpy(), type=pa.string()),
+            **_line_columns(rows, amounts, p),
         }
     )
     _copy(conn, "copy_stage", stage)
     conn.execute(_sql("analyze_stage"))
-    stale = drafts.loc[~drafts.index.isin(set(rows["employee_id"])), "id"].tolist()
+    stale = drafts.loc[_not_in(drafts.index, rows["employee_id"]), "id"].tolist()
 
     write = {**period, "now": now, "user_agent": USER_AGENT}
     result.updated = conn.execute(_sql("update_changed_drafts"), write).rowcount
@@ -600,8 +596,8 @@ def _compute_organization(
     result.unchanged = n - result.created - result.updated
     if result.created >= 1_000:  # a big first run: statistics from before it would mislead the planner
         conn.execute(_sql("analyze_payroll"))
-    conn.execute(_sql("delete_draft_items"), period)
-    _copy_into(conn, "items", _items_table(rows, amounts, p, org_id), org_id)
+    counts = conn.execute(_sql("sync_items"), {**period, **line_rates(p)}).one()
+    result.lines_written = counts.added + counts.changed + counts.removed
 
     conn.execute(_sql("delete_skips"), period)
     result.skipped = list(skips[["employee_id", "employee_code", "reason"]].itertuples(index=False, name=None))
@@ -656,7 +652,9 @@ def run_payroll(
     ids = list(organization_ids) if organization_ids else None
     results: list[OrganizationResult] = []
     with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        # the breakdown's comparison hashes 900,000 stored lines of a 100,000-employee organization
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        _reserve_temp_buffers(conn)
         organizations = [dict(row._mapping) for row in conn.execute(_organizations_sql(), {"organization_ids": ids})]
         for organization in organizations:  # ordered by id: locks are always taken in the same order
             organization["organization_id"] = str(organization["organization_id"])
@@ -679,6 +677,16 @@ def run_payroll(
         for result in results:
             _summarise(conn, result.organization_id, first, result)
     return PayrollReport(period, action, results, time.perf_counter() - started, failures)
+
+
+def _reserve_temp_buffers(conn: Connection) -> None:
+    """Sets the session's temp_buffers (TEMP_BUFFERS). PostgreSQL refuses a new size once the session
+    has used a temporary table with another one: the run then goes on with the size it has."""
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DBAPIError:
+        pass
 
 
 def _run_organization(

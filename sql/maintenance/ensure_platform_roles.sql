@@ -8,5 +8,8 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'prometric_jobs') THEN
         CREATE ROLE prometric_jobs NOLOGIN;
     END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'prometric_maintenance') THEN
+        CREATE ROLE prometric_maintenance NOLOGIN;
+    END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$

@@ -1,22 +1,20 @@
 -- The single set-based pass of a reconciliation for one organization: every kind of finding
 -- (semantics: ../shared/specs/stock.md, docs/stock.md), as rows of stock_discrepancies.
--- A SELECT, not an INSERT … SELECT: PostgreSQL runs only read-only queries with parallel workers,
--- and the scan of the ledger is the whole cost; the few findings are inserted by the caller.
--- The ledger is read once, aggregated to (warehouse, product, type, from, to) groups. The work per
--- movement is kept to the grouping and two cheap filters (measured: the full validity expression
--- per movement cost a third of the pass): whether a movement's type and transfer ends are valid
--- depends only on its group, so it is decided on the groups; only the sign of the quantity is
--- tested per movement (non-positive IN/OUT/TRANSFER quantities are left out of the sum and their
--- ids collected, rare). Ownership (warehouse/product of the movement's organization) is likewise
--- checked on the groups (thousands), not per movement (millions). The rare groups that are
+-- The ledger has already been read and aggregated to (warehouse, product, type, from, to) groups
+-- into the transaction's temporary table stock_ledger_parts (ledger_parts_full.sql: every movement;
+-- ledger_parts_sealed.sql: the sealed balances and the movements after them); this statement works on
+-- thousands of groups, not millions of movements, and the few findings are inserted by the caller.
+-- Whether a movement's type and transfer ends are valid depends only on its group, so it is decided
+-- on the groups; only the sign of the quantity was tested per movement (non-positive IN/OUT/TRANSFER
+-- quantities are left out of the sum and their ids collected, rare). Ownership (warehouse/product of
+-- the movement's organization) is likewise checked on the groups. The rare groups that are
 -- malformed or point at another organization are expanded back to their movements through the indexes.
 WITH movement_groups AS (
-    SELECT m."organizationId" AS organization_id, m."warehouseId" AS warehouse_id, m."productId" AS product_id,
-           m.type, m."fromWarehouseId" AS from_id, m."toWarehouseId" AS to_id,
-           sum(m.quantity) FILTER (WHERE m.quantity > 0 OR m.type = 'ADJUSTMENT') AS quantity,
-           array_agg(m.id) FILTER (WHERE m.quantity <= 0 AND m.type <> 'ADJUSTMENT') AS non_positive_ids
-    FROM stock_movements AS m
-    WHERE m."organizationId" = :organization_id AND m."createdAt" <= :as_of
+    -- the pass's ledger groups (ledger_parts_full.sql or ledger_parts_sealed.sql), their sealed and
+    -- open parts summed
+    SELECT p.organization_id, p.warehouse_id, p.product_id, p.type, p.from_id, p.to_id,
+           sum(p.quantity) AS quantity, prometric_uuid_array_cat(p.non_positive_ids) AS non_positive_ids
+    FROM stock_ledger_parts AS p
     GROUP BY 1, 2, 3, 4, 5, 6
 ),
 checked_groups AS (

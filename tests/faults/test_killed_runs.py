@@ -25,6 +25,7 @@ from prometric_pipelines.supervision import LAUNCHER_PID_TAG
 from tests import metrics_data, stock_scenario
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
 from tests.faults.cli_process import CliProcess, claimed_slots, local_instance, run_cli
+from tests.operator import operator_env
 from tests.test_payroll_jobs import _content, staff
 from tests.waiting import wait_for, wait_for_backend_to_end
 
@@ -44,7 +45,7 @@ def platform(databases, template_database, tmp_path, cli_env, request):
         stock = stock_scenario.build(conn, business_today())
         sales = metrics_data.build(conn)  # the hand-made ERP data of tests/test_metrics.py, its day D
     archive = Archive.from_url(str(tmp_path / "archive"))
-    env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False), "ARCHIVE_URL": str(archive.root)}
+    env = {**operator_env(cli_env, url), "ARCHIVE_URL": str(archive.root)}
     yield {
         "url": url,
         "engine": engine,

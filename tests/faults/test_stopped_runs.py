@@ -19,6 +19,7 @@ from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.supervision import fix_pending_claim_interval, launcher_is_gone, launcher_tags
 from tests.faults.cli_process import CliProcess, claimed_slots, local_instance
+from tests.operator import operator_env
 from tests.test_payroll_jobs import staff
 
 pytestmark = pytest.mark.faults
@@ -31,7 +32,7 @@ def tenant(databases, template_database, cli_env, request):
     url = databases.create(f"stopped_{request.node.name}"[:40], template=template_database)
     engine = create_db_engine(url)
     org = str(staff(engine)["organization"]["id"])
-    env = {**cli_env, "DATABASE_URL": url.render_as_string(hide_password=False)}
+    env = operator_env(cli_env, url)
     yield {"engine": engine, "org": org, "env": env, "home": Path(env["PROMETRIC_HOME"])}
     engine.dispose()
     databases.drop(url)

@@ -106,6 +106,9 @@ def audit_archive(
                         "month": f"{p.year:04d}-{p.month:02d}",
                         "rows": p.rows,
                         "path": p.path,
+                        "url": p.url,
+                        "size_bytes": p.size_bytes,
+                        "sha256": p.sha256,
                         "masked_values": p.masked_values,
                     }
                     for p in result.pieces
@@ -116,7 +119,8 @@ def audit_archive(
             # the chains' newest links, recorded outside the database (also in the archive's head files):
             # `prometric audit verify` reports a chain that no longer reaches its head
             "chain_heads": dg.MetadataValue.json(_heads(result.heads)),
-            "archive": str(archive.root),
+            "archive": archive.url,
+            "bytes_written": sum(p.size_bytes for p in result.pieces),
             "export_s": round(result.export_seconds, 3),
             "verify_s": round(result.verify_seconds, 3),
             "delete_s": round(result.delete_seconds, 3),
@@ -137,12 +141,12 @@ def _heads(heads: dict) -> dict[str, dict]:
 
 
 def _files_check(engine, archive: Archive, result: ArchiveResult, ids: list[str] | None) -> dg.AssetCheckResult:
-    """The run's manifests, the files on disk that match them, and the rows the run deleted agree."""
+    """The run's manifests, the archived objects that match them, and the rows the run deleted agree."""
     with engine.connect() as conn:
         manifests = conn.execute(
             load_sql("audit", "run_manifests"), {"run_key": result.run_key, "organization_ids": ids}
         ).all()
-    files = sum(1 for m in manifests if archive.absolute(m.path).is_file())
+    files = sum(1 for m in manifests if archive.store.exists(m.path))
     manifest_rows = sum(m.row_count for m in manifests)
     passed = len(manifests) == files == result.files_written and manifest_rows == result.rows_archived
     return dg.AssetCheckResult(
@@ -185,8 +189,9 @@ def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConf
     if ids is not None:
         with engine.connect() as conn:
             check_run_config(require_organizations, conn, ids)
+    archive = Archive.from_url()
     result = restore_month(
-        engine, Archive.from_url(), month, organization_ids=ids, run_key=context.run.run_id, progress=context.log.info
+        engine, archive, month, organization_ids=ids, run_key=context.run.run_id, progress=context.log.info
     )
     summary = {
         "month": f"{month:%Y-%m}",
@@ -195,6 +200,7 @@ def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConf
             {
                 "organization": organization_label(f.organization_id),
                 "path": f.path,
+                "url": archive.store.object_url(f.path),  # removed after the restore committed
                 "rows_in_file": f.rows_in_file,
                 "rows_inserted": f.rows_inserted,
             }

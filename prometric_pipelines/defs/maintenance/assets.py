@@ -253,7 +253,8 @@ def database_backup(
     manifest = result.manifest
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(result.backup.dump)),
+            "path": dg.MetadataValue.path(_local_or_url(result.backup)),
+            "url": dg.MetadataValue.url(result.backup.url),
             "size_bytes": manifest["size_bytes"],
             "size": _mib(manifest["size_bytes"]),
             "sha256": manifest["sha256"],
@@ -286,7 +287,7 @@ def backup_restore_check(
     return dg.AssetCheckResult(
         passed=result.matches,
         metadata={
-            "backup": result.backup.dump.name,
+            "backup": result.backup.name,
             "backup_taken_at": result.backup.manifest["started_at"],
             "tables_compared": result.tables_compared,
             "rows_restored": result.rows_restored,
@@ -354,3 +355,9 @@ def database_health(
             ),
         }
     )
+
+
+def _local_or_url(backed_up: backup.BackupFile) -> str:
+    """The dump's local path (a local ARCHIVE_URL), else its object URL."""
+    local = backed_up.location.store.local_path(backed_up.key)
+    return str(local) if local is not None else backed_up.url

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from prometric_pipelines.config import partitions_start
+from prometric_pipelines.defs.alerts.definitions import metric_alerts
 from prometric_pipelines.defs.automation import default_schedule_status, default_sensor_status
 from prometric_pipelines.defs.operations.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
 from prometric_pipelines.defs.operations.isolation import earlier_failures, report_failures
@@ -102,9 +103,16 @@ def _windows_metadata(windows: list[NightlyWindow]) -> dict[str, object]:
 
 # The steps after each metrics step in a run: the last one present raises the run's partial failure.
 LATER_STEPS = {
-    "daily_metrics": ("weekly_metrics", "monthly_metrics", "quarterly_metrics", "yearly_metrics", "kpi_values"),
-    **{f"{name}_metrics": ("kpi_values",) for name in ("weekly", "monthly", "quarterly", "yearly")},
-    "kpi_values": (),
+    "daily_metrics": (
+        "weekly_metrics",
+        "monthly_metrics",
+        "quarterly_metrics",
+        "yearly_metrics",
+        "kpi_values",
+        "metric_alerts",
+    ),
+    **{f"{name}_metrics": ("kpi_values", "metric_alerts") for name in ("weekly", "monthly", "quarterly", "yearly")},
+    "kpi_values": ("metric_alerts",),
 }
 
 
@@ -312,9 +320,9 @@ def kpi_values(
 metrics_job = dg.define_asset_job(
     "metrics_job",
     # the freshness check of daily_metrics runs from its own schedule, not after every (backfill) run
-    selection=dg.AssetSelection.assets(daily_metrics, *rollup_assets, kpi_values)
+    selection=dg.AssetSelection.assets(daily_metrics, *rollup_assets, kpi_values, metric_alerts)
     - dg.AssetSelection.checks(*freshness_checks),
-    description="Daily metrics, their weekly/monthly/quarterly/yearly rollups and KPIs for a range of days.",
+    description="Daily metrics, their weekly/monthly/quarterly/yearly rollups, KPIs and alerts for a range of days.",
 )
 
 

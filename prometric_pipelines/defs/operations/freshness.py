@@ -9,8 +9,12 @@ an old month at 00:30 on the 1st would count. The partition checks here ask for 
 import datetime as dt
 
 import dagster as dg
+from sqlalchemy.exc import SQLAlchemyError
 
+from prometric_pipelines.alerts.record import record_stale_partition
 from prometric_pipelines.defs.automation import default_schedule_status
+from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.operations.freshness import expected_daily_partition, expected_payroll_month
 
 TIMEZONE = "Asia/Almaty"
@@ -25,8 +29,11 @@ PAYROLL_FRESHNESS = dg.FreshnessPolicy.cron(
 )
 
 
-def partition_freshness(instance: dg.DagsterInstance, asset: str, partition_key: str) -> dg.AssetCheckResult:
-    """Passes when the partition has a materialization in the instance."""
+def partition_freshness(
+    instance: dg.DagsterInstance, asset: str, partition_key: str, postgres: PostgresResource | None = None
+) -> dg.AssetCheckResult:
+    """Passes when the partition has a materialization in the instance; else, with `postgres`, also records
+    a freshness alert for every organization (the one model of alerts, docs/alerts.md)."""
     records = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[partition_key]), limit=1
     ).records
@@ -37,6 +44,12 @@ def partition_freshness(instance: dg.DagsterInstance, asset: str, partition_key:
             description=f"partition {partition_key} materialized at {when:%Y-%m-%d %H:%M} UTC",
             metadata={"expected_partition": partition_key, "materialized_at": dg.MetadataValue.timestamp(when)},
         )
+    if postgres is not None:
+        try:
+            with postgres.get_engine().begin() as conn:
+                record_stale_partition(conn, asset, partition_key, dt.date.fromisoformat(partition_key))
+        except (PrometricError, SQLAlchemyError) as error:  # the check's verdict stands without its alert
+            dg.get_dagster_logger().warning(f"freshness alert not recorded: {str(error).splitlines()[0]}")
     return dg.AssetCheckResult(
         passed=False,
         description=f"partition {partition_key} is not materialized yet",
@@ -47,21 +60,23 @@ def partition_freshness(instance: dg.DagsterInstance, asset: str, partition_key:
 @dg.asset_check(
     asset="daily_metrics",
     name="yesterday_materialized_by_3am",
+    pool="postgres",  # a failed check records a freshness alert
     description="Yesterday's partition (Asia/Almaty) exists once 03:00 has passed.",
 )
-def daily_metrics_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def daily_metrics_freshness(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
     day = expected_daily_partition(dt.datetime.now(dt.UTC))
-    return partition_freshness(context.instance, "daily_metrics", day.isoformat())
+    return partition_freshness(context.instance, "daily_metrics", day.isoformat(), postgres)
 
 
 @dg.asset_check(
     asset="payroll_run",
     name="last_month_materialized_by_the_2nd",
+    pool="postgres",
     description="Last month's partition exists once the 2nd (00:00 Asia/Almaty) has come.",
 )
-def payroll_freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def payroll_freshness(context: dg.AssetCheckExecutionContext, postgres: PostgresResource) -> dg.AssetCheckResult:
     month = expected_payroll_month(dt.datetime.now(dt.UTC))
-    return partition_freshness(context.instance, "payroll_run", month.isoformat())
+    return partition_freshness(context.instance, "payroll_run", month.isoformat(), postgres)
 
 
 freshness_checks = [daily_metrics_freshness, payroll_freshness]
@@ -69,7 +84,7 @@ freshness_checks = [daily_metrics_freshness, payroll_freshness]
 freshness_checks_job = dg.define_asset_job(
     "freshness_checks_job",
     selection=dg.AssetSelection.checks(*freshness_checks),
-    description="Evaluates the partition freshness checks (no database work).",
+    description="Evaluates the partition freshness checks (a failed one records a freshness alert).",
 )
 
 

@@ -18,10 +18,9 @@ TABLES_PRODUCED_BY_JOBS = frozenset({"metrics", "payroll"})
     pool="postgres",
     description="The ERP's operational schema: applies pending Alembic migrations (advisory-locked).",
 )
-def operational_schema(
-    context: dg.AssetExecutionContext, maintenance_postgres: PostgresResource
-) -> dg.MaterializeResult:
-    result = migrate(maintenance_postgres.get_engine())
+def operational_schema(context: dg.AssetExecutionContext, schema_postgres: PostgresResource) -> dg.MaterializeResult:
+    # the migration is the one step that holds the owner's URL (docs/security.md, "Logins")
+    result = migrate(schema_postgres.get_engine())
     if result.applied:
         context.log.debug(f"applied {len(result.applied)} migration(s): {', '.join(result.applied)}")
     else:
@@ -32,7 +31,7 @@ def operational_schema(
             "previous_revision": result.revision_before or "(empty database)",
             "applied_migrations": dg.MetadataValue.json(result.applied),
             "table_count": result.table_count,
-            "database": display_url(maintenance_postgres.get_engine().url),
+            "database": display_url(schema_postgres.get_engine().url),
             "duration_s": round(result.seconds, 3),
         }
     )

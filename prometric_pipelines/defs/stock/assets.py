@@ -44,6 +44,11 @@ class StockReconciliationConfig(dg.Config):
     organization_ids: list[str] | None = Field(
         default=None, description="Organizations to reconcile; absent or empty: all."
     )
+    full_pass: bool = Field(
+        default=False,
+        description="Read every movement and rebuild the sealed balances, instead of the sealed balances "
+        "plus the movements after them (the default once an organization has been sealed).",
+    )
 
 
 def open_findings_check(kind: str) -> str:
@@ -92,6 +97,7 @@ def stock_reconciliation(
         apply=config.apply_adjustments,
         run_key=context.run.run_id,
         progress=context.log.info,
+        sealed_balances=not config.full_pass,
     )
     total = len(organizations)
     yield dg.MaterializeResult(
@@ -116,6 +122,9 @@ def run_metadata(result: ReconciliationResult) -> dict[str, object]:
         "notifications": result.notifications,
         # data quality (docs/data-quality.md): finding values too large for their column, stored as NULL
         "values_out_of_range": result.values_out_of_range,
+        # how the ledger was read (docs/stock.md, "Sealed balances")
+        "organizations_from_sealed_balances": sum(org.ledger == "sealed" for org in result.organizations),
+        "unsealed_pairs": sum(org.unsealed_pairs for org in result.organizations),
         "summary": dg.MetadataValue.md(summary_markdown(result)),
     }
 

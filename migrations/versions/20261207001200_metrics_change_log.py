@@ -10,8 +10,8 @@ can affect, per organization; the nightly metrics run recomputes from there (doc
 * `metric_nightly_state` (platform table): the last day each organization's nightly run completed, so
   a night the schedule missed is caught up.
 
-Revision ID: 20261207000200
-Revises: 20261206201000
+Revision ID: 20261207001200
+Revises: 20261207001000
 Create Date: 2026-12-07 00:02:00+00:00
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "20261207000200"
-down_revision: str | None = "20261206201000"
+revision: str = "20261207001200"
+down_revision: str | None = "20261207001000"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

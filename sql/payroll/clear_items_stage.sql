@@ -1,1 +1,0 @@
-TRUNCATE payroll_items_stage

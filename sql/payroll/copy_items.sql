@@ -1,1 +1,0 @@
-COPY payroll_items_stage (id, "payrollId", "organizationId", code, kind, base, rate, amount, details) FROM STDIN (FORMAT csv)
