@@ -9,6 +9,8 @@ can affect, per organization; the nightly metrics run recomputes from there (doc
   recomputes, and deletes exactly the rows it claimed (a row committed meanwhile stays for the next run).
 * `metric_nightly_state` (platform table): the last day each organization's nightly run completed, so
   a night the schedule missed is caught up.
+* both: the jobs login reads and writes them; the maintenance login reads them (SELECT grant and a
+  `maintenance_read` policy, as every table with row-level security).
 
 Revision ID: 20261207001200
 Revises: 20261207001000
@@ -25,6 +27,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 JOBS = "prometric_jobs"
+MAINTENANCE = "prometric_maintenance"  # reads every table for backups (migration 20261207001000)
 ALL_ORGANIZATIONS = "*"  # the organization expression of a table every organization reads (fx_rates)
 NO_EARLIER_THAN = "'-infinity'::date"  # the change can affect every day of the organization's history
 
@@ -93,7 +96,11 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {JOBS}")
         op.execute(f"CREATE POLICY jobs_all_tenants ON {table} TO {JOBS} USING (true) WITH CHECK (true)")
+        # like every table with row-level security: the maintenance login reads it all (backups)
+        op.execute(f"GRANT SELECT ON {table} TO {MAINTENANCE}")
+        op.execute(f"CREATE POLICY maintenance_read ON {table} FOR SELECT TO {MAINTENANCE} USING (true)")
     op.execute(f"GRANT USAGE ON SEQUENCE metric_changes_id_seq TO {JOBS}")
+    op.execute(f"GRANT SELECT ON SEQUENCE metric_changes_id_seq TO {MAINTENANCE}")
 
     # One set-based INSERT per statement and transition table: the statement's rows grouped by
     # organization, the earliest day of each. SECURITY DEFINER: whoever writes the ERP tables (the ERP's
@@ -156,5 +163,8 @@ def downgrade() -> None:
         for event in EVENTS:
             op.execute(f"DROP TRIGGER IF EXISTS metric_changes_{event} ON {table}")
     op.execute("DROP FUNCTION prometric_note_metric_changes()")
+    for table in ("metric_changes", "metric_nightly_state"):  # the policies go with the tables; said for clarity
+        op.execute(f"DROP POLICY IF EXISTS maintenance_read ON {table}")
+        op.execute(f"DROP POLICY IF EXISTS jobs_all_tenants ON {table}")
     op.execute("DROP TABLE metric_nightly_state")
     op.execute("DROP TABLE metric_changes")
