@@ -1,4 +1,4 @@
-"""The nightly metrics run recomputes what changed (the change log of migration 20261207000200): after
+"""The nightly metrics run recomputes what changed (the change log of migration 20261207001200): after
 random inserts, updates, soft and hard deletes across old and new days, its rows equal a recomputation
 of the whole history from scratch, row for row; and it recomputes only the organizations that changed."""
 

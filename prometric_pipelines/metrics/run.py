@@ -77,6 +77,7 @@ def run_organizations(conn: Connection, organization_ids: Iterable[str] | None) 
 def _begin(conn: Connection, organization_ids: list[str]) -> None:
     conn.execute(load_sql("metrics", "lock"))
     conn.execute(load_sql("metrics", "work_mem"), {"work_mem": WORK_MEM})
+    conn.execute(load_sql("metrics", "custom_plans"))
     conn.execute(load_sql("metrics", "create_run_organizations"), {"organization_ids": organization_ids})
     conn.execute(load_sql("metrics", "analyze_run_organizations"))
     conn.execute(load_sql("metrics", "create_rows"))
@@ -101,6 +102,7 @@ def _write(
     conn.execute(load_sql("metrics", "stage_final_rows"), {**window, "step": period.step})
     conn.execute(load_sql("metrics", "analyze_final"))
     conn.execute(load_sql("metrics", "mark_stored_rows"), window)
+    conn.execute(load_sql("metrics", "analyze_final"))  # the mark changed `stored` (see the file)
     conn.execute(load_sql("metrics", "delete_window"), {**window, "kpi": kpi})
     conn.execute(load_sql("metrics", "analyze_replaced"))
     written = conn.execute(
