@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from prometric_pipelines.metrics.catalog import CATALOG
 from prometric_pipelines.metrics.periods import MONTHLY, ROLLUPS, WEEKLY
-from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
+from prometric_pipelines.metrics.run import _begin, compute_daily, compute_kpis, compute_rollup
 from tests.metrics_data import D, build, day
 
 START, END = day(1), day(15)
@@ -232,3 +232,16 @@ def test_kpis(value, data):
     assert len(failures) == 2
     assert any("'hostile'" in f and "unexpected character" in f for f in failures)
     assert any("'unknown_input'" in f and "unknown metric 'foo'" in f for f in failures)
+
+
+def test_a_metrics_transaction_plans_every_statement_with_its_own_window(engine):
+    """The same statements run once per nightly window and period on one connection: psycopg prepares
+    them after 5 runs, and a generic plan (no dates, no organizations) made daily_invoices quadratic."""
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT current_setting('plan_cache_mode')")).scalar_one() == "auto"
+        conn.rollback()
+        with conn.begin():
+            _begin(conn, [])
+            assert conn.execute(text("SELECT current_setting('plan_cache_mode')")).scalar_one() == "force_custom_plan"
+        # transaction-local: the connection goes back to the pool as it was
+        assert conn.execute(text("SELECT current_setting('plan_cache_mode')")).scalar_one() == "auto"

@@ -16,6 +16,8 @@ from sqlalchemy import text
 
 from prometric_pipelines.commands.metrics import ASSETS
 from prometric_pipelines.defs.metrics.definitions import (
+    NIGHTLY_CHANGES,
+    NIGHTLY_TAG,
     daily_metrics,
     kpi_values,
     metrics_nightly_schedule,
@@ -75,7 +77,8 @@ def test_the_same_range_twice_gives_identical_rows(generated):
     assert rows(generated) == before
     with generated.connect() as conn:
         assert conn.execute(text("SELECT id FROM metrics ORDER BY id")).scalars().all() == ids_before  # upserted
-        assert conn.execute(text("SELECT DISTINCT metadata->>'run_id' FROM metrics")).scalars().all() == ["two"]
+        # nothing changed: no row was rewritten, each still names the run that wrote it
+        assert conn.execute(text("SELECT DISTINCT metadata->>'run_id' FROM metrics")).scalars().all() == ["one"]
     periods = {r[4] for r in before}
     assert periods == {"daily", "weekly", "monthly", "quarterly", "yearly"}
     assert any(r[3] == "kpi" for r in before)  # the generator's formulas produced KPI values
@@ -169,14 +172,13 @@ def test_launchpad_config_with_a_bad_organization_fails_with_one_line(generated,
         assert database_checksum(conn) == before
 
 
-def test_nightly_schedule_asks_for_yesterday_and_the_late_data_window(monkeypatch):
+def test_nightly_schedule_asks_for_yesterday_and_the_days_that_changed():
     at = dt.datetime(2026, 3, 11, 1, 0, tzinfo=ZoneInfo("Asia/Almaty"))
     request = metrics_nightly_schedule(dg.build_schedule_context(scheduled_execution_time=at))
-    assert request.tags["dagster/asset_partition_range_start"] == "2026-03-07"
-    assert request.tags["dagster/asset_partition_range_end"] == "2026-03-10"
-    monkeypatch.setenv("PROMETRIC_METRICS_LATE_DAYS", "0")
-    request = metrics_nightly_schedule(dg.build_schedule_context(scheduled_execution_time=at))
     assert request.tags["dagster/asset_partition_range_start"] == "2026-03-10"
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-03-10"
+    assert request.tags[NIGHTLY_TAG] == NIGHTLY_CHANGES  # earlier days: those whose facts changed
+    assert request.run_key == "metrics-2026-03-10"
     assert metrics_nightly_schedule.cron_schedule == "0 1 * * *"
     assert metrics_nightly_schedule.execution_timezone == "Asia/Almaty"
 
@@ -245,10 +247,13 @@ def test_a_run_killed_mid_write_changes_nothing_and_a_rerun_equals_a_clean_run(g
                                          ORDER BY id LIMIT 1)""")
         )
 
-    # the daily step deletes its window and then inserts; the insert reads kpi_definitions (targets), which a
-    # session holds. pg_stat_activity keeps the first 1 kB of the statement: the targets CTE is in it
+    # the daily step deletes the rows of its window that changed, then inserts their new versions; a session
+    # holds a changed row (the orders_revenue of the late order's day), so the delete waits on it mid-write
     blocker = generated.connect()
-    blocker.execute(text("LOCK TABLE kpi_definitions IN ACCESS EXCLUSIVE MODE"))
+    blocker.execute(
+        text("""SELECT id FROM metrics WHERE period = 'daily' AND name = 'orders_revenue'
+                AND date BETWEEN '2025-07-03' AND '2025-07-04' FOR UPDATE""")
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "prometric_pipelines.cli", "run", "metrics", "--from", str(first), "--to", str(last)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -262,10 +267,10 @@ def test_a_run_killed_mid_write_changes_nothing_and_a_rerun_equals_a_clean_run(g
                     text("""SELECT a.pid FROM pg_stat_activity a
                             WHERE a.datname = current_database() AND a.application_name = 'prometric'
                               AND a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()
-                              AND a.query LIKE '%FROM kpi_definitions%'""")
+                              AND a.query LIKE '%DELETE FROM metrics%'""")
                 ).scalar()
 
-            pid = wait_for(blocked_writer, what="the metrics run to block in its insert")
+            pid = wait_for(blocked_writer, what="the metrics run to block in its delete")
             # mid-write: its transaction holds the metrics table and already deleted (uncommitted) rows
             held = watcher.execute(
                 text("""SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation

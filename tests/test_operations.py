@@ -90,16 +90,16 @@ def test_schedule_evaluation_gives_the_partition_of_the_time(schedule, when, par
     assert (request.partition_key, request.run_key) == (partition_key, run_key)
 
 
-def test_metrics_schedule_evaluation_asks_for_yesterday_and_three_late_days(monkeypatch):
-    monkeypatch.delenv("PROMETRIC_METRICS_LATE_DAYS", raising=False)
+def test_metrics_schedule_evaluation_asks_for_yesterday_and_the_changed_days():
     definition = REPOSITORY.get_schedule_def("metrics_nightly_schedule")
-    # 1 March 2026, 01:00 Almaty (28 Feb 20:00 UTC): yesterday is 28 Feb, the window starts 25 Feb
+    # 1 March 2026, 01:00 Almaty (28 Feb 20:00 UTC): yesterday is 28 Feb (earlier days: those that changed)
     with dg.build_schedule_context(
         scheduled_execution_time=at_almaty(2026, 3, 1, 1), repository_def=REPOSITORY
     ) as context:
         request = definition.evaluate_tick(context).run_requests[0]
-    assert request.tags["dagster/asset_partition_range_start"] == "2026-02-25"
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-02-28"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-02-28"
+    assert request.tags["prometric/metrics_nightly"] == "changes"
     assert request.run_key == "metrics-2026-02-28"
 
 

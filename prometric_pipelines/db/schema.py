@@ -1191,6 +1191,32 @@ metrics_skipped_rows = Table(
     Index("idx_metrics_skipped_rows_window", "organizationId", "step", "date"),
 )
 
+# The metrics change log: per organization and writing statement, the earliest day the change can
+# affect, recorded by statement triggers on the tables the metrics read; the nightly metrics run claims,
+# recomputes and deletes them. And the last day each organization's nightly run completed.
+# Created by migrations/versions/20261207001200_metrics_change_log.py; see docs/metrics.md ("Nightly").
+# No foreign keys into ERP tables (the generator truncates them; a deleted organization records a change).
+metric_changes = Table(
+    "metric_changes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("organizationId", UUID, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("firstDay", Date, nullable=False),
+    _now("recordedAt"),
+    Column("claimedBy", Text),
+    Index("idx_metric_changes_org", "organizationId", "firstDay"),
+)
+
+metric_nightly_state = Table(
+    "metric_nightly_state",
+    metadata,
+    Column("organizationId", UUID, primary_key=True),
+    Column("lastDay", Date, nullable=False),
+    Column("runId", Text, nullable=False),
+    _now("completedAt"),
+)
+
 # --- Platform tables: stock reconciliation --------------------------------------------------
 # Created by migrations/versions/20261125120300_stock_reconciliation.py; documented in
 # docs/schema-notes.md and docs/stock.md. Written by prometric_pipelines/stock/.

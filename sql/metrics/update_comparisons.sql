@@ -1,6 +1,7 @@
 -- previousValue (the value of the same metric, workspace and grain one :step earlier) and change
 -- (percent, 2 decimals; NULL when previousValue is NULL or 0) for the rows of the period dated
 -- :first..:last; the caller includes the period after the window, whose previous value may have changed.
+-- Rows whose previousValue is already right are left alone.
 UPDATE metrics m
 SET "previousValue" = c.previous,
     change = CASE WHEN c.previous IS NULL OR c.previous = 0 THEN NULL
@@ -16,3 +17,4 @@ FROM (
       AND cur.period = :period AND cur.date BETWEEN :first AND :last
 ) c
 WHERE m."organizationId" = c."organizationId" AND m.id = c.id
+  AND m."previousValue" IS DISTINCT FROM c.previous  -- an unchanged row is not rewritten

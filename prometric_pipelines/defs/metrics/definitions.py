@@ -6,7 +6,6 @@ run (`BackfillPolicy.single_run()`): a three-year backfill is one set-based pass
 """
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 
 import dagster as dg
@@ -21,6 +20,7 @@ from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.metrics.checks import check_daily
 from prometric_pipelines.metrics.isolated import daily_isolated, kpis_isolated, resolve_organizations, rollup_isolated
+from prometric_pipelines.metrics.nightly import NightlyWindow, claim_changes, finish, plan_windows, run_window_step
 from prometric_pipelines.metrics.periods import PERIODS, Period
 from prometric_pipelines.metrics.run import DAILY_STEPS, MetricsResult
 from prometric_pipelines.operations.isolation import (
@@ -32,7 +32,10 @@ from prometric_pipelines.progress import ThrottledProgress
 from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
 TIMEZONE = "Asia/Almaty"
-LATE_DATA_DAYS_VARIABLE = "PROMETRIC_METRICS_LATE_DAYS"
+# A run tagged NIGHTLY_TAG = NIGHTLY_CHANGES (the nightly schedules) computes its partition (yesterday) and,
+# per organization, every earlier day whose facts changed since the last nightly run (metrics/nightly.py).
+NIGHTLY_TAG = "prometric/metrics_nightly"
+NIGHTLY_CHANGES = "changes"
 
 # The first day: PROMETRIC_PARTITIONS_START (config.py), the data's first day, so the UI counts no
 # "missing" partitions before it and "Materialize all" backfills only what there is.
@@ -69,6 +72,33 @@ def _run_organizations(context: dg.AssetExecutionContext, engine, config: Metric
         raise dg.Failure(description=str(error), allow_retries=False) from None
     failed_before = {f.organization_id for f in earlier_failures(context)}
     return [o for o in organizations if o not in failed_before], len(organizations)
+
+
+def _nightly(context: dg.AssetExecutionContext) -> bool:
+    return context.run.tags.get(NIGHTLY_TAG) == NIGHTLY_CHANGES
+
+
+def _nightly_step(
+    context: dg.AssetExecutionContext, engine, step: str, period: str, organizations: list[str]
+) -> tuple[MetricsResult, list, list[NightlyWindow]]:
+    """A nightly run's step over its windows (the run's claimed changes; daily_metrics claims them)."""
+    last = _window(context)[1]
+    if step == "daily":
+        claim_changes(engine, context.run.run_id, organizations)
+    windows = plan_windows(engine, context.run.run_id, last, organizations, partitions_start())
+    result, failures = run_window_step(engine, step, windows, set(), context.run.run_id)
+    if result is None:  # no organization to compute
+        result = MetricsResult(period, last, last, 0)
+    result.organizations = len(organizations)
+    return result, failures, windows
+
+
+def _windows_metadata(windows: list[NightlyWindow]) -> dict[str, object]:
+    return {
+        "nightly_windows": dg.MetadataValue.json(
+            [{"first": str(w.first), "last": str(w.last), "organizations": len(w.organizations)} for w in windows]
+        )
+    }
 
 
 # The steps after each metrics step in a run: the last one present raises the run's partial failure.
@@ -137,7 +167,12 @@ def daily_metrics(
     progress = ThrottledProgress(
         context.log.info, f"daily_metrics {first}..{last} ({days} days)", len(DAILY_STEPS), "steps"
     )
-    result, failures = daily_isolated(engine, first, last, organizations, context.run.run_id, progress.update)
+    nightly: dict[str, object] = {}
+    if _nightly(context):
+        result, failures, windows = _nightly_step(context, engine, "daily", "daily", organizations)
+        nightly = _windows_metadata(windows)
+    else:
+        result, failures = daily_isolated(engine, first, last, organizations, context.run.run_id, progress.update)
     failed = {f.organization_id for f in failures}
     checks = check_daily(engine, first, last, [o for o in organizations if o not in failed])
     # the CLI prints the step's report from the metadata; the run's log keeps it at debug
@@ -145,6 +180,7 @@ def daily_metrics(
     yield dg.MaterializeResult(
         metadata={
             **_metadata(result),
+            **nightly,
             "query_seconds": dg.MetadataValue.json(result.timings),
             **failure_metadata(failures, total),
         },
@@ -211,9 +247,14 @@ def _rollup_asset(period: Period) -> dg.AssetsDefinition:
         first, last = _window(context)
         engine = postgres.get_engine()
         organizations, total = _run_organizations(context, engine, config)
-        result, failures = rollup_isolated(engine, period, first, last, organizations, context.run.run_id)
+        nightly: dict[str, object] = {}
+        if _nightly(context):
+            result, failures, windows = _nightly_step(context, engine, period.name, period.name, organizations)
+            nightly = _windows_metadata(windows)
+        else:
+            result, failures = rollup_isolated(engine, period, first, last, organizations, context.run.run_id)
         yield dg.MaterializeResult(
-            metadata={**_metadata(result), **failure_metadata(failures, total)},
+            metadata={**_metadata(result), **nightly, **failure_metadata(failures, total)},
             check_results=[completed_check_result(name, failures, total)],
         )
         report_failures(context, engine, failures, total, later_steps=LATER_STEPS[name])
@@ -244,12 +285,21 @@ def kpi_values(
     first, last = _window(context)
     engine = postgres.get_engine()
     organizations, total = _run_organizations(context, engine, config)
-    result, failures = kpis_isolated(engine, first, last, organizations, context.run.run_id)
+    nightly: dict[str, object] = {}
+    if _nightly(context):
+        result, failures, windows = _nightly_step(context, engine, "kpi", "kpi", organizations)
+        nightly = _windows_metadata(windows)
+        # the run's changes are done with for the organizations every step completed; the others' wait
+        failed = {f.organization_id for f in [*earlier_failures(context), *failures]}
+        finish(engine, context.run.run_id, last, [o for o in organizations if o not in failed], sorted(failed))
+    else:
+        result, failures = kpis_isolated(engine, first, last, organizations, context.run.run_id)
     for failure in result.kpi_failures:
         context.log.warning(failure)
     yield dg.MaterializeResult(
         metadata={
             **_metadata(result),
+            **nightly,
             "values_not_computed": result.kpi_values_missing,
             **failure_metadata(failures, total),
         },
@@ -276,22 +326,9 @@ metrics_job = dg.define_asset_job(
 )
 
 
-def late_data_days() -> int:
-    """Days before yesterday the nightly run recomputes too (late data); PROMETRIC_METRICS_LATE_DAYS, default 3."""
-    raw = os.environ.get(LATE_DATA_DAYS_VARIABLE, "3")
-    try:
-        days = int(raw)
-    except ValueError:
-        raise dg.Failure(f"{LATE_DATA_DAYS_VARIABLE} {raw!r} is not a whole number", allow_retries=False) from None
-    if not 0 <= days <= 90:
-        raise dg.Failure(f"{LATE_DATA_DAYS_VARIABLE} must be 0-90 (got {days})", allow_retries=False)
-    return days
-
-
-def nightly_window(scheduled: dt.datetime, late_days: int) -> tuple[dt.date, dt.date]:
-    """Yesterday in Asia/Almaty and the late-data days before it."""
-    yesterday = scheduled.date() - dt.timedelta(days=1)
-    return yesterday - dt.timedelta(days=late_days), yesterday
+def nightly_day(scheduled: dt.datetime) -> dt.date:
+    """Yesterday in Asia/Almaty: the newest day the nightly run computes."""
+    return scheduled.date() - dt.timedelta(days=1)
 
 
 def partition_range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
@@ -299,16 +336,21 @@ def partition_range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
     return {ASSET_PARTITION_RANGE_START_TAG: first.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
 
 
+def nightly_tags(last: dt.date) -> dict[str, str]:
+    """Tags of a nightly run: yesterday's partition, and the days whose facts changed (NIGHTLY_TAG)."""
+    return {**partition_range_tags(last, last), NIGHTLY_TAG: NIGHTLY_CHANGES}
+
+
 @dg.schedule(
     job=metrics_job,
     cron_schedule="0 1 * * *",
     execution_timezone=TIMEZONE,
     default_status=default_schedule_status(),
-    description="01:00 Asia/Almaty: yesterday plus the late-data window (PROMETRIC_METRICS_LATE_DAYS, default 3).",
+    description="01:00 Asia/Almaty: yesterday, and every earlier day whose facts changed since the last run.",
 )
 def metrics_nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    first, last = nightly_window(context.scheduled_execution_time, late_data_days())
-    return dg.RunRequest(run_key=f"metrics-{last}", tags=partition_range_tags(first, last))
+    last = nightly_day(context.scheduled_execution_time)
+    return dg.RunRequest(run_key=f"metrics-{last}", tags=nightly_tags(last))
 
 
 # Evaluates the rollups' and kpi_values' eager conditions, so a daily_metrics backfill launched from the

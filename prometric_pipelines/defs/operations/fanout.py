@@ -6,7 +6,7 @@ partition write per organization, the same advisory locks, the same checks), a f
 tenant and is retried alone, and the instance bounds the parallelism twice over: the run coordinator
 (`max_concurrent_runs`, a tag limit on `prometric/fan_out`) and the `postgres` pool for steps.
 
-These schedules are an alternative to the all-organizations ones (same cron, same windows) and load
+These schedules are an alternative to the all-organizations ones (same cron, same days) and load
 stopped: an operator switches one of the pair on (deploy/README.md).
 """
 
@@ -19,10 +19,9 @@ from prometric_pipelines.defs.metrics.definitions import (
     TIMEZONE,
     daily_metrics,
     kpi_values,
-    late_data_days,
     metrics_job,
-    nightly_window,
-    partition_range_tags,
+    nightly_day,
+    nightly_tags,
     rollup_assets,
 )
 from prometric_pipelines.defs.payroll.assets import payroll_run
@@ -72,13 +71,9 @@ def active_organizations(postgres: PostgresResource) -> list[str]:
 def metrics_per_organization_schedule(
     context: dg.ScheduleEvaluationContext, postgres: PostgresResource
 ) -> list[dg.RunRequest]:
-    first, last = nightly_window(context.scheduled_execution_time, late_data_days())
+    last = nightly_day(context.scheduled_execution_time)
     return per_organization_requests(
-        metrics_job.name,
-        METRICS_OPS,
-        active_organizations(postgres),
-        f"metrics-{last}",
-        partition_range_tags(first, last),
+        metrics_job.name, METRICS_OPS, active_organizations(postgres), f"metrics-{last}", nightly_tags(last)
     )
 
 
