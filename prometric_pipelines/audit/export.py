@@ -64,7 +64,6 @@ _SECRET_CANDIDATE = (
     r"|\$2[abxy]?\$|\$argon2|pbkdf2_sha|eyJ|://[^/@\s\"]*:[^@\s\"]*@|authorization|bearer\s|basic\s"
     r"|[?&;][^=&\s\"]+="
 )
-_BRACKET = r"[\[{]"
 
 
 # Dictionary encoding pays only on columns with few distinct values; on ids, JSON and timestamps it is
@@ -126,10 +125,12 @@ def inline_parameters(connection: psycopg.Connection, query: TextClause, params:
 
 def mask_json_column(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
     """The column with secrets masked, and how many values changed."""
-    candidates = pc.or_(
-        pc.fill_null(pc.match_substring_regex(column, _SECRET_CANDIDATE, ignore_case=True), False),
-        pc.fill_null(pc.greater(pc.count_substring_regex(column, _BRACKET), MAX_DEPTH), False),
-    )
+    candidates = pc.fill_null(pc.match_substring_regex(column, _SECRET_CANDIDATE, ignore_case=True), False)
+    # nesting deeper than masking walks needs more than MAX_DEPTH brackets, so more than MAX_DEPTH bytes:
+    # the brackets are counted (two literal counts, cheaper than a regular expression) only when a value is that long
+    if (pc.max(pc.binary_length(column)).as_py() or 0) > MAX_DEPTH:
+        brackets = pc.add(pc.count_substring(column, "{"), pc.count_substring(column, "["))
+        candidates = pc.or_(candidates, pc.fill_null(pc.greater(brackets, MAX_DEPTH), False))
     if not pc.any(candidates).as_py():
         return column, 0
     # only the candidates reach Python (converting the whole column cost more than the masking itself)
@@ -196,8 +197,10 @@ def export_to_parquet(
 # ---- one month of every organization in one scan ----------------------------------------------------
 
 ROW_GROUP_ROWS = 100_000  # an organization's rows are buffered up to this, then written as one row group
-PENDING_BYTES = 256 << 20  # all organizations' buffered rows together; beyond it the largest is written
-WRITE_QUEUE_TABLES = 8  # slices handed to the writing thread and not yet written (bounded memory)
+# all organizations' buffered rows of one month (two months are exported at once); beyond it the largest
+# organization's rows are written
+PENDING_BYTES = 64 << 20
+WRITE_QUEUE_TABLES = 4  # slices handed to the writing thread and not yet written (bounded memory)
 
 
 @dataclass
