@@ -171,6 +171,8 @@ class ArchiveResult:
     verify_seconds: float = 0.0
     publish_seconds: float = 0.0  # step 3: the file published (uploaded), read back, SHA-256 checked
     delete_seconds: float = 0.0
+    # step 4 waiting for the run's exports to end before a DETACH (overlaps them; not in delete_seconds)
+    detach_wait_seconds: float = 0.0
     seconds: float = 0.0
 
     @property
@@ -615,6 +617,9 @@ def _commit_prepared_month(
     pieces: list[Piece] = []
     if droppable and not failures and verified:
         with gate.detach() if gate is not None else contextlib.nullcontext():
+            waited = time.perf_counter() - clock
+            clock += waited
+            result.detach_wait_seconds += waited
             steps = _commit_month(engine, month_start, verified, result.run_key)
         if steps is not None:
             for item, step in zip(verified, steps, strict=True):
