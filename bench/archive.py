@@ -256,18 +256,21 @@ def main() -> None:
     print("| stage | seconds | rows/s |")
     print("|---|---:|---:|")
     for stage, seconds in (
-        ("export (one scan per month: ADBC binary COPY -> Arrow -> split by organization -> Parquet zstd)",
-         result.export_seconds),
-        ("verify (DuckDB re-read)", result.verify_seconds),
-        ("publish (hard link or upload; read back + SHA-256)", result.publish_seconds),
-        ("manifests + DETACH/DROP of the month (DELETE where it cannot go whole)", result.delete_seconds),
+        ("export (one scan per month: ADBC binary COPY -> Arrow -> split by organization -> Parquet zstd; "
+         "summed over the months, two at a time)", result.export_seconds),
+        ("verify (DuckDB re-read: count + id checksum; summed, two months at a time)", result.verify_seconds),
+        ("publish (hard link or upload; read back + SHA-256; summed, two months at a time)", result.publish_seconds),
+        ("manifests + DETACH/DROP of the month, in month order (DELETE where it cannot go whole)",
+         result.delete_seconds),
+        ("(step 4 waiting for the run's exports to end before a DETACH: overlaps the exports)",
+         result.detach_wait_seconds),
         ("**end to end**", result.seconds),
         ("baseline: bare parallel scan (count(*)) of the archived rows", base["scan"]),
         ("baseline: Parquet zstd write of the same rows (from Arrow in memory)", base["parquet"]),
         ("baseline: bare ADBC read (binary COPY -> Arrow, the export's columns)", base["adbc"]),
         ("baseline: bare CSV COPY out of the same rows (read and discarded)", base["csv"]),
     ):  # fmt: skip
-        print(f"| {stage} | {seconds:.1f} | {rows / seconds:,.0f} |")
+        print(f"| {stage} | {seconds:.1f} | {f'{rows / seconds:,.0f}' if seconds else '-'} |")
     print()
     print(f"Parquet written: {size / 2**20:,.0f} MiB ({size / max(rows, 1):.0f} bytes/row); rows left live: {left:,}; "
           f"partitions left: {partitions}")  # fmt: skip

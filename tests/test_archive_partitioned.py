@@ -6,6 +6,7 @@ with any date land somewhere and move into their month's partition."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pyarrow.parquet as pq
 import pytest
@@ -19,6 +20,7 @@ from prometric_pipelines.db.migrate import downgrade, migrate
 from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
 from tests.audit_cases import assert_exactly_once, live_rows
 from tests.factories import make_tenant
+from tests.faults.isolation import fault
 
 PREVIOUS_REVISION = "20261207000400"  # audit_logs as a plain table (the revision before the partitioning)
 PARTITIONED_REVISION = "20261207000500"
@@ -240,6 +242,99 @@ def test_the_migration_keeps_rows_indexes_trigger_policies_and_grants_down_and_u
             ).scalar_one()
             assert inserted == "***"
             conn.rollback()
+    finally:
+        engine.dispose()
+        databases.drop(url)
+
+
+def _archive_files(root) -> dict[str, pq.Table]:
+    return {str(p.relative_to(root)): pq.read_table(p) for p in sorted(root.rglob("*.parquet"))}
+
+
+def test_months_prepared_two_at_a_time_give_exactly_the_files_and_manifests_of_one_at_a_time(
+    databases, seeded, tmp_path, monkeypatch
+):
+    template, _orgs, _ = seeded
+    parallel_url = databases.create("archive_partitioned_parallel", template=template.database)
+    serial_url = databases.create("archive_partitioned_serial", template=template.database)
+    parallel, serial = create_db_engine(parallel_url), create_db_engine(serial_url)
+    prepare_month = archive_module._prepare_month
+    both_months = threading.Barrier(2, timeout=60)
+
+    def prepare_together(engine, archive, month_start, scopes, gate=None):
+        if month_start < MONTHS[2]:  # January and February: both must be under way at once, or this times out
+            both_months.wait()
+        return prepare_month(engine, archive, month_start, scopes, gate)
+
+    try:
+        with parallel.connect() as conn:
+            originals = live_rows(conn)
+        monkeypatch.setattr(archive_module, "_prepare_month", prepare_together)
+        two = archive_audit_logs(parallel, Archive.from_url(str(tmp_path / "parallel")), before=CUTOFF)
+        monkeypatch.setattr(archive_module, "_prepare_month", prepare_month)
+        monkeypatch.setattr(archive_module, "PARALLEL_MONTHS", 1)
+        one = archive_audit_logs(serial, Archive.from_url(str(tmp_path / "serial")), before=CUTOFF)
+
+        assert not two.failures and not one.failures
+        assert two.rows_archived == one.rows_archived == 3 * sum(ROWS_PER_MONTH.values())
+        # pieces reported in the same (month, organization) order: step 4 ran month by month
+        assert [(p.year, p.month, p.organization_id, p.rows, p.path) for p in two.pieces] == [
+            (p.year, p.month, p.organization_id, p.rows, p.path) for p in one.pieces
+        ]
+        chain = text("""SELECT "organizationId"::text, "chainPosition", year, month, path, "rowCount",
+                               "contentChecksum", "minCreatedAt", "maxCreatedAt", "fileSha256"
+                        FROM audit_log_archives ORDER BY 1 NULLS FIRST, 2""")
+        with parallel.connect() as a, serial.connect() as b:
+            assert a.execute(chain).all() == b.execute(chain).all()  # same links, same files, same chain order
+            assert set(live_rows(a)) == set(live_rows(b))
+            assert a.execute(PARTITIONS).all() == b.execute(PARTITIONS).all()  # the three months dropped in both
+            assert_exactly_once(a, tmp_path / "parallel", originals)
+        files = _archive_files(tmp_path / "parallel")
+        assert len(files) == 3 * len(ROWS_PER_MONTH)
+        assert files.keys() == _archive_files(tmp_path / "serial").keys()
+        for path, table in _archive_files(tmp_path / "serial").items():
+            assert files[path].equals(table), path
+    finally:
+        parallel.dispose()
+        serial.dispose()
+        databases.drop(parallel_url)
+        databases.drop(serial_url)
+
+
+def test_an_organization_failing_in_a_month_leaves_no_file_of_the_next_month_prepared_meanwhile(
+    databases, seeded, tmp_path
+):
+    """January's manifest of one organization is refused while February and March are prepared: its
+    February and March files (published, no manifest) are removed, its rows stay live, the others go."""
+    template, orgs, _ = seeded
+    url = databases.create("archive_partitioned_failing", template=template.database)
+    engine = create_db_engine(url)
+    root = tmp_path / "archive"
+    bad = orgs["b"]
+    try:
+        with engine.connect() as conn:
+            originals = live_rows(conn)
+        with fault(engine, "audit_log_archives", bad, when="NEW.month = 1", message="injected: January refused"):
+            result = archive_audit_logs(engine, Archive.from_url(str(root)), before=CUTOFF)
+        assert [(f.organization_id, f.reason) for f in result.failures] == [(bad, "injected: January refused")]
+        assert sorted((p.month, p.organization_id or "") for p in result.pieces) == sorted(
+            (month, org or "") for month in (1, 2, 3) for key, org in orgs.items() if key != "b"
+        )
+        bad_files = sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet") if f"={bad}/" in str(p))
+        assert bad_files == [f"audit_logs/organization_id={bad}/year=2025/month=01/part-0001.parquet"]
+        with engine.connect() as conn:
+            live = conn.execute(
+                text("""SELECT count(*) FROM audit_logs WHERE "organizationId" = CAST(:org AS uuid)"""), {"org": bad}
+            ).scalar_one()
+            assert live == 4 * ROWS_PER_MONTH["b"]  # none of its rows archived
+            assert (
+                conn.execute(
+                    text("""SELECT count(*) FROM audit_log_archives WHERE "organizationId" = CAST(:org AS uuid)"""),
+                    {"org": bad},
+                ).scalar_one()
+                == 0
+            )
+            assert_exactly_once(conn, root, originals)
     finally:
         engine.dispose()
         databases.drop(url)

@@ -5,9 +5,10 @@ cutoff); a crash between any two steps leaves a state the next run completes:
 
 1. export the month in one scan (a REPEATABLE READ snapshot shared with the ADBC connection that
    streams the rows), split into one private staged file per organization (`<final>.<id>.tmp` next to
-   the final path on disk; a local staging folder for a bucket), with the count and id checksum of each
-   organization's rows as streamed; flush and fsync;
-2. verify: re-read each file with DuckDB; count and checksum must equal the streamed ones;
+   the final path on disk; a local staging folder for a bucket), with the count of each organization's
+   rows as streamed; flush and fsync;
+2. verify: re-read each file with DuckDB: its count must equal the streamed one; its id checksum, computed
+   here once, is the manifest's, which step 4 has the database prove against its rows;
 3. publish each under its final key, create-only (a hard link on disk, `If-None-Match: *` on S3), read
    back and SHA-256 checked (the storage interface, prometric_pipelines/storage); a key that already
    exists means another run: that organization fails, nothing deleted;
@@ -29,11 +30,14 @@ run at a time (an advisory lock).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +54,7 @@ from prometric_pipelines.audit.manifests import (
     RESTORE,
     RangeStats,
     active_links,
+    duckdb_connection,
     file_ids,
     file_stats,
     manifest_hash,
@@ -82,6 +87,9 @@ STEPS = ("exported", "verified", "renamed", "deleted", "committed")
 DELETE_ATTEMPTS = 3  # rows written into an archived range meanwhile: export the piece again
 STEP = "audit_archive"  # the asset's step, in failure reports
 PARTITIONS_AHEAD = 3  # months of audit_logs partitions created ahead by every run
+# months whose export, verify and publish run at once (each on its own connections): the reading,
+# masking and compressing of one month fill the cores the other leaves idle while it waits
+PARALLEL_MONTHS = 2
 # DETACH PARTITION needs a moment alone with audit_logs: a longer wait (a long query on the table) makes
 # the month fall back to DELETE instead of queueing the ERP's audit writes behind it
 DETACH_LOCK_TIMEOUT = "5s"
@@ -163,6 +171,8 @@ class ArchiveResult:
     verify_seconds: float = 0.0
     publish_seconds: float = 0.0  # step 3: the file published (uploaded), read back, SHA-256 checked
     delete_seconds: float = 0.0
+    # step 4 waiting for the run's exports to end before a DETACH (overlaps them; not in delete_seconds)
+    detach_wait_seconds: float = 0.0
     seconds: float = 0.0
 
     @property
@@ -188,6 +198,43 @@ class _Lock:
 
     def __exit__(self, *exc: object) -> None:
         self._connection.close()
+
+
+class _ExportGate:
+    """Keeps step 4's DETACH PARTITION and this run's exports apart. An export's snapshot holds a lock on
+    audit_logs until it ends, and DETACH needs the table alone: waiting behind a running export would
+    queue the ERP's audit writes behind it (or time out into the slow DELETE). Step 4 waits until no
+    export runs and holds the gate while it detaches; exports wait only while it holds it. (Exports do
+    not wait for a waiting step 4: the months are exported back to back and committed as gaps come.)"""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._exports = 0
+        self._detaching = False
+
+    @contextlib.contextmanager
+    def export(self) -> Iterator[None]:
+        with self._condition:
+            self._condition.wait_for(lambda: not self._detaching)
+            self._exports += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._exports -= 1
+                self._condition.notify_all()
+
+    @contextlib.contextmanager
+    def detach(self) -> Iterator[None]:
+        with self._condition:
+            self._condition.wait_for(lambda: not self._exports)
+            self._detaching = True
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._detaching = False
+                self._condition.notify_all()
 
 
 def _org_params(organization_id: str | None) -> dict[str, str | None]:
@@ -280,31 +327,53 @@ def archive_audit_logs(
         # a failing piece is rolled back (nothing deleted) and its organization's later months wait for the
         # next run; its earlier months stay archived
         plan = _plan_months(engine, [by_organization[o] for o in active if o not in failed])
-        for month_start in sorted(plan):
+        months = sorted(plan)
+
+        def whole_month(month_start: dt.date) -> list[OrganizationScope]:
             month_end = add_months(month_start, 1)
-            pending = [scope for scope in plan[month_start] if scope.organization_id not in failed]
-            whole = [scope for scope in pending if scope.cutoff >= month_end]
-            # the partition may go only when every organization's rows of the month are archived by this run
-            droppable = (
-                organization_ids is None
-                and not failed
-                and all(scope.skip_reason is None and scope.cutoff >= month_end for scope in scopes)
-            )
-            if whole:
-                pieces, month_failures = _archive_month(engine, archive, month_start, whole, result, droppable)
-                for piece in pieces:
-                    report(piece)
-                failed.update({failure.organization_id: failure for failure in month_failures})
+            return [s for s in plan[month_start] if s.organization_id not in failed and s.cutoff >= month_end]
 
-            def cut(organization_id: str | None, month_start: dt.date = month_start) -> None:
-                end = dt.datetime.combine(by_organization[organization_id].cutoff, dt.time())
-                piece = _archive_piece(engine, archive, organization_id, _midnight(month_start), end, result)
-                if piece is not None:
-                    report(piece)
+        # steps 1-3 of PARALLEL_MONTHS months at once (each on its own connections and thread), month after
+        # month; step 4 in month order, so manifests, chains and failures are those of one month at a time.
+        # An organization that fails in a month has its later months' files (prepared meanwhile) removed.
+        gate = _ExportGate()
+        pool = ThreadPoolExecutor(PARALLEL_MONTHS, thread_name_prefix="audit-archive-month")
+        prepared: dict[dt.date, Future[_PreparedMonth]] = {}
+        for month_start in months:
+            if whole := whole_month(month_start):
+                prepared[month_start] = pool.submit(_prepare_month, engine, archive, month_start, whole, gate)
+        try:
+            for month_start in months:
+                month_end = add_months(month_start, 1)
+                pending = [scope for scope in plan[month_start] if scope.organization_id not in failed]
+                # the partition may go only when every organization's rows of the month are archived by this run
+                droppable = (
+                    organization_ids is None
+                    and not failed
+                    and all(scope.skip_reason is None and scope.cutoff >= month_end for scope in scopes)
+                )
+                ready = prepared.pop(month_start).result() if month_start in prepared else None
+                if ready is not None:
+                    pieces, month_failures = _commit_prepared_month(
+                        engine, archive, ready, result, droppable, set(failed), gate
+                    )
+                    for piece in pieces:
+                        report(piece)
+                    failed.update({failure.organization_id: failure for failure in month_failures})
 
-            cut_off = [s.organization_id for s in pending if s.cutoff < month_end and s.organization_id not in failed]
-            _, cut_failures = run_per_organization(cut_off, cut, step=STEP, also_isolate=(ArchiveIntegrityError,))
-            failed.update({failure.organization_id: failure for failure in cut_failures})
+                def cut(organization_id: str | None, month_start: dt.date = month_start) -> None:
+                    end = dt.datetime.combine(by_organization[organization_id].cutoff, dt.time())
+                    piece = _archive_piece(engine, archive, organization_id, _midnight(month_start), end, result)
+                    if piece is not None:
+                        report(piece)
+
+                cut_off = [
+                    s.organization_id for s in pending if s.cutoff < month_end and s.organization_id not in failed
+                ]
+                _, cut_failures = run_per_organization(cut_off, cut, step=STEP, also_isolate=(ArchiveIntegrityError,))
+                failed.update({failure.organization_id: failure for failure in cut_failures})
+        finally:
+            pool.shutdown(cancel_futures=True)  # (a failed run does not prepare the months it will not commit)
 
         for organization_id in active:
             head = record_head(engine, archive, organization_id)
@@ -407,22 +476,34 @@ class _Verified:
         }
 
 
-def _archive_month(
+@dataclass
+class _PreparedMonth:
+    """Steps 1-3 of one month done for several organizations: what step 4 commits, in month order."""
+
+    month_start: dt.date
+    organizations: list[str | None]
+    verified: list[_Verified] = field(default_factory=list)
+    failures: list[OrganizationFailure] = field(default_factory=list)
+    on_its_own: bool = False  # the shared export could not take a value: each organization on its own
+    export_seconds: float = 0.0
+    verify_seconds: float = 0.0
+    publish_seconds: float = 0.0
+
+
+def _prepare_month(
     engine: Engine,
     archive: Archive,
     month_start: dt.date,
     scopes: list[OrganizationScope],
-    result: ArchiveResult,
-    droppable: bool,
-) -> tuple[list[Piece], list[OrganizationFailure]]:
-    """One month of several organizations, all of it older than their cutoffs: one export scan split
-    into one file per organization, verified and renamed; then one transaction inserts every
-    manifest and drops the month's partition when `droppable` and the database proves the files hold
-    all its rows. Otherwise, or when that transaction fails, each organization commits its manifest
-    with a DELETE of its rows on its own (a failure is that organization's alone)."""
+    gate: _ExportGate | None = None,
+) -> _PreparedMonth:
+    """Steps 1-3 of one month of several organizations, all of it older than their cutoffs: one export
+    scan split into one file per organization, each verified and published. Nothing is deleted and no
+    manifest written here, so two months may be prepared at once (`PARALLEL_MONTHS`)."""
     year, month = month_start.year, month_start.month
     start, end = _midnight(month_start), _midnight(add_months(month_start, 1))
     organizations = [scope.organization_id for scope in scopes]
+    prepared = _PreparedMonth(month_start, organizations)
     files = {organization: _new_file(engine, archive, organization, year, month) for organization in organizations}
 
     # 1. export: one scan of the month, in one snapshot
@@ -434,7 +515,11 @@ def _archive_month(
         "end": end,
     }
     try:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+        with (
+            gate.export() if gate is not None else contextlib.nullcontext(),
+            engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            conn.begin(),
+        ):
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             select = inline_parameters(conn.connection.driver_connection, load_sql("audit", "export_month"), params)
@@ -447,31 +532,34 @@ def _archive_month(
         if not (is_data_error(error) or isinstance(error, ArchiveIntegrityError)):
             raise
         # a value of one organization the export cannot take: each organization on its own finds it
-        result.export_seconds += time.perf_counter() - clock
-        return _each_on_its_own(engine, archive, organizations, start, end, result)
-    result.export_seconds += time.perf_counter() - clock
+        prepared.export_seconds = time.perf_counter() - clock
+        prepared.on_its_own = True
+        return prepared
+    prepared.export_seconds = time.perf_counter() - clock
     checkpoint("exported")
 
     # 2. verify each file against what the database streamed
     clock = time.perf_counter()
     written_files: list[tuple[str | None, RangeStats, int]] = []
-    failures: list[OrganizationFailure] = []
-    for organization_id in organizations:
-        file, part = files[organization_id], exported[organization_id]
-        if part.rows == 0:
-            file.staged.unlink(missing_ok=True)  # archived meanwhile: nothing to write
-            continue
-        written = file_stats(file.staged)
-        if (written.row_count, written.checksum) != (part.rows, str(part.checksum)):
-            file.staged.unlink(missing_ok=True)
-            error = ArchiveIntegrityError(
-                f"{file.relative}: the written file holds {written.row_count} rows (checksum {written.checksum}), "
-                f"the database sent {part.rows} (checksum {part.checksum}); nothing was deleted"
-            )
-            failures.append(OrganizationFailure(organization_id, None, STEP, failure_reason(error)))
-            continue
-        written_files.append((organization_id, written, part.masked_values))
-    result.verify_seconds += time.perf_counter() - clock
+    with duckdb_connection() as duckdb:  # one session for the month's files
+        for organization_id in organizations:
+            file, part = files[organization_id], exported[organization_id]
+            if part.rows == 0:
+                file.staged.unlink(missing_ok=True)  # archived meanwhile: nothing to write
+                continue
+            # the file's id checksum, read back here, is what the manifest records and what step 4 has the
+            # database prove against the partition (or the deleted rows) before anything goes
+            written = file_stats(file.staged, duckdb)
+            if written.row_count != part.rows:
+                file.staged.unlink(missing_ok=True)
+                error = ArchiveIntegrityError(
+                    f"{file.relative}: the written file holds {written.row_count} rows, "
+                    f"the database sent {part.rows}; nothing was deleted"
+                )
+                prepared.failures.append(OrganizationFailure(organization_id, None, STEP, failure_reason(error)))
+                continue
+            written_files.append((organization_id, written, part.masked_values))
+    prepared.verify_seconds = time.perf_counter() - clock
     checkpoint("verified")
 
     # 3. publish each file under its final key (create-only), read back, SHA-256 checked
@@ -484,18 +572,55 @@ def _archive_month(
                          masked_values)  # fmt: skip
 
     # a key that already exists (another run) fails that organization alone, and the month cannot go whole
-    verified, publish_failures = run_per_organization(
+    prepared.verified, publish_failures = run_per_organization(
         list(by_written), publish, step=STEP, also_isolate=(ArchiveIntegrityError,)
     )
-    failures += publish_failures
-    result.publish_seconds += time.perf_counter() - clock
+    prepared.failures += publish_failures
+    prepared.publish_seconds = time.perf_counter() - clock
     checkpoint("renamed")
+    return prepared
 
-    # 4. manifests and retention: the month's partition as a whole, or each organization's rows
+
+def _commit_prepared_month(
+    engine: Engine,
+    archive: Archive,
+    prepared: _PreparedMonth,
+    result: ArchiveResult,
+    droppable: bool,
+    failed_before: set[str | None],
+    gate: _ExportGate | None = None,
+) -> tuple[list[Piece], list[OrganizationFailure]]:
+    """Step 4 of a prepared month, in month order: one transaction inserts every manifest and drops the
+    month's partition when `droppable` and the database proves the files hold all its rows. Otherwise,
+    or when that transaction fails, each organization commits its manifest with a DELETE of its rows on
+    its own (a failure is that organization's alone). An organization that failed in an earlier month
+    while this one was prepared waits for the next run: its published file (no manifest, its rows all
+    live) is removed."""
+    month_start = prepared.month_start
+    year, month = month_start.year, month_start.month
+    start, end = _midnight(month_start), _midnight(add_months(month_start, 1))
+    result.export_seconds += prepared.export_seconds
+    result.verify_seconds += prepared.verify_seconds
+    result.publish_seconds += prepared.publish_seconds
+    if prepared.on_its_own:
+        organizations = [o for o in prepared.organizations if o not in failed_before]
+        return _each_on_its_own(engine, archive, organizations, start, end, result)
+    failures = [failure for failure in prepared.failures if failure.organization_id not in failed_before]
+    verified = []
+    for item in prepared.verified:
+        if item.organization_id in failed_before:
+            archive.store.delete(item.file.relative)
+        else:
+            verified.append(item)
+
     clock = time.perf_counter()
     pieces: list[Piece] = []
     if droppable and not failures and verified:
-        steps = _commit_month(engine, month_start, verified, result.run_key)
+        with gate.detach() if gate is not None else contextlib.nullcontext():
+            waited = time.perf_counter() - clock
+            clock += waited
+            result.detach_wait_seconds += waited
+            steps = _commit_month(engine, month_start, verified, result.run_key)
         if steps is not None:
             for item, step in zip(verified, steps, strict=True):
                 advance_head(archive, item.organization_id, step)
@@ -517,6 +642,19 @@ def _archive_month(
     result.delete_seconds += time.perf_counter() - clock
     checkpoint("committed")
     return pieces + [piece for piece in committed if piece is not None], failures + commit_failures
+
+
+def _archive_month(
+    engine: Engine,
+    archive: Archive,
+    month_start: dt.date,
+    scopes: list[OrganizationScope],
+    result: ArchiveResult,
+    droppable: bool,
+) -> tuple[list[Piece], list[OrganizationFailure]]:
+    """One month of several organizations, the whole protocol at once: steps 1-3, then step 4."""
+    prepared = _prepare_month(engine, archive, month_start, scopes)
+    return _commit_prepared_month(engine, archive, prepared, result, droppable, set())
 
 
 def _each_on_its_own(
