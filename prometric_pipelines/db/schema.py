@@ -1178,7 +1178,7 @@ payroll_input_digests = Table(
     Column("year", Integer, primary_key=True),
     Column("month", Integer, primary_key=True),
     Column("employeeId", UUID, primary_key=True),
-    Column("inputsDigest", UUID, nullable=False),
+    Column("inputsDigest", BigInteger, nullable=False),
     Column("payrollId", UUID),
 )
 

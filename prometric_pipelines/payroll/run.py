@@ -21,6 +21,7 @@ row-level security, as the jobs login is); the merge is a handful of set-based s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -299,7 +300,7 @@ def read_month_inputs(
     organization: dict[str, Any],
     first: dt.date,
     working: list[dt.date],
-    context: str,
+    context: int,
     *,
     everything: bool = False,
 ) -> pd.DataFrame:
@@ -322,11 +323,13 @@ def read_month_inputs(
 
 def inputs_context(
     parameters: YearParameters, working: list[dt.date], unmarked: str, organization_problem: str | None
-) -> str:
+) -> int:
     """Everything an employee's pay depends on besides the employee's own inputs: part of every
     employee's inputs digest, so a change of the calendar, the settings or the rates recomputes all."""
     days = ",".join(day.isoformat() for day in working)
-    return f"v{INPUTS_VERSION}|{parameters!r}|{MAX_AMOUNT}|{days}|{unmarked}|{organization_problem}|"
+    described = f"v{INPUTS_VERSION}|{parameters!r}|{MAX_AMOUNT}|{days}|{unmarked}|{organization_problem}"
+    # the seed of every employee's 64-bit hash (month_inputs.sql)
+    return int.from_bytes(hashlib.md5(described.encode()).digest()[:8], "big", signed=True)
 
 
 def prepare(

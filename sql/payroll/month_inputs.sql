@@ -7,8 +7,9 @@
 --   one (deleted or added behind the run's back); all of them when :everything. Employees whose row
 --   of the month is not DRAFT (APPROVED, PAID …) are never recomputed and not returned.
 -- * change 'remove': an employee with a record or a DRAFT row of the month who is not due pay any more.
--- The digest is an MD5 of :context (the organization's calendar, settings, the year's rates and the
--- code's version, computed by the run) and every value read for the employee: the employee's fields,
+-- The digest is a 64-bit hash (hash_record_extended, seeded with :context, a digest of the
+-- organization's calendar, settings, the year's rates and the code's version) of every value read for
+-- the employee: the employee's fields,
 -- the personalInfo values with their JSON types, the month's attendance and leave summary and the
 -- year-to-date taxable income. The summary: approved leave days, unpaid leave days, marked, ABSENT and
 -- HALF_DAY working days not covered by an approved leave, and overtime hours, all from the employee's
@@ -152,12 +153,13 @@ year_to_date AS (
 inputs AS (
     SELECT d.*, t.leave_days, t.unpaid_leave_days, t.marked_days, t.absent_days, t.half_days, t.overtime_hours,
            t.negative_overtime_day, t.impossible_hours, t.reversed_leave, y.taxable,
-           CAST(md5(:context || CAST(ROW(d.id, d."userId", d."employeeCode", d.workspace_id, d."hireDate", d.salary,
+           hash_record_extended(ROW(d.id, d."userId", d."employeeCode", d.workspace_id, d."hireDate", d.salary,
                                          d.currency, d.status, d.info_type, d.pensioner_type, d.pensioner,
                                          d.resident_type, d.resident, d.ipn_deduction_type, d.ipn_deduction,
                                          d.birth_date, d.iin, t.leave_days, t.unpaid_leave_days, t.marked_days,
                                          t.absent_days, t.half_days, t.overtime_hours, t.negative_overtime_day,
-                                         t.impossible_hours, t.reversed_leave, y.taxable) AS text)) AS uuid)
+                                         t.impossible_hours, t.reversed_leave, y.taxable),
+                                CAST(:context AS bigint))
                AS inputs_digest
     FROM due d
     LEFT JOIN time_summary t ON t.employee_id = d.id
@@ -172,11 +174,16 @@ month_rows AS (
     SELECT p.id, p."employeeId", p."payrollNumber", p.status
     FROM payroll p
     WHERE p."organizationId" = :organization_id AND p.year = :year AND p.month = :month
+),
+known AS (
+    -- what the last runs left for each employee: the record and the month's row
+    SELECT coalesce(r."employeeId", m."employeeId") AS employee_id, r."employeeId" IS NOT NULL AS recorded,
+           r."inputsDigest", r."payrollId", m.id, m."payrollNumber", m.status
+    FROM recorded r
+    FULL JOIN month_rows m ON m."employeeId" = r."employeeId"
 )
-SELECT c.*
-FROM (
-SELECT 'compute' AS change,
-       CAST(i.id AS text) AS employee_id,
+SELECT CASE WHEN i.id IS NULL THEN 'remove' ELSE 'compute' END AS change,
+       CAST(coalesce(i.id, k.employee_id) AS text) AS employee_id,
        CAST(i."userId" AS text) AS user_id,
        i."employeeCode" AS employee_code,
        CAST(i.workspace_id AS text) AS workspace_id,
@@ -186,24 +193,17 @@ SELECT 'compute' AS change,
        i.leave_days, i.unpaid_leave_days, i.marked_days, i.absent_days, i.half_days, i.overtime_hours,
        i.negative_overtime_day, i.impossible_hours, i.reversed_leave, i.taxable,
        CAST(i.inputs_digest AS text) AS inputs_digest,
-       CAST(m.id AS text) AS payroll_id,
-       m."payrollNumber" AS payroll_number
+       -- a gone employee's row is removed only while DRAFT
+       CAST(CASE WHEN k.status = 'DRAFT' THEN k.id END AS text) AS payroll_id,
+       CASE WHEN k.status = 'DRAFT' THEN k."payrollNumber" END AS payroll_number
 FROM inputs i
-LEFT JOIN recorded r ON r."employeeId" = i.id
-LEFT JOIN month_rows m ON m."employeeId" = i.id
-WHERE (m.id IS NULL OR m.status = 'DRAFT')
-  AND (CAST(:everything AS boolean)
-       OR r."inputsDigest" IS DISTINCT FROM i.inputs_digest
-       OR r."payrollId" IS DISTINCT FROM m.id)
-UNION ALL
-SELECT 'remove', CAST(g."employeeId" AS text), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       CAST(m.id AS text), m."payrollNumber"
-FROM (SELECT r."employeeId" FROM recorded r
-      UNION
-      SELECT m."employeeId" FROM month_rows m WHERE m.status = 'DRAFT') g
-LEFT JOIN month_rows m ON m."employeeId" = g."employeeId" AND m.status = 'DRAFT'
-WHERE NOT EXISTS (SELECT 1 FROM due d WHERE d.id = g."employeeId")
-) c
+FULL JOIN known k ON k.employee_id = i.id
+WHERE CASE
+          WHEN i.id IS NULL THEN k.recorded OR k.status = 'DRAFT'
+          ELSE (k.id IS NULL OR k.status = 'DRAFT')
+               AND (CAST(:everything AS boolean)
+                    OR k."inputsDigest" IS DISTINCT FROM i.inputs_digest
+                    OR k."payrollId" IS DISTINCT FROM k.id)
+      END
 -- new rows are numbered in this order (as ever: by employee code)
-ORDER BY c.change, c.employee_code, CAST(c.employee_id AS uuid)
+ORDER BY change, employee_code, coalesce(i.id, k.employee_id)
