@@ -77,8 +77,10 @@ def _stale_sql():
     return _ids_sql("delete_stale_drafts", "stale_ids")
 
 
-def _month_inputs_sql():
-    return _sql("month_inputs").bindparams(bindparam("working_days", type_=ARRAY(DATE)))
+def _time_summary_sql():
+    return _sql("time_summary").bindparams(
+        bindparam("working_days", type_=ARRAY(DATE)), bindparam("employee_ids", type_=ARRAY(UUID(as_uuid=False)))
+    )
 
 
 def _ids_sql(name: str, key: str):
@@ -306,19 +308,24 @@ def read_month_inputs(
 ) -> pd.DataFrame:
     """The employees to recompute (change 'compute', with every input column) and those to remove
     (change 'remove'), found by one statement that compares today's inputs with the record of what
-    each row was computed from (month_inputs.sql); every employee due pay when `everything`."""
+    each row was computed from (month_inputs.sql); every employee due pay when `everything`. The
+    month's attendance and leave summary is then computed for the employees to recompute only."""
     params = {
         "organization_id": organization["organization_id"],
         "first_day": first,
         "last_day": _last_day(first),
         "year": first.year,
         "month": first.month,
-        "working_days": working,
         "default_workspace_id": organization["default_workspace_id"],
         "context": context,
         "everything": everything,
     }
-    return _read_frame(conn, _month_inputs_sql(), params)
+    found = _read_frame(conn, _sql("month_inputs"), params)
+    if found.empty:
+        return found
+    recompute = found["employee_id"][(found["change"] == "compute").to_numpy()].tolist()
+    times = _read_frame(conn, _time_summary_sql(), {**params, "working_days": working, "employee_ids": recompute})
+    return found.merge(times, on="employee_id", how="left")
 
 
 def inputs_context(
