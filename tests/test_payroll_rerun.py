@@ -361,4 +361,6 @@ def test_every_kind_of_input_change_is_picked_up_and_equals_a_run_from_scratch(e
         touched = {employee for employee, _ in rewritten_since(before, versions(engine, org))}
         assert touched == expected, kind  # the changed employees' records at least, nobody else's
         assert rerun.count("unchanged") + rerun.count("updated") + rerun.count("created") == rows(), kind
+        # the report lists every skipped employee of the month, recomputed or not
+        assert sorted(e for _o, e, _c, _r in rerun.skipped) == sorted(str(s[0]) for s in content(engine, org)["skips"])
         assert content(engine, org) == from_scratch(engine, org), kind

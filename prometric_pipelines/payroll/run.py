@@ -290,13 +290,6 @@ def _read_frame(conn: Connection, statement, params: dict[str, Any]) -> pd.DataF
     return pd.DataFrame(records, columns=columns, dtype=object)
 
 
-def _not_in(values: pd.Series | pd.Index, others: pd.Series) -> np.ndarray:
-    """values ∉ others, elementwise, over plain Python strings (pandas' isin on Arrow-backed strings
-    builds an Arrow scalar per value: seconds at 100,000 ids)."""
-    wanted = set(others.tolist())
-    return np.fromiter((value not in wanted for value in values.tolist()), dtype=bool, count=len(values))
-
-
 def read_month_inputs(
     conn: Connection,
     organization: dict[str, Any],
@@ -580,6 +573,7 @@ def _compute_organization(
     found = read_month_inputs(conn, organization, first, working, context, everything=recompute_all)
     if found.empty:  # nothing changed since the last run: nothing to compute, nothing to write
         result.unchanged = drafts_before
+        result.skipped = _month_skips(conn, period)
         return
     gone = found[(found["change"] == "remove").to_numpy()]
     inputs, skips = prepare(found[(found["change"] == "compute").to_numpy()], first, working, unmarked)
@@ -652,7 +646,6 @@ def _compute_organization(
 
     recomputed = found["employee_id"].tolist()
     conn.execute(_ids_sql("delete_skips", "employee_ids"), {**period, "employee_ids": recomputed})
-    result.skipped = list(skips[["employee_id", "employee_code", "reason"]].itertuples(index=False, name=None))
     _copy_into(
         conn,
         "skips",
@@ -669,6 +662,12 @@ def _compute_organization(
         org_id,
     )
     _record_inputs(conn, period, rows, skips, gone)
+    result.skipped = _month_skips(conn, period)
+
+
+def _month_skips(conn: Connection, period: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(employee id, code, reason) of every skipped employee of the month, recomputed by this run or not."""
+    return [tuple(row) for row in conn.execute(_sql("month_skips"), period)]
 
 
 def _record_inputs(
