@@ -7,7 +7,10 @@ one organization of N employees (KZT salaries, personalInfo with pensioners, non
 born before 1975), a full month of attendance for February 2026 (absences, half days, overtime) and
 some approved unpaid leave — loaded with COPY. Then times, in this order:
 * the first run of the month (every row created: payroll + 9 breakdown lines + audit row each),
-* a re-run with unchanged inputs (every DRAFT row recomputed and compared; nothing to write),
+* a re-run with unchanged inputs (the inputs compared with the record of the last run in one
+  statement; nothing recomputed, nothing written),
+* a re-run after a few changes (100 salaries, 200 attendance marks, 20 leaves' approval toggled;
+  only those employees recomputed and written),
 * `approve` (status change, audit row and notification per row),
 and prints for each its time, the machine's limit measured right after it on the same data
 (bench/limits.py: a warm bare parallel scan of what the step reads + a binary COPY of exactly the
@@ -129,10 +132,47 @@ def reset_month(engine, org: str) -> None:
     with engine.begin() as conn:
         conn.execute(text('DELETE FROM payroll WHERE "organizationId" = :o'), {"o": org})
         conn.execute(text('DELETE FROM payroll_skips WHERE "organizationId" = :o'), {"o": org})
+        conn.execute(text('DELETE FROM payroll_input_digests WHERE "organizationId" = :o'), {"o": org})
         conn.execute(text("""DELETE FROM audit_logs WHERE "organizationId" = :o AND entity = 'payroll'"""), {"o": org})
         conn.execute(text("DELETE FROM notifications WHERE category = 'payroll'"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE payroll, payroll_items, audit_logs, notifications"))
+        conn.execute(text("VACUUM ANALYZE payroll, payroll_items, payroll_input_digests, audit_logs, notifications"))
+
+
+def change_a_few(engine, org: str) -> None:
+    """Between two runs a few inputs change: 100 salaries go up, 200 attendance marks of one day flip
+    between PRESENT and ABSENT, 20 unpaid leaves flip between APPROVED and REJECTED (repeatable: the
+    database is kept between bench runs)."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("""UPDATE employees SET salary = salary + 1000, "updatedAt" = now()
+                    WHERE id IN (SELECT id FROM employees WHERE "organizationId" = :o
+                                 ORDER BY "employeeCode" LIMIT 100)"""),
+            {"o": org},
+        )
+        conn.execute(
+            text("""UPDATE attendance SET status = CASE WHEN status = 'ABSENT' THEN 'PRESENT' ELSE 'ABSENT' END
+                    WHERE id IN (SELECT id FROM attendance WHERE "organizationId" = :o AND date = '2026-02-24'
+                                 ORDER BY "employeeId" OFFSET 1000 LIMIT 200)"""),
+            {"o": org},
+        )
+        conn.execute(
+            text("""UPDATE leaves SET status = CASE WHEN status = 'APPROVED' THEN 'REJECTED' ELSE 'APPROVED' END
+                    WHERE id IN (SELECT id FROM leaves WHERE "organizationId" = :o ORDER BY "employeeId" LIMIT 20)"""),
+            {"o": org},
+        )
+
+
+def last_xid(engine) -> int:
+    """The newest transaction id so far (32 bits, as xmin holds it): rows written later have a higher xmin."""
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT txid_current() % 4294967296")).scalar_one())
+
+
+def written_after(table: str, org: str, xid: int) -> Output:
+    """Exactly the rows of `table` a step wrote (their row version is newer than `xid`)."""
+    where = '"organizationId" = %(o)s AND CAST(CAST(xmin AS text) AS bigint) > %(x)s'
+    return Output(table, where, {"o": org, "x": xid})
 
 
 def timed(action) -> tuple[float, object]:
@@ -149,6 +189,7 @@ def month_where(org: str) -> dict[str, str]:
         "leaves": f"\"organizationId\" = '{org}'",
         "payroll": f"\"organizationId\" = '{org}' AND year = {MONTH.year} AND month = {MONTH.month}",
         "payroll_items": f"\"organizationId\" = '{org}'",
+        "payroll_input_digests": f"\"organizationId\" = '{org}' AND year = {MONTH.year} AND month = {MONTH.month}",
     }
 
 
@@ -180,15 +221,35 @@ def main() -> None:
 
     # each step's limit is measured right after it, on exactly the rows it wrote
     first_s, first = timed(lambda: run_payroll(engine, MONTH, [org]))
-    written = [Output("payroll", of_org, mine), Output("payroll_items", of_org, mine), audit_rows(org, "CREATE")]
+    written = [
+        Output("payroll", of_org, mine),
+        Output("payroll_items", of_org, mine),
+        Output("payroll_input_digests", of_org, mine),
+        audit_rows(org, "CREATE"),
+    ]
     label = f"first run ({first.count('created'):,} rows, {first.count('lines_written'):,} breakdown lines, audit)"
     figures.append((label, first_s, measure(engine, inputs, written, where=where)))
 
+    # a re-run reads the inputs, the month's rows and their records (and the employer lines for its
+    # report's totals)
+    rerun_reads = [*inputs, "payroll", "payroll_items", "payroll_input_digests"]
     rerun_s, rerun = timed(lambda: run_payroll(engine, MONTH, [org]))
     rewritten = rerun.count("updated") + rerun.count("created") + rerun.count("lines_written")
-    label = f"re-run ({rerun.count('unchanged'):,} unchanged; {rewritten:,} rows/lines written)"
-    # it reads the stored rows and lines too (to compare), and writes nothing
-    figures.append((label, rerun_s, measure(engine, [*inputs, "payroll", "payroll_items"], [], where=where)))
+    label = f"unchanged re-run ({rerun.count('unchanged'):,} unchanged; {rewritten:,} rows/lines written)"
+    figures.append((label, rerun_s, measure(engine, rerun_reads, [], where=where)))
+
+    change_a_few(engine, org)
+    before = last_xid(engine)
+    changed_s, changed = timed(lambda: run_payroll(engine, MONTH, [org]))
+    written = [
+        written_after(table, org, before)
+        for table in ("payroll", "payroll_items", "payroll_input_digests", "payroll_skips", "audit_logs")
+    ]
+    label = (
+        f"re-run after a few changes ({changed.count('updated'):,} rows updated, "
+        f"{changed.count('lines_written'):,} lines written)"
+    )
+    figures.append((label, changed_s, measure(engine, rerun_reads, written, where=where)))
 
     approve_s, approved = timed(lambda: run_payroll(engine, MONTH, [org], approve=True))
     notified = Output("notifications", "category = 'payroll' AND data ->> 'organizationId' = %(o)s", mine)

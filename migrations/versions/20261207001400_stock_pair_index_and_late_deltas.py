@@ -13,7 +13,7 @@ before this revision carry no delta: they are dropped, and each organization's n
 that seals again. See docs/schema-notes.md.
 
 Revision ID: 20261207001400
-Revises: 20261207001200
+Revises: 20261207001300
 Create Date: 2026-12-07 00:14:00+00:00
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "20261207001400"
-down_revision: str | None = "20261207001200"
+down_revision: str | None = "20261207001300"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,5 @@
-"""`prometric run payroll --month YYYY-MM [--org ID …] [--approve] [--mark-paid] [--payment-date DATE]`."""
+"""`prometric run payroll --month YYYY-MM [--org ID …] [--approve] [--mark-paid] [--payment-date DATE]
+[--recompute-all]`."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
     parser.add_argument(
         "--payment-date", type=argparse_type(parse_date, "--payment-date"), help="for --mark-paid (default today)"
     )
+    parser.add_argument(
+        "--recompute-all",
+        action="store_true",
+        help="recompute every DRAFT row, not only those whose inputs changed (repairs rows edited by hand)",
+    )
     parser.set_defaults(handler=run_payroll_command)
 
 
@@ -53,6 +59,7 @@ def run_payroll_command(args: argparse.Namespace) -> int:
         "organization_ids": ids or [],
         "approve": args.approve,
         "mark_paid": args.mark_paid,
+        "recompute_all": args.recompute_all,
     }
     if args.payment_date:
         run_config["payment_date"] = args.payment_date.isoformat()

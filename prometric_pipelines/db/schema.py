@@ -1171,6 +1171,20 @@ payroll_skips = Table(
     Index("idx_payroll_skips_org_period", "organizationId", "year", "month"),
 )
 
+# What each employee's row of a month was computed from: the digest of every input the run read for
+# the employee and the row's id (NULL: skipped). A re-run recomputes only the employees whose digest
+# differs (docs/payroll.md). Created by migrations/versions/20261207001300_payroll_input_digests.py.
+payroll_input_digests = Table(
+    "payroll_input_digests",
+    metadata,
+    Column("organizationId", UUID, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("employeeId", UUID, primary_key=True),
+    Column("inputsDigest", BigInteger, nullable=False),
+    Column("payrollId", UUID),
+)
+
 # The metrics job's data-quality findings: ERP rows and computed values a run left out, counted per
 # organization, step (daily, weekly…, kpi_monthly…), day or period start, source table and reason.
 # Created by migrations/versions/20261206200300_metrics_skipped_rows.py; see docs/data-quality.md.

@@ -1,14 +1,18 @@
 """A payroll run: one month, for all organizations or those given, in one transaction.
 
 Per organization: take the month's advisory lock, read the employees with their month's
-attendance and leave summary and year-to-date taxable income (set-based SQL), compute the whole
-organization at once (`compute.compute`, exact integers), then merge:
+attendance and leave summary and year-to-date taxable income, and compare them with the record of
+what each row was computed from (`payroll_input_digests`) — one set-based statement
+(`month_inputs.sql`) that returns only the employees whose inputs digest changed, who are new or
+gone. An unchanged re-run stops there and writes nothing. The returned employees are computed at
+once (`compute.compute`, exact integers), then merged:
 * new rows are inserted as DRAFT, changed DRAFT rows updated, unchanged ones left alone, DRAFT rows
   of employees no longer paid removed — each with an `audit_logs` row (old and new values);
 * APPROVED and PAID rows are never recomputed (the report lists them as locked);
 * the breakdown of every DRAFT row is compared line by line with the computed one and only the
   differences are written (`payroll_items`, ids derived from the row's id; an unchanged re-run writes
-  no line), and the month's skip reasons replaced (`payroll_skips`).
+  no line), the recomputed employees' skip reasons replaced (`payroll_skips`) and their inputs
+  digests recorded.
 Rows travel by COPY into temporary stage tables (PostgreSQL refuses COPY FROM into a table under
 row-level security, as the jobs login is); the merge is a handful of set-based statements.
 `approve` and `mark_paid` move a month's rows along DRAFT → APPROVED → PAID without recomputing.
@@ -17,6 +21,7 @@ row-level security, as the jobs login is); the merge is a handful of set-based s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -44,6 +49,9 @@ from prometric_pipelines.payroll.parameters import RATE_SCALE, YearParameters, p
 from prometric_pipelines.sql import load_sql
 
 USER_AGENT = "prometric payroll_run"
+# Part of every inputs digest (payroll_input_digests): bump it when the computation changes, so the
+# next run recomputes every DRAFT row instead of trusting digests of the old code's inputs.
+INPUTS_VERSION = 1
 PAYROLL_STEP = "payroll_run"
 MAX_AMOUNT = 10**15  # tiyn: numeric(15,2) holds up to 9,999,999,999,999.99
 _CSV = pacsv.WriteOptions(include_header=False, batch_size=65_536, quoting_style="needed")
@@ -66,11 +74,17 @@ def _organizations_sql():
 
 
 def _stale_sql():
-    return _sql("delete_stale_drafts").bindparams(bindparam("stale_ids", type_=ARRAY(UUID(as_uuid=False))))
+    return _ids_sql("delete_stale_drafts", "stale_ids")
 
 
 def _time_summary_sql():
-    return _sql("time_summary").bindparams(bindparam("working_days", type_=ARRAY(DATE)))
+    return _sql("time_summary").bindparams(
+        bindparam("working_days", type_=ARRAY(DATE)), bindparam("employee_ids", type_=ARRAY(UUID(as_uuid=False)))
+    )
+
+
+def _ids_sql(name: str, key: str):
+    return _sql(name).bindparams(bindparam(key, type_=ARRAY(UUID(as_uuid=False))))
 
 
 def _check_sql(name: str):
@@ -276,35 +290,54 @@ def _read_frame(conn: Connection, statement, params: dict[str, Any]) -> pd.DataF
     return pd.DataFrame(records, columns=columns, dtype=object)
 
 
-def _not_in(values: pd.Series | pd.Index, others: pd.Series) -> np.ndarray:
-    """values ∉ others, elementwise, over plain Python strings (pandas' isin on Arrow-backed strings
-    builds an Arrow scalar per value: seconds at 100,000 ids)."""
-    wanted = set(others.tolist())
-    return np.fromiter((value not in wanted for value in values.tolist()), dtype=bool, count=len(values))
-
-
-def prepare(
+def read_month_inputs(
     conn: Connection,
     organization: dict[str, Any],
     first: dt.date,
     working: list[dt.date],
-    unmarked: str,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(employees to pay with compute()'s input columns, skipped employees with a reason)."""
-    last = _last_day(first)
-    org_id = organization["organization_id"]
-    params = {"organization_id": org_id, "first_day": first, "last_day": last}
-    staff = _read_frame(
-        conn, _sql("employees"), {**params, "default_workspace_id": organization["default_workspace_id"]}
-    )
-    times = _read_frame(conn, _time_summary_sql(), {**params, "working_days": working})
-    staff = staff.merge(times, on="employee_id", how="left")
-    if first.month > 1:
-        ytd = _read_frame(conn, _sql("year_to_date"), {**params, "year": first.year, "month": first.month})
-        staff = staff.merge(ytd, on="employee_id", how="left")
-    else:
-        staff["taxable"] = None
+    context: int,
+    *,
+    everything: bool = False,
+) -> pd.DataFrame:
+    """The employees to recompute (change 'compute', with every input column) and those to remove
+    (change 'remove'), found by one statement that compares today's inputs with the record of what
+    each row was computed from (month_inputs.sql); every employee due pay when `everything`. The
+    month's attendance and leave summary is then computed for the employees to recompute only."""
+    params = {
+        "organization_id": organization["organization_id"],
+        "first_day": first,
+        "last_day": _last_day(first),
+        "year": first.year,
+        "month": first.month,
+        "default_workspace_id": organization["default_workspace_id"],
+        "context": context,
+        "everything": everything,
+    }
+    found = _read_frame(conn, _sql("month_inputs"), params)
+    if found.empty:
+        return found
+    recompute = found["employee_id"][(found["change"] == "compute").to_numpy()].tolist()
+    times = _read_frame(conn, _time_summary_sql(), {**params, "working_days": working, "employee_ids": recompute})
+    return found.merge(times, on="employee_id", how="left")
 
+
+def inputs_context(
+    parameters: YearParameters, working: list[dt.date], unmarked: str, organization_problem: str | None
+) -> int:
+    """Everything an employee's pay depends on besides the employee's own inputs: part of every
+    employee's inputs digest, so a change of the calendar, the settings or the rates recomputes all."""
+    days = ",".join(day.isoformat() for day in working)
+    described = f"v{INPUTS_VERSION}|{parameters!r}|{MAX_AMOUNT}|{days}|{unmarked}|{organization_problem}"
+    # the seed of every employee's 64-bit hash (month_inputs.sql)
+    return int.from_bytes(hashlib.md5(described.encode()).digest()[:8], "big", signed=True)
+
+
+def prepare(
+    staff: pd.DataFrame, first: dt.date, working: list[dt.date], unmarked: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(employees to pay with compute()'s input columns, skipped employees with a reason), from the
+    rows of read_month_inputs."""
+    staff = staff.reset_index(drop=True)
     reasons = pd.Series([None] * len(staff), index=staff.index, dtype=object)
 
     def skip(mask: pd.Series | np.ndarray, reason: str | pd.Series) -> None:
@@ -370,6 +403,9 @@ def prepare(
             "born_before_1975": born_before_1975,
             "deduction_applies": resident & deduction,
             "ytd_taxable": _tiyn(staff["taxable"]).fillna(0),
+            "inputs_digest": staff["inputs_digest"],
+            "payroll_id": staff["payroll_id"],
+            "payroll_number": staff["payroll_number"],
         },
         index=staff.index,
     )
@@ -379,6 +415,8 @@ def prepare(
             "employee_id": staff["employee_id"].astype(str)[skipped],
             "employee_code": staff["employee_code"][skipped],
             "reason": reasons[skipped],
+            "inputs_digest": staff["inputs_digest"][skipped],
+            "payroll_id": staff["payroll_id"][skipped],
         }
     )
     return inputs[~skipped], skips
@@ -517,6 +555,8 @@ def _compute_organization(
     p: YearParameters,
     now: dt.datetime,
     result: OrganizationResult,
+    *,
+    recompute_all: bool = False,
 ) -> None:
     org_id = organization["organization_id"]
     period = {"organization_id": org_id, "year": first.year, "month": first.month}
@@ -526,32 +566,33 @@ def _compute_organization(
     except ValueError as error:
         working, unmarked, organization_problem = [first], "present", f"organization settings: {error}"
 
-    inputs, skips = prepare(conn, organization, first, working, unmarked)
+    statuses = {row.status: row.rows for row in conn.execute(_sql("month_statuses"), period)}
+    result.locked = {status: int(n) for status, n in sorted(statuses.items()) if status != "DRAFT"}
+    drafts_before = int(statuses.get("DRAFT", 0))
+    context = inputs_context(p, working, unmarked, organization_problem)
+    found = read_month_inputs(conn, organization, first, working, context, everything=recompute_all)
+    if found.empty:  # nothing changed since the last run: nothing to compute, nothing to write
+        result.unchanged = drafts_before
+        result.skipped = _month_skips(conn, period)
+        return
+    gone = found[(found["change"] == "remove").to_numpy()]
+    inputs, skips = prepare(found[(found["change"] == "compute").to_numpy()], first, working, unmarked)
     if organization_problem is not None:  # every employee is reported, nobody is paid
-        skips = pd.concat(
-            [skips, inputs[["employee_id", "employee_code"]].assign(reason=organization_problem)], ignore_index=True
+        problem = inputs[["employee_id", "employee_code", "inputs_digest", "payroll_id"]].assign(
+            reason=organization_problem
         )
+        skips = pd.concat([skips, problem], ignore_index=True)
         inputs = inputs.iloc[0:0]
     amounts = compute(inputs, p)
     too_large = (amounts["gross"] >= MAX_AMOUNT).to_numpy(dtype=bool)
     if too_large.any():
-        skips = pd.concat(
-            [skips, inputs.loc[too_large, ["employee_id", "employee_code"]].assign(reason="gross pay too large")],
-            ignore_index=True,
-        )
+        large = inputs.loc[too_large, ["employee_id", "employee_code", "inputs_digest", "payroll_id"]]
+        skips = pd.concat([skips, large.assign(reason="gross pay too large")], ignore_index=True)
         inputs, amounts = inputs[~too_large], amounts[~too_large]
 
-    existing = _read_frame(conn, _sql("existing_rows"), period)
-    # anything but DRAFT (APPROVED, PAID, or a status the ERP invented) is never recomputed
-    is_draft = (existing["status"] == "DRAFT").to_numpy(dtype=bool)
-    locked = existing[~is_draft]
-    result.locked = {str(k): int(v) for k, v in locked["status"].fillna("NULL").value_counts().sort_index().items()}
-    drafts = existing[is_draft].set_index("employee_id")
-
-    keep = _not_in(inputs["employee_id"], locked["employee_id"])
-    rows, amounts = inputs[keep].copy(), amounts[keep]
-    rows["id"] = rows["employee_id"].map(drafts["id"]).astype(object)
-    rows["payrollNumber"] = rows["employee_id"].map(drafts["payroll_number"]).astype(object)
+    rows = inputs.copy()
+    rows["id"] = rows["payroll_id"]
+    rows["payrollNumber"] = rows["payroll_number"]
     new = rows["id"].isna().to_numpy()
     if new.any():
         prefix = f"PAY-{first:%Y%m}-"
@@ -560,6 +601,11 @@ def _compute_organization(
         rows.loc[new, "id"] = uuid7(np.random.default_rng(), np.full(int(new.sum()), now_ms)).astype(str)
         sequence = np.arange(start + 1, start + 1 + int(new.sum()))
         rows.loc[new, "payrollNumber"] = [f"{prefix}{n:06d}" for n in sequence]
+    # DRAFT rows of employees gone, or recomputed and now skipped, are removed
+    stale = [*gone["payroll_id"].dropna().tolist(), *skips["payroll_id"].dropna().tolist()]
+    conn.execute(
+        _ids_sql("lock_rows", "payroll_ids"), {**period, "payroll_ids": [*rows["payroll_id"].dropna(), *stale]}
+    )
 
     conn.execute(_sql("create_stage"))
     conn.execute(_sql("clear_stage"))
@@ -587,20 +633,19 @@ def _compute_organization(
     )
     _copy(conn, "copy_stage", stage)
     conn.execute(_sql("analyze_stage"))
-    stale = drafts.loc[_not_in(drafts.index, rows["employee_id"]), "id"].tolist()
 
     write = {**period, "now": now, "user_agent": USER_AGENT}
     result.updated = conn.execute(_sql("update_changed_drafts"), write).rowcount
     result.created = conn.execute(_sql("insert_new_rows"), write).rowcount
     result.removed = conn.execute(_stale_sql(), {**write, "stale_ids": stale}).rowcount
-    result.unchanged = n - result.created - result.updated
+    result.unchanged = drafts_before - result.removed - result.updated
     if result.created >= 1_000:  # a big first run: statistics from before it would mislead the planner
         conn.execute(_sql("analyze_payroll"))
     counts = conn.execute(_sql("sync_items"), {**period, **line_rates(p)}).one()
     result.lines_written = counts.added + counts.changed + counts.removed
 
-    conn.execute(_sql("delete_skips"), period)
-    result.skipped = list(skips[["employee_id", "employee_code", "reason"]].itertuples(index=False, name=None))
+    recomputed = found["employee_id"].tolist()
+    conn.execute(_ids_sql("delete_skips", "employee_ids"), {**period, "employee_ids": recomputed})
     _copy_into(
         conn,
         "skips",
@@ -616,6 +661,45 @@ def _compute_organization(
         ),
         org_id,
     )
+    _record_inputs(conn, period, rows, skips, gone)
+    result.skipped = _month_skips(conn, period)
+
+
+def _month_skips(conn: Connection, period: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(employee id, code, reason) of every skipped employee of the month, recomputed by this run or not."""
+    return [tuple(row) for row in conn.execute(_sql("month_skips"), period)]
+
+
+def _record_inputs(
+    conn: Connection, period: dict[str, Any], rows: pd.DataFrame, skips: pd.DataFrame, gone: pd.DataFrame
+) -> None:
+    """What the recomputed employees' rows were computed from (payroll_input_digests): the digest and
+    the row (none for a skipped employee); the records of employees gone are deleted."""
+    employees = np.concatenate(
+        [rows["employee_id"].to_numpy(dtype=object), skips["employee_id"].to_numpy(dtype=object)]
+    )
+    digests = np.concatenate(
+        [rows["inputs_digest"].to_numpy(dtype=object), skips["inputs_digest"].to_numpy(dtype=object)]
+    )
+    payroll_ids = np.concatenate(
+        [rows["id"].astype(str).to_numpy(dtype=object), np.full(len(skips), None, dtype=object)]
+    )
+    table = pa.table(
+        {
+            "employeeId": pa.array(employees, type=pa.string()),
+            "inputsDigest": pa.array(digests, type=pa.string()),
+            "payrollId": pa.array(payroll_ids, type=pa.string()),
+        }
+    )
+    if table.num_rows:
+        conn.execute(_sql("create_digests_stage"))
+        conn.execute(_sql("clear_digests_stage"))
+        _copy(conn, "copy_digests", table)
+        conn.execute(_sql("insert_digests"), period)
+    if len(gone):
+        conn.execute(
+            _ids_sql("forget_digests", "employee_ids"), {**period, "employee_ids": gone["employee_id"].tolist()}
+        )
 
 
 def _summarise(conn: Connection, org_id: str, first: dt.date, result: OrganizationResult) -> None:
@@ -632,11 +716,16 @@ def run_payroll(
     mark_paid: bool = False,
     payment_date: dt.date | None = None,
     now: dt.datetime | None = None,
+    recompute_all: bool = False,
 ) -> PayrollReport:
     """Computes (or, with approve / mark_paid, moves along the lifecycle) one month's payroll for
     all organizations or those given, in one transaction with a savepoint per organization: an
     organization whose data makes its part fail is rolled back alone and listed in `report.failures`.
-    Organization ids must exist (the caller checks with validation.require_organizations)."""
+    Organization ids must exist (the caller checks with validation.require_organizations).
+
+    A compute run recomputes only the employees whose inputs differ from the record of the last run
+    (payroll_input_digests), who are new or gone; `recompute_all` recomputes every DRAFT row and
+    compares it with the stored one (repairing a row or line edited behind the run's back)."""
     started = time.perf_counter()
     first = month.replace(day=1)
     try:
@@ -666,7 +755,7 @@ def run_payroll(
             with conn.begin_nested():
                 return _run_organization(
                     conn, by_id[org_id], first, parameters, now, period, action, payment_date,
-                    approve=approve, mark_paid=mark_paid,
+                    approve=approve, mark_paid=mark_paid, recompute_all=recompute_all,
                 )  # fmt: skip
 
         results, failures = run_per_organization(
@@ -701,12 +790,13 @@ def _run_organization(
     *,
     approve: bool,
     mark_paid: bool,
+    recompute_all: bool = False,
 ) -> OrganizationResult:
     org_id = organization["organization_id"]
     result = OrganizationResult(org_id, organization["name"])
     period_params = {"organization_id": org_id, "year": first.year, "month": first.month}
     if action == "compute":
-        _compute_organization(conn, organization, first, parameters, now, result)
+        _compute_organization(conn, organization, first, parameters, now, result, recompute_all=recompute_all)
     if approve:
         counts = conn.execute(
             _sql("approve"), {**period_params, "now": now, "user_agent": USER_AGENT, "period": period}

@@ -1,4 +1,4 @@
--- Brings the breakdown of one organization's DRAFT rows of the month to the computed one, writing only
+-- Brings the breakdown of the DRAFT rows the run recomputed (staged) to the computed one, writing only
 -- the differences. The computed lines are unfolded from the stage (nine per row, ids derived from the
 -- row's id: its last byte XOR the line's position, so a re-run computes the same ids). The lines of the
 -- rows created by this run (staged NEW) are inserted as they are; those of the existing DRAFT rows are
@@ -30,6 +30,7 @@ stored AS (
     SELECT i.id, i."payrollId", i."organizationId", i.code, i.kind, i.base, i.rate, i.amount, i.details
     FROM payroll_items i
     JOIN payroll p ON p.id = i."payrollId" AND p."organizationId" = i."organizationId"
+    JOIN payroll_stage s ON s.id = p.id AND s.status = 'DRAFT'  -- the recomputed rows' lines only
     WHERE p."organizationId" = :organization_id
       AND p.year = :year
       AND p.month = :month

@@ -1,4 +1,4 @@
--- Per employee of one organization and month: approved leave days, unpaid leave days, marked,
+-- Per employee of one organization and month among :employee_ids (those a run recomputes): approved leave days, unpaid leave days, marked,
 -- ABSENT and HALF_DAY working days not covered by an approved leave, and overtime hours, all from
 -- the employee's first day of the month (hire date or the 1st). Working days come from the
 -- organization's calendar (:working_days). Statuses compare case-insensitively after trimming
@@ -15,6 +15,7 @@ staff AS (
     SELECT e.id, e."organizationId", greatest(e."hireDate", CAST(:first_day AS date)) AS start_day
     FROM employees e
     WHERE e."organizationId" = :organization_id
+      AND e.id = ANY (CAST(:employee_ids AS uuid[]))
       AND lower(btrim(e.status)) = 'active'
       AND e."deletedAt" IS NULL
       AND e."hireDate" <= :last_day
@@ -49,7 +50,9 @@ month_attendance AS (
                || ', totalHours ' || coalesce(CAST(a."totalHours" AS text), 'NULL'))
              FILTER (WHERE a."overtimeHours" > 24 OR a."totalHours" > 24 OR a."totalHours" < 0) AS impossible_hours
     FROM attendance a
-    WHERE a."organizationId" = :organization_id AND a.date BETWEEN :first_day AND :last_day
+    WHERE a."organizationId" = :organization_id
+      AND a."employeeId" = ANY (CAST(:employee_ids AS uuid[]))
+      AND a.date BETWEEN :first_day AND :last_day
     GROUP BY a."employeeId"
 ),
 before_start AS (
@@ -62,6 +65,7 @@ before_start AS (
     FROM employees e
     JOIN attendance a ON a."employeeId" = e.id AND a."organizationId" = e."organizationId"
     WHERE e."organizationId" = :organization_id
+      AND e.id = ANY (CAST(:employee_ids AS uuid[]))
       AND e."hireDate" > :first_day
       AND e."hireDate" <= :last_day
       AND a.date >= :first_day

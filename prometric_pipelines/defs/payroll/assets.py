@@ -47,6 +47,10 @@ class PayrollConfig(dg.Config):
     approve: bool = Field(default=False, description="move the month's DRAFT rows to APPROVED (no recompute)")
     mark_paid: bool = Field(default=False, description="move the month's APPROVED rows to PAID")
     payment_date: str | None = Field(default=None, description="payment date for mark_paid (YYYY-MM-DD); today")
+    recompute_all: bool = Field(
+        default=False,
+        description="recompute every DRAFT row, not only those whose inputs changed (repairs rows edited by hand)",
+    )
 
 
 @dg.asset(
@@ -58,7 +62,7 @@ class PayrollConfig(dg.Config):
     deps=[erp_table_key(name) for name in ("employees", "attendance", "leaves", "organizations", "workspaces")],
     description=(
         "Monthly payroll with Kazakhstan statutory rules: a `payroll` row per employee (DRAFT → APPROVED → PAID) "
-        "and its breakdown in `payroll_items`. Config: organization_ids, approve, mark_paid."
+        "and its breakdown in `payroll_items`. Config: organization_ids, approve, mark_paid, recompute_all."
     ),
     metadata={"dagster/table_name": "public.payroll"},
     freshness_policy=PAYROLL_FRESHNESS,
@@ -79,7 +83,13 @@ def payroll_run(
     payment_date = check_run_config(parse_date, config.payment_date, "payment_date") if config.payment_date else None
     try:
         report = run_payroll(
-            engine, month, ids, approve=config.approve, mark_paid=config.mark_paid, payment_date=payment_date
+            engine,
+            month,
+            ids,
+            approve=config.approve,
+            mark_paid=config.mark_paid,
+            payment_date=payment_date,
+            recompute_all=config.recompute_all,
         )
     except PayrollError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None

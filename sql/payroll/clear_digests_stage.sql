@@ -1,0 +1,1 @@
+TRUNCATE payroll_digests_stage
