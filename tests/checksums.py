@@ -60,5 +60,9 @@ def schema_fingerprint(conn: Connection) -> dict[str, Any]:
             SELECT p.proname, pg_get_function_identity_arguments(p.oid), p.prosecdef, md5(p.prosrc),
                    coalesce(p.proacl::text, '')
             FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace ORDER BY 1, 2"""),
+        "triggers": rows("""
+            SELECT t.tgrelid::regclass::text, t.tgname, t.tgenabled, t.tgtype
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal ORDER BY 1, 2"""),
         "revision": rows("SELECT version_num FROM alembic_version"),
     }

@@ -288,14 +288,20 @@ def test_refuses_non_empty_database_appends_and_resets(databases, template_datab
     generate(engine, options)
     with engine.connect() as conn:
         first = erp_checksums(conn)
-    assert _schema_objects(engine) == schema_before  # indexes and foreign keys rebuilt after the load
+        recorded_by_load = conn.execute(text("SELECT string_agg(source || ' ' || \"firstDay\", ', ') FROM metric_changes")).scalar_one()
+    # indexes, foreign keys and the change-recording triggers are back after the load
+    assert _schema_objects(engine) == schema_before
+    # a load into empty tables records no changes (a backfill follows it); an append into data does
+    assert recorded_by_load is None
     with pytest.raises(DatabaseNotEmpty, match="--append"):
         generate(engine, options)
     generate(engine, options, append=True)
     with engine.connect() as conn:
         appended = erp_checksums(conn)
         orgs = conn.execute(text("SELECT count(*) FROM organizations")).scalar_one()
+        recorded_by_append = conn.execute(text("SELECT count(DISTINCT source) FROM metric_changes")).scalar_one()
     assert orgs == 2 and appended["orders"][0] > first["orders"][0]
+    assert recorded_by_append >= 10  # orders, order_items, invoices, payments, stock_movements …
     generate(engine, options, reset=True)
     with engine.connect() as conn:
         assert erp_checksums(conn) == first

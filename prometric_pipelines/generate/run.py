@@ -109,17 +109,17 @@ def generate(
             loader.abort()  # the COPY thread lets go of the connection before it rolls back
             raise
         loader.close()
-        if deferred is not None:
-            say("building indexes and validating foreign keys …")
-            _restore_constraints(conn, deferred)
-        if options.inject_anomalies:
-            anomalies.extend(inject_anomalies(conn, options, organizations))
         # exchange rates of the history's days: foreign-currency purchases convert instead of being skipped
         # from the day before: the first morning's purchases (05:00 in Almaty) are the previous day in UTC
         first_rate = options.start - dt.timedelta(days=1)
         say(f"exchange rates {first_rate} .. {options.end} for {', '.join(FOREIGN_CURRENCIES)}")
         for currency, rate in FOREIGN_CURRENCIES.items():
             run_sql(conn, "fx_rates", currency=currency, rate=rate, start=first_rate, end=options.end)
+        if deferred is not None:
+            say("building indexes and validating foreign keys …")
+            _restore_constraints(conn, deferred)
+        if options.inject_anomalies:
+            anomalies.extend(inject_anomalies(conn, options, organizations))
         conn.commit()
         loaded = time.monotonic() - started
         # fresh statistics for the jobs that run right after (autovacuum would get there later)
@@ -176,10 +176,12 @@ def _truncate_erp_tables() -> str:
 class _Deferred:
     indexes: list[tuple[str, str]]
     constraints: list[tuple[str, str, str]]  # foreign keys last
+    triggers: list[tuple[str, str]]  # (table, trigger): change recorders, off for the load
 
 
 def _defer_constraints(conn: psycopg.Connection) -> _Deferred:
-    """Drops the ERP tables' keys, foreign keys and indexes for a load into empty tables. All in the
+    """Drops the ERP tables' keys, foreign keys and indexes (and turns their change-recording triggers
+    off) for a load into empty tables. All in the
     load's transaction: no other session ever sees the schema without them. The tables are
     truncated in this transaction too, which lets COPY skip WAL (`wal_level = minimal`) and FREEZE."""
     conn.execute(_truncate_erp_tables())
@@ -191,7 +193,12 @@ def _defer_constraints(conn: psycopg.Connection) -> _Deferred:
         conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    return _Deferred(indexes, constraints)
+    # after the TRUNCATE, whose own triggers (clearing the stock seals) must run; the load writes the
+    # exchange rates of its days too
+    triggers = [tuple(row) for row in run_sql(conn, "deferred_triggers", tables=[*tables, '"fx_rates"'])]
+    for table, name in triggers:
+        conn.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+    return _Deferred(indexes, constraints, triggers)
 
 
 def _restore_constraints(conn: psycopg.Connection, deferred: _Deferred) -> None:
@@ -209,3 +216,5 @@ def _restore_constraints(conn: psycopg.Connection, deferred: _Deferred) -> None:
         conn.execute(definition.replace(" ON ONLY ", " ON ", 1))
     for table, name, definition in foreign_keys:
         conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    for table, name in deferred.triggers:
+        conn.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
