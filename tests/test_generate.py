@@ -288,7 +288,9 @@ def test_refuses_non_empty_database_appends_and_resets(databases, template_datab
     generate(engine, options)
     with engine.connect() as conn:
         first = erp_checksums(conn)
-        recorded_by_load = conn.execute(text("SELECT string_agg(source || ' ' || \"firstDay\", ', ') FROM metric_changes")).scalar_one()
+        recorded_by_load = conn.execute(
+            text("""SELECT string_agg(source || ' ' || "firstDay", ', ') FROM metric_changes""")
+        ).scalar_one()
     # indexes, foreign keys and the change-recording triggers are back after the load
     assert _schema_objects(engine) == schema_before
     # a load into empty tables records no changes (a backfill follows it); an append into data does
