@@ -18,6 +18,10 @@ ALLOWED = {
         "catalog query (pg_constraint) of the generator's bulk load, no tenant table; sqlglot cannot parse "
         "CAST(… AS regclass[])"
     ),
+    "generate/deferred_triggers.sql": (
+        "catalog query (pg_trigger) of the generator's bulk load, no tenant table; sqlglot cannot parse "
+        "CAST(… AS regclass[])"
+    ),
     "generate/deferred_indexes.sql": (
         "catalog query (pg_index) of the generator's bulk load, no tenant table; sqlglot cannot parse "
         "CAST(… AS regclass[])"
