@@ -516,14 +516,16 @@ def demo_account_lines(accounts: list[tuple[str, str, str]], reach: dict[str, li
     return lines
 
 
-def _stop_process_trees(children: list[subprocess.Popen]) -> None:
-    """SIGINT (graceful for both Dagster and Streamlit), then SIGKILL what is left of each group."""
+def _stop_process_trees(children: list[subprocess.Popen], grace_seconds: float = 30) -> None:
+    """SIGINT (graceful for both Dagster and Streamlit) to every group at once, `grace_seconds` in all for
+    them to stop (not per server: Ctrl-C must not take a minute and a half), then SIGKILL what is left."""
     for child in children:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGINT)
+    deadline = time.monotonic() + grace_seconds
     for child in children:
         with contextlib.suppress(subprocess.TimeoutExpired):
-            child.wait(timeout=30)
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)
 

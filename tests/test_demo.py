@@ -178,7 +178,7 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(
         groups |= descendant_groups(demo.pid)
         demo.send_signal(signal.SIGINT)
         try:
-            demo.wait(timeout=90)  # the demo gives each server up to 30 s to stop gracefully
+            demo.wait(timeout=90)  # the demo gives its servers 30 s in all to stop gracefully
         finally:
             for group in {demo.pid} | groups:  # whatever is left of the demo and of its children's groups
                 with contextlib.suppress(ProcessLookupError):
