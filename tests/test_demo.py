@@ -62,6 +62,10 @@ def descendant_groups(pid: int) -> set[int]:
     return {parents[child][1] for child in found}
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(
     empty_database_url, template_database, cli_env, tmp_path
 ):
@@ -82,6 +86,9 @@ def test_demo_serves_the_ui_with_the_schema_materialised_and_the_dashboards(
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # Ctrl-C as at a terminal, also when pytest itself runs as a background job of a script (which
+            # inherits SIGINT ignored, and so would the demo: the SIGINT below would then do nothing)
+            preexec_fn=_default_sigint,
         )
     began = time.monotonic()
     groups: set[int] = set()
