@@ -445,15 +445,15 @@ def _copy(conn: Connection, name: str, table: pa.Table) -> None:
         copy.write(buffer.getvalue())
 
 
-def _copy_into(conn: Connection, kind: str, table: pa.Table, org_id: str) -> None:
-    """COPY into the `kind`'s temporary stage, then one INSERT … SELECT into payroll_skips:
-    PostgreSQL refuses COPY FROM into a table under row-level security, which the jobs login is."""
+def _copy_into(conn: Connection, kind: str, table: pa.Table, params: dict[str, Any]) -> None:
+    """COPY into the `kind`'s temporary stage, then one INSERT … SELECT (`insert_<kind>.sql`) into its
+    table: PostgreSQL refuses COPY FROM into a table under row-level security, which the jobs login is."""
     if table.num_rows == 0:
         return
     conn.execute(_sql(f"create_{kind}_stage"))
     conn.execute(_sql(f"clear_{kind}_stage"))
     _copy(conn, f"copy_{kind}", table)
-    conn.execute(_sql(f"insert_{kind}"), {"organization_id": org_id})
+    conn.execute(_sql(f"insert_{kind}"), params)
 
 
 def _decimal_text(tiyn: np.ndarray) -> pd.Series:
@@ -659,7 +659,7 @@ def _compute_organization(
                 "createdAt": pa.array(np.full(len(skips), np.datetime64(now, "us"))),
             }
         ),
-        org_id,
+        {"organization_id": org_id},
     )
     _record_inputs(conn, period, rows, skips, gone)
     result.skipped = _month_skips(conn, period)
@@ -691,11 +691,7 @@ def _record_inputs(
             "payrollId": pa.array(payroll_ids, type=pa.string()),
         }
     )
-    if table.num_rows:
-        conn.execute(_sql("create_digests_stage"))
-        conn.execute(_sql("clear_digests_stage"))
-        _copy(conn, "copy_digests", table)
-        conn.execute(_sql("insert_digests"), period)
+    _copy_into(conn, "digests", table, period)
     if len(gone):
         conn.execute(
             _ids_sql("forget_digests", "employee_ids"), {**period, "employee_ids": gone["employee_id"].tolist()}
