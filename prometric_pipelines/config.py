@@ -18,24 +18,17 @@ import datetime as dt
 import os
 import socket
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from prometric_pipelines.business_calendar import BUSINESS_TIMEZONE, business_today  # noqa: F401 (moving)
 from prometric_pipelines.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The checkout holds migrations/, sql/ and dashboards/ beside the package (editable install).
 PROJECT_ROOT = PACKAGE_DIR.parent
 DATABASE_NAME = "prometric"
-# The business day of a job when none is given: today in the country's time zone (organizations'
-# own zones only shift the day by at most a few hours in Kazakhstan, which has one zone since 2024).
-BUSINESS_TIMEZONE = ZoneInfo("Asia/Almaty")
-
-
-def business_today() -> dt.date:
-    return dt.datetime.now(BUSINESS_TIMEZONE).date()
 
 
 def prometric_home() -> Path:
