@@ -187,7 +187,7 @@ def lock_wait(engine: Any, pids: frozenset[int]) -> str | None:
     from prometric_pipelines.sql import load_sql
 
     with engine.connect() as conn:
-        rows = conn.execute(load_sql("operations", "lock_waits"), {"pids": sorted(pids)}).mappings().all()
+        rows = conn.execute(load_sql("monitoring", "lock_waits"), {"pids": sorted(pids)}).mappings().all()
     if not rows:
         return None
     first = rows[0]
@@ -211,7 +211,7 @@ def cancel_statements(engine: Any, pids: frozenset[int]) -> int:
     from prometric_pipelines.sql import load_sql
 
     with engine.begin() as conn:
-        return len(conn.execute(load_sql("operations", "cancel_backends"), {"pids": sorted(pids)}).all())
+        return len(conn.execute(load_sql("monitoring", "cancel_backends"), {"pids": sorted(pids)}).all())
 
 
 # ---- the pool wait that spun ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from prometric_pipelines.defs.payroll.assets import payroll_run
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.stock.assets import stock_reconciliation
 from prometric_pipelines.errors import ConfigError
-from prometric_pipelines.operations.failures import FailedRun, notify_owners
+from prometric_pipelines.monitoring.failures import FailedRun, notify_owners
 from tests import metrics_data, stock_scenario
 from tests.audit_cases import seed_history
 from tests.factories import make, make_tenant

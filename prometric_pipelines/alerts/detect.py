@@ -40,7 +40,7 @@ from prometric_pipelines import kz_calendar
 from prometric_pipelines.alerts.wording import anomaly_sentences, kpi_sentences
 from prometric_pipelines.metrics.catalog import CATALOG
 from prometric_pipelines.metrics.run import run_organizations
-from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization, with_names
+from prometric_pipelines.monitoring.isolation import OrganizationFailure, run_per_organization, with_names
 from prometric_pipelines.sql import load_sql
 
 COUNT_METRICS = (

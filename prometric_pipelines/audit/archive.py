@@ -69,7 +69,7 @@ from prometric_pipelines.audit.storage import (
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import prepare_session
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.operations.isolation import (
+from prometric_pipelines.monitoring.isolation import (
     OrganizationFailure,
     failure_reason,
     is_data_error,

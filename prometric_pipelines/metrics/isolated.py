@@ -1,4 +1,4 @@
-"""The metrics steps with failure isolation per organization (see operations/isolation.py).
+"""The metrics steps with failure isolation per organization (see monitoring/isolation.py).
 
 Each step first runs as before: one set-based transaction for every organization of the run. When an
 organization's data makes that transaction fail, the step is run again for halves of the
@@ -23,7 +23,7 @@ from prometric_pipelines.metrics.run import (
     compute_rollup,
     run_organizations,
 )
-from prometric_pipelines.operations.isolation import OrganizationFailure, isolate, with_names
+from prometric_pipelines.monitoring.isolation import OrganizationFailure, isolate, with_names
 
 
 def resolve_organizations(engine: Engine, organization_ids: Iterable[str] | None) -> list[str]:

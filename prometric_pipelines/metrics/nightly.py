@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from prometric_pipelines.metrics.isolated import daily_isolated, kpis_isolated, rollup_isolated
 from prometric_pipelines.metrics.periods import ROLLUPS
 from prometric_pipelines.metrics.run import MetricsResult
-from prometric_pipelines.operations.isolation import OrganizationFailure
+from prometric_pipelines.monitoring.isolation import OrganizationFailure
 from prometric_pipelines.sql import load_sql
 
 ONE_DAY = dt.timedelta(days=1)

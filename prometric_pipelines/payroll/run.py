@@ -43,7 +43,7 @@ from sqlalchemy.exc import DBAPIError
 from prometric_pipelines import kz_calendar
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.generate.ids import uuid7
-from prometric_pipelines.operations.isolation import OrganizationFailure, run_per_organization
+from prometric_pipelines.monitoring.isolation import OrganizationFailure, run_per_organization
 from prometric_pipelines.payroll.compute import ITEM_CODES, TIYN, compute
 from prometric_pipelines.payroll.parameters import RATE_SCALE, YearParameters, parameters_for
 from prometric_pipelines.sql import load_sql

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from prometric_pipelines.config import BUSINESS_TIMEZONE, business_today  # noqa: F401 (re-exported)
 from prometric_pipelines.db.schema import stock_discrepancies
-from prometric_pipelines.operations.isolation import OrganizationFailure, isolate, with_names
+from prometric_pipelines.monitoring.isolation import OrganizationFailure, isolate, with_names
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import require_organizations
 

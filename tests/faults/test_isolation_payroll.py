@@ -122,7 +122,7 @@ def test_one_organization_failing_payroll_is_rolled_back_alone(engine, database_
 def test_the_failure_sensor_notifies_only_the_failed_organizations_owners(engine, database_url, orgs):
     """The daemon's sensor reads the partial run's list: the failed organization's owners hear of it (once,
     about that organization), the clean organization's owners hear nothing."""
-    from prometric_pipelines.defs.operations.sensors import run_failure_notifications
+    from prometric_pipelines.defs.monitoring.sensors import run_failure_notifications
 
     clean, bad = orgs
     clear(engine)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from prometric_pipelines.operations.isolation import (
+from prometric_pipelines.monitoring.isolation import (
     OrganizationFailure,
     failure_reason,
     is_data_error,

@@ -134,7 +134,7 @@ def test_a_launcher_is_gone_when_its_process_is_not_there_any_more():
 
 
 def test_the_local_instance_monitors_runs_and_frees_the_slots_of_ended_runs(tmp_path):
-    # the production file's settings are asserted on a real instance in tests/test_operations_instance.py
+    # the production file's settings are asserted on a real instance in tests/test_monitoring_instance.py
     with local_instance(tmp_path) as instance:
         settings = instance.run_monitoring_settings
         assert instance.run_monitoring_enabled

@@ -14,10 +14,10 @@ import dagster as dg
 from prometric_pipelines.alerts.deliver import deliver_alerts
 from prometric_pipelines.alerts.detect import detect_alerts
 from prometric_pipelines.config import business_today, partitions_start, smtp_sender, smtp_url
-from prometric_pipelines.defs.operations.isolation import report_failures
+from prometric_pipelines.defs.monitoring.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.metrics.isolated import resolve_organizations
-from prometric_pipelines.operations.isolation import completed_check_result, completed_check_spec, failure_metadata
+from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
 TIMEZONE = "Asia/Almaty"

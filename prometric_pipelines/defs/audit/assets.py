@@ -15,10 +15,10 @@ from prometric_pipelines.audit.archive import ArchiveResult, add_months, archive
 from prometric_pipelines.audit.storage import Archive, organization_label
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
-from prometric_pipelines.defs.operations.isolation import report_failures
+from prometric_pipelines.defs.monitoring.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
-from prometric_pipelines.operations.isolation import completed_check_result, completed_check_spec, failure_metadata
+from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import (
     check_run_config,

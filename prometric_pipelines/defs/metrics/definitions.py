@@ -14,8 +14,8 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.alerts.definitions import metric_alerts
 from prometric_pipelines.defs.automation import default_schedule_status, default_sensor_status
-from prometric_pipelines.defs.operations.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
-from prometric_pipelines.defs.operations.isolation import earlier_failures, report_failures
+from prometric_pipelines.defs.monitoring.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
+from prometric_pipelines.defs.monitoring.isolation import earlier_failures, report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.metrics.checks import check_daily
@@ -23,7 +23,7 @@ from prometric_pipelines.metrics.isolated import daily_isolated, kpis_isolated, 
 from prometric_pipelines.metrics.nightly import NightlyWindow, claim_changes, finish, plan_windows, run_window_step
 from prometric_pipelines.metrics.periods import PERIODS, Period
 from prometric_pipelines.metrics.run import DAILY_STEPS, MetricsResult
-from prometric_pipelines.operations.isolation import (
+from prometric_pipelines.monitoring.isolation import (
     completed_check_result,
     completed_check_spec,
     failure_metadata,

@@ -7,11 +7,11 @@ import dagster as dg
 from pydantic import Field
 
 from prometric_pipelines.config import partitions_start
-from prometric_pipelines.defs.operations.freshness import PAYROLL_FRESHNESS
-from prometric_pipelines.defs.operations.isolation import report_failures
+from prometric_pipelines.defs.monitoring.freshness import PAYROLL_FRESHNESS
+from prometric_pipelines.defs.monitoring.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
-from prometric_pipelines.operations.isolation import completed_check_result, completed_check_spec, failure_metadata
+from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.payroll.run import PayrollError, check_month, report_json, run_payroll
 from prometric_pipelines.validation import (
     check_run_config,

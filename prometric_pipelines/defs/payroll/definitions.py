@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from prometric_pipelines.defs.automation import default_schedule_status
-from prometric_pipelines.defs.operations.freshness import freshness_checks
+from prometric_pipelines.defs.monitoring.freshness import freshness_checks
 from prometric_pipelines.defs.payroll.assets import payroll_run
 
 payroll_job = dg.define_asset_job(

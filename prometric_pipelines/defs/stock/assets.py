@@ -9,10 +9,10 @@ from pydantic import Field
 
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
-from prometric_pipelines.defs.operations.isolation import report_failures
+from prometric_pipelines.defs.monitoring.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
-from prometric_pipelines.operations.isolation import completed_check_result, failure_metadata
+from prometric_pipelines.monitoring.isolation import completed_check_result, failure_metadata
 from prometric_pipelines.stock.reconcile import (
     BUSINESS_TIMEZONE,
     FAILING_KINDS,

@@ -27,7 +27,7 @@ from prometric_pipelines.defs.metrics.definitions import (
 from prometric_pipelines.defs.payroll.assets import payroll_run
 from prometric_pipelines.defs.payroll.definitions import payroll_job, payroll_schedule
 from prometric_pipelines.defs.resources import PostgresResource
-from prometric_pipelines.operations.failures import ORGANIZATION_TAG
+from prometric_pipelines.monitoring.failures import ORGANIZATION_TAG
 from prometric_pipelines.sql import load_sql
 
 FAN_OUT_TAG = "prometric/fan_out"
@@ -59,7 +59,7 @@ def per_organization_requests(
 
 def active_organizations(postgres: PostgresResource) -> list[str]:
     with postgres.get_engine().connect() as conn:
-        return [str(row[0]) for row in conn.execute(load_sql("operations", "all_organizations"))]
+        return [str(row[0]) for row in conn.execute(load_sql("monitoring", "all_organizations"))]
 
 
 @dg.schedule(

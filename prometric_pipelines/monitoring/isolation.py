@@ -155,7 +155,7 @@ def organization_names(engine: Engine, organization_ids: Iterable[str | None]) -
     ids = sorted({str(o) for o in organization_ids if o})
     if not ids:
         return {}
-    statement = load_sql("operations", "organization_names").bindparams(
+    statement = load_sql("monitoring", "organization_names").bindparams(
         bindparam("organization_ids", type_=ARRAY(UUID(as_uuid=False)))
     )
     with engine.connect() as conn:
@@ -262,7 +262,7 @@ def partial_failure(failures: list[OrganizationFailure], total: int):
 def notify_failed_organizations(engine: Engine, run_id: str, job_name: str, failures: list[OrganizationFailure]) -> int:
     """A `run_failure` notification to the owners of each failed organization, about that organization
     only (never to another tenant, never for rows without organization); at most once per run and owner."""
-    from prometric_pipelines.operations.failures import FailedRun, notify_owners
+    from prometric_pipelines.monitoring.failures import FailedRun, notify_owners
 
     notified = 0
     for failure in failures:

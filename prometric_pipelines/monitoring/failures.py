@@ -1,6 +1,6 @@
 """Alerts for failed runs: which organizations a run concerned, and a notification for their owners.
 
-Plain Python + SQL (sql/operations/); the Dagster sensor in defs/operations calls it.
+Plain Python + SQL (sql/monitoring/); the Dagster sensor in defs/monitoring calls it.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 
 from prometric_pipelines.alerts.record import record_run_failure
 from prometric_pipelines.config import business_today
-from prometric_pipelines.operations.isolation import FAILED_ORGANIZATIONS, OrganizationFailure, failures_from_json
+from prometric_pipelines.monitoring.isolation import FAILED_ORGANIZATIONS, OrganizationFailure, failures_from_json
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import InvalidInput, parse_uuid
 
-# A per-organization run (defs/operations/fanout.py) names its organization in this tag.
+# A per-organization run (defs/monitoring/fanout.py) names its organization in this tag.
 ORGANIZATION_TAG = "prometric/organization"
 NOTIFICATION_CATEGORY = "run_failure"
 
@@ -74,7 +74,7 @@ def organizations_in_run(run_config: Mapping[str, Any] | None, tags: Mapping[str
 
 def failed_organizations(events: Iterable[Any]) -> list[OrganizationFailure]:
     """The organizations the run's partial failures name (the `failed_organizations` metadata of a step's
-    `dagster.Failure`, operations/isolation.py); empty for any other failure."""
+    `dagster.Failure`, monitoring/isolation.py); empty for any other failure."""
     found: dict[tuple[str | None, str], OrganizationFailure] = {}
     for event in events:
         if not getattr(event, "is_step_failure", False):
@@ -109,12 +109,12 @@ def notify_owners(engine: Engine, run: FailedRun, organization_ids: list[str] | 
     """Writes one `notifications` row per owner of the organizations (all when None: only an operator's
     explicit choice; the sensor never passes None), at most once per run and owner; one transaction,
     serialised per run by an advisory lock."""
-    statement = load_sql("operations", "notify_owners").bindparams(
+    statement = load_sql("monitoring", "notify_owners").bindparams(
         bindparam("organization_ids", type_=ARRAY(UUID(as_uuid=False)))
     )
     with engine.begin() as conn:
-        conn.execute(load_sql("operations", "lock_run_notifications"), {"run_id": run.run_id})
-        ids = organization_ids or [str(r[0]) for r in conn.execute(load_sql("operations", "all_organizations"))]
+        conn.execute(load_sql("monitoring", "lock_run_notifications"), {"run_id": run.run_id})
+        ids = organization_ids or [str(r[0]) for r in conn.execute(load_sql("monitoring", "all_organizations"))]
         inserted = conn.execute(
             statement,
             {

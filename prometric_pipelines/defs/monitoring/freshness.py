@@ -3,7 +3,7 @@
 Two layers, because Dagster 1.13's `FreshnessPolicy` (attached to the assets, shown in the UI, evaluated
 by the daemon) looks at the asset's latest materialization, whatever partition it was: a backfill of
 an old month at 00:30 on the 1st would count. The partition checks here ask for the exact partition
-(prometric_pipelines/operations/freshness.py) and run from `freshness_checks_schedule` after each deadline.
+(prometric_pipelines/monitoring/freshness.py) and run from `freshness_checks_schedule` after each deadline.
 """
 
 import datetime as dt
@@ -15,7 +15,7 @@ from prometric_pipelines.alerts.record import record_stale_partition
 from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.operations.freshness import expected_daily_partition, expected_payroll_month
+from prometric_pipelines.monitoring.freshness import expected_daily_partition, expected_payroll_month
 
 TIMEZONE = "Asia/Almaty"
 

@@ -1,6 +1,6 @@
 """Benchmark of the operations layer (not part of `make test`):
 
-    python bench/operations.py [--orgs 40] [--days 60]
+    python bench/monitoring.py [--orgs 40] [--days 60]
 
 Builds once (kept between runs) a database `prometric_bench_operations` on the configured server with
 generated data for many small tenants, then measures, each next to a baseline taken in the same run:
@@ -30,7 +30,7 @@ from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.generate.run import generate, organization_count
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.metrics.run import compute_daily
-from prometric_pipelines.operations.failures import FailedRun, notify_owners
+from prometric_pipelines.monitoring.failures import FailedRun, notify_owners
 
 DATABASE = "prometric_bench_operations"
 START = dt.date(2025, 6, 1)
@@ -79,7 +79,7 @@ def main() -> None:
     # --- Dagster's per-run overhead (in-process run, ephemeral instance) for one organization
     from prometric_pipelines.definitions import defs
     from prometric_pipelines.defs.metrics.definitions import partition_range_tags
-    from prometric_pipelines.defs.operations.fanout import METRICS_OPS
+    from prometric_pipelines.defs.monitoring.fanout import METRICS_OPS
 
     os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
     one = organizations[0]
@@ -127,7 +127,7 @@ def main() -> None:
                  f"{check_seconds / len(files) * 1000:.1f} ms/file"))  # fmt: skip
     engine.dispose()
 
-    print(f"\n### bench/operations.py — {dt.datetime.now():%Y-%m-%d %H:%M}, database {DATABASE}\n")
+    print(f"\n### bench/monitoring.py — {dt.datetime.now():%Y-%m-%d %H:%M}, database {DATABASE}\n")
     print("| measure | seconds | ratio |")
     print("|---|---|---|")
     for measure, seconds, ratio in rows:

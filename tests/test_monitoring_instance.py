@@ -19,7 +19,7 @@ import pytest
 from prometric_pipelines.config import PROJECT_ROOT, libpq_url
 from prometric_pipelines.definitions import defs
 from prometric_pipelines.errors import ConfigError
-from prometric_pipelines.operations.instance import check_dagster_storage
+from prometric_pipelines.monitoring.instance import check_dagster_storage
 from tests.waiting import wait_for
 
 

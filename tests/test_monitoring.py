@@ -21,18 +21,18 @@ from sqlalchemy import text
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.definitions import defs
 from prometric_pipelines.defs.automation import SCHEDULES_VARIABLE, default_schedule_status, default_sensor_status
-from prometric_pipelines.defs.operations.freshness import (
+from prometric_pipelines.defs.monitoring.freshness import (
     DAILY_METRICS_FRESHNESS,
     PAYROLL_FRESHNESS,
     daily_metrics_freshness,
     partition_freshness,
     payroll_freshness,
 )
-from prometric_pipelines.defs.operations.sensors import run_failure_notifications
+from prometric_pipelines.defs.monitoring.sensors import run_failure_notifications
 from prometric_pipelines.defs.payroll.assets import payroll_run
 from prometric_pipelines.defs.resources import PostgresResource
-from prometric_pipelines.operations.failures import FailedRun, notify_owners, organizations_in_run
-from prometric_pipelines.operations.freshness import expected_daily_partition, expected_payroll_month
+from prometric_pipelines.monitoring.failures import FailedRun, notify_owners, organizations_in_run
+from prometric_pipelines.monitoring.freshness import expected_daily_partition, expected_payroll_month
 from tests.factories import make, make_tenant
 from tests.faults.isolation import notified
 from tests.waiting import wait_for
@@ -366,7 +366,7 @@ def test_a_notifier_killed_mid_transaction_writes_nothing_and_a_rerun_notifies_o
     org_c = tenants["org"]["C"]
     script = (
         "import sys; from prometric_pipelines.db.engine import create_db_engine;"
-        "from prometric_pipelines.operations.failures import FailedRun, notify_owners;"
+        "from prometric_pipelines.monitoring.failures import FailedRun, notify_owners;"
         "notify_owners(create_db_engine(sys.argv[1]), FailedRun(sys.argv[2], 'payroll_job', 'payroll_run', 'x'),"
         " [sys.argv[3]])"
     )

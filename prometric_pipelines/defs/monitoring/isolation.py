@@ -1,4 +1,4 @@
-"""Dagster side of failure isolation per organization (the plain part is operations/isolation.py).
+"""Dagster side of failure isolation per organization (the plain part is monitoring/isolation.py).
 
 A job asset that rolled some organizations back
 1. yields its MaterializeResult for the others, with `failed_organizations` in its metadata and the
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import dagster as dg
 from sqlalchemy.engine import Engine
 
-from prometric_pipelines.operations.isolation import (
+from prometric_pipelines.monitoring.isolation import (
     FAILED_ORGANIZATIONS,
     OrganizationFailure,
     failures_from_json,

@@ -5,13 +5,13 @@ import dagster as dg
 from dagster._core.storage.tags import WILL_RETRY_TAG
 
 from prometric_pipelines.defs.resources import PostgresResource
-from prometric_pipelines.operations.failures import (
+from prometric_pipelines.monitoring.failures import (
     FailedRun,
     failed_organizations,
     notify_owners,
     organizations_in_run,
 )
-from prometric_pipelines.operations.isolation import notify_failed_organizations
+from prometric_pipelines.monitoring.isolation import notify_failed_organizations
 from prometric_pipelines.orchestration import first_step_failure
 
 
