@@ -78,8 +78,8 @@ def main() -> None:
 
     # --- Dagster's per-run overhead (in-process run, ephemeral instance) for one organization
     from prometric_pipelines.definitions import defs
-    from prometric_pipelines.defs.metrics.definitions import partition_range_tags
-    from prometric_pipelines.defs.monitoring.fanout import METRICS_OPS
+    from prometric_pipelines.defs.metrics.run_config import METRICS_OPS
+    from prometric_pipelines.lib.partitions import partition_range_tags
 
     os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
     one = organizations[0]

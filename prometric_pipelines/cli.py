@@ -347,7 +347,7 @@ def _demo_dagster_environment(env: dict[str, str]) -> dict[str, str]:
     """The demo's `dagster dev`: its daemon runs, and the schedules start running (PROMETRIC_SCHEDULES,
     defs/automation.py) so the UI shows them ticking; PROMETRIC_SCHEDULES=stopped in the caller's
     environment keeps them off."""
-    from prometric_pipelines.defs.automation import SCHEDULES_VARIABLE
+    from prometric_pipelines.config import SCHEDULES_VARIABLE
     from prometric_pipelines.orchestration import dagster_environment
 
     return {SCHEDULES_VARIABLE: "running", **dagster_environment(), **env}
@@ -446,7 +446,7 @@ def _run_demo_jobs_once() -> None:
 
 def _demo_metrics(first: dt.date, last: dt.date, tags: dict[str, str], began: float) -> None:
     from prometric_pipelines.commands.metrics import ASSETS
-    from prometric_pipelines.defs.metrics.definitions import partition_range_tags
+    from prometric_pipelines.lib.partitions import partition_range_tags
     from prometric_pipelines.orchestration import run_job
     from prometric_pipelines.progress import progress_line
 

@@ -147,3 +147,26 @@ def smtp_url() -> str | None:
 
 def smtp_sender() -> str:
     return os.environ.get("SMTP_FROM", "").strip() or DEFAULT_SMTP_FROM
+
+
+SCHEDULES_VARIABLE = "PROMETRIC_SCHEDULES"
+
+
+def schedules_running() -> bool:
+    """`PROMETRIC_SCHEDULES=running`: schedules and automation sensors start running when the code location
+    loads (the demo, production); otherwise they load stopped."""
+    return os.environ.get(SCHEDULES_VARIABLE, "").strip().lower() == "running"
+
+
+def setting_is_set(variable: str) -> bool:
+    """Whether the environment gives `variable` a non-empty value (resources then take it through
+    `dagster.EnvVar`, so the UI shows where the value comes from, never the value)."""
+    return bool(os.environ.get(variable, "").strip())
+
+
+DAGSTER_STORAGE_VARIABLES = ("DAGSTER_PG_DB", "DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DATABASE_URL")
+
+
+def dagster_storage_settings() -> dict[str, str]:
+    """The variables that say where Dagster's own storage and the operational database are (set ones only)."""
+    return {name: os.environ[name] for name in DAGSTER_STORAGE_VARIABLES if name in os.environ}

@@ -1,25 +1,15 @@
-"""The code location: every domain's definitions merged (see workspace.yaml)."""
+"""The code location (workspace.yaml, `[tool.dg]` in pyproject.toml): every module under `defs/`, loaded by
+Dagster's folder autoload. A domain adds its assets, checks, jobs and schedules in `defs/<domain>/` and
+nothing here changes. Before loading, the code location refuses a Dagster storage that is the operational
+database (one clear error in the UI and in `dg check defs`)."""
+
+from pathlib import Path
 
 import dagster as dg
 
-from prometric_pipelines.defs import resources
-from prometric_pipelines.defs.alerts import definitions as alerts
-from prometric_pipelines.defs.audit import definitions as audit
-from prometric_pipelines.defs.maintenance import definitions as maintenance
-from prometric_pipelines.defs.metrics import definitions as metrics
-from prometric_pipelines.defs.monitoring import definitions as operations
-from prometric_pipelines.defs.payroll import definitions as payroll
-from prometric_pipelines.defs.schema import definitions as schema
-from prometric_pipelines.defs.stock import definitions as stock
+from prometric_pipelines.config import dagster_storage_settings
+from prometric_pipelines.monitoring.instance import check_dagster_storage
 
-defs = dg.Definitions.merge(
-    resources.defs,
-    schema.defs,
-    metrics.defs,
-    alerts.defs,
-    payroll.defs,
-    stock.defs,
-    audit.defs,
-    maintenance.defs,
-    operations.defs,
-)
+check_dagster_storage(dagster_storage_settings())
+
+defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometric_pipelines.config import PROJECT_ROOT, prometric_home
+
+if TYPE_CHECKING:
+    from dagster import RunConfig
 
 # The terminal gets INFO and above; the UI keeps every event of the run.
 QUIET_CONSOLE: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -44,7 +46,7 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[str, str] | None = None):
+def run_job(job_name: str, run_config: RunConfig | None = None, tags: dict[str, str] | None = None):
     """Executes a job of the code location in-process, recorded in the local instance.
 
     First clears what dead runs left (supervision.clear_dead_runs); while the run waits for a pool
@@ -57,6 +59,7 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
     from prometric_pipelines.db.engine import create_db_engine
     from prometric_pipelines.db.roles import supervisor_url
     from prometric_pipelines.definitions import defs
+    from prometric_pipelines.lib.run_config import run_config_dict
     from prometric_pipelines.run_failures import console_logger, describe_failure
     from prometric_pipelines.supervision import clear_dead_runs, execute_supervised, launcher_tags, new_run_id
 
@@ -66,7 +69,7 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
         clear_dead_runs(instance, _say)
         result = execute_supervised(
             lambda: job.execute_in_process(
-                run_config={**QUIET_CONSOLE, **(run_config or {})},
+                run_config={**QUIET_CONSOLE, **run_config_dict(run_config)},
                 instance=instance,
                 tags={**(tags or {}), **launcher_tags()},
                 run_id=run_id,
@@ -80,13 +83,3 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None, tags: dict[
     if not result.success:
         raise describe_failure(job_name, result.run_id, result.all_events)
     return result
-
-
-def first_step_failure(events: Iterable[Any]) -> tuple[str, str]:
-    """(step key, one-line message of the original exception) of the first failed step; ("", "") if none."""
-    from prometric_pipelines.run_failures import error_message
-
-    for event in events:
-        if event.is_step_failure and event.step_failure_data.error is not None:
-            return event.step_key, error_message(event.step_failure_data.error)
-    return "", ""

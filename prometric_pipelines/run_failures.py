@@ -156,3 +156,11 @@ def console_logger(*, verbose: bool) -> Any:
         return logger
 
     return console
+
+
+def first_step_failure(events: Iterable[Any]) -> tuple[str, str]:
+    """(step key, one-line message of the original exception) of the first failed step; ("", "") if none."""
+    for event in events:
+        if event.is_step_failure and event.step_failure_data.error is not None:
+            return event.step_key, error_message(event.step_failure_data.error)
+    return "", ""

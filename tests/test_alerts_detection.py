@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 
 from prometric_pipelines.alerts.detect import detect_alerts, holidays_between
-from prometric_pipelines.defs.alerts.definitions import metric_alerts
-from prometric_pipelines.defs.metrics.definitions import partition_range_tags
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.alerts.assets import metric_alerts
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
+from prometric_pipelines.lib.partitions import partition_range_tags
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.metrics.run import compute_daily
 
 OPTIONS = options_for("demo", orgs=3, days=300, start=dt.date(2025, 1, 1), seed=3, inject_anomalies=True)

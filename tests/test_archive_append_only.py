@@ -26,7 +26,7 @@ from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import downgrade, migrate
 from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
 from prometric_pipelines.defs.audit.assets import audit_archive
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, seed_history
 
 LINKS = text("""
@@ -233,7 +233,10 @@ def test_the_run_metadata_records_each_chain_head(archived, monkeypatch):
     owner, archive, orgs = archived["owner"], archived["archive"], archived["orgs"]
     monkeypatch.setenv("ARCHIVE_URL", str(archive.root))
     monkeypatch.setenv("AUDIT_RETENTION_MONTHS", "1")
-    resources = {"postgres": PostgresResource(database_url=archived["url"].render_as_string(hide_password=False))}
+    resources = {
+        "postgres": PostgresResource(database_url=archived["url"].render_as_string(hide_password=False)),
+        "archive_storage": ArchiveResource(),
+    }
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize([audit_archive], resources=resources, instance=instance, partition_key="2025-04-01")
     assert result.success

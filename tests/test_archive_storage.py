@@ -28,7 +28,7 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.defs.audit.assets import audit_archive
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 from tests.audit_cases import assert_exactly_once, live_rows, seed_history
 
 
@@ -59,7 +59,10 @@ def test_archive_query_verify_and_restore_on_each_store(history, monkeypatch):
     assert len(before["a"]) == 30 + 25 + 10 + 8 + 1 and len(before["b"]) == 25  # all live yet
 
     monkeypatch.setenv("AUDIT_RETENTION_MONTHS", "1")
-    resources = {"postgres": PostgresResource(database_url=history["url"].render_as_string(hide_password=False))}
+    resources = {
+        "postgres": PostgresResource(database_url=history["url"].render_as_string(hide_password=False)),
+        "archive_storage": ArchiveResource(),
+    }
     with dg.DagsterInstance.ephemeral() as instance:  # partition 2025-03, one month: cutoff 1 March 2025
         result = dg.materialize([audit_archive], resources=resources, instance=instance, partition_key="2025-03-01")
     assert result.success

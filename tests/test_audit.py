@@ -26,9 +26,10 @@ from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.defs.audit.assets import audit_archive, audit_archive_schedule
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.audit.assets import audit_archive
+from prometric_pipelines.defs.audit.schedules import audit_archive_schedule
 from prometric_pipelines.errors import ConfigError
+from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 from prometric_pipelines.validation import InvalidInput
 from tests.audit_cases import (
     BEFORE,
@@ -340,7 +341,10 @@ def test_the_asset_archives_its_partition_and_its_checks_pass(history, monkeypat
     engine, archive = history["engine"], history["archive"]
     monkeypatch.setenv("ARCHIVE_URL", str(archive.root))
     monkeypatch.setenv("AUDIT_RETENTION_MONTHS", "1")
-    resources = {"postgres": PostgresResource(database_url=history["url"].render_as_string(hide_password=False))}
+    resources = {
+        "postgres": PostgresResource(database_url=history["url"].render_as_string(hide_password=False)),
+        "archive_storage": ArchiveResource(),
+    }
     with dg.DagsterInstance.ephemeral() as instance:
         # partition 2025-03 (as of its end), one month of retention: cutoff 1 March 2025
         result = dg.materialize([audit_archive], resources=resources, instance=instance, partition_key="2025-03-01")

@@ -35,9 +35,9 @@ def test_partition_definitions_start_at_the_configured_day(monkeypatch: pytest.M
     """The daily assets start on the day itself, the monthly ones on its month (payroll not before the
     first year with payroll parameters)."""
     from prometric_pipelines.defs.audit import assets as audit
-    from prometric_pipelines.defs.metrics import definitions as metrics
     from prometric_pipelines.defs.payroll import assets as payroll
     from prometric_pipelines.defs.stock import assets as stock
+    from prometric_pipelines.lib import partitions as metrics
 
     monkeypatch.setenv(config.PARTITIONS_START_VARIABLE, "2025-12-07")
     try:

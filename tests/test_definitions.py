@@ -13,9 +13,9 @@ from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.db.migrate import head_revision
 from prometric_pipelines.db.schema import PLATFORM_TABLES, TABLE_MODULES, metadata
 from prometric_pipelines.definitions import defs
-from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import TABLES_PRODUCED_BY_JOBS, erp_table_key, operational_schema
 from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.orchestration import run_job
 
 

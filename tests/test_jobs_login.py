@@ -25,11 +25,11 @@ from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import JOBS_ROLE, MAINTENANCE_ROLE, provision_logins, supervisor_url
 from prometric_pipelines.definitions import defs
 from prometric_pipelines.defs.audit.assets import audit_archive
-from prometric_pipelines.defs.metrics.definitions import daily_metrics
+from prometric_pipelines.defs.metrics.assets import daily_metrics
 from prometric_pipelines.defs.payroll.assets import payroll_run
-from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.stock.assets import stock_reconciliation
 from prometric_pipelines.errors import ConfigError
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.monitoring.failures import FailedRun, notify_owners
 from tests import metrics_data, stock_scenario
 from tests.audit_cases import seed_history

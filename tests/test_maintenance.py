@@ -19,9 +19,9 @@ from sqlalchemy.engine import URL, Engine
 
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.defs.maintenance.assets import database_health, reindex, table_statistics, vacuum
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.maintenance.health import take_snapshot
-from prometric_pipelines.orchestration import first_step_failure
+from prometric_pipelines.run_failures import first_step_failure
 from tests.waiting import wait_for
 
 PROBE_ROWS = 200_000

@@ -15,18 +15,13 @@ import pytest
 from sqlalchemy import text
 
 from prometric_pipelines.commands.metrics import ASSETS
-from prometric_pipelines.defs.metrics.definitions import (
-    NIGHTLY_CHANGES,
-    NIGHTLY_TAG,
-    daily_metrics,
-    kpi_values,
-    metrics_nightly_schedule,
-    partition_range_tags,
-    rollup_assets,
-)
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.metrics.assets import daily_metrics, kpi_values, rollup_assets
+from prometric_pipelines.defs.metrics.run_config import NIGHTLY_CHANGES, NIGHTLY_TAG
+from prometric_pipelines.defs.metrics.schedules import metrics_nightly_schedule
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
+from prometric_pipelines.lib.partitions import partition_range_tags
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.metrics.periods import ROLLUPS
 from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
 from tests.checksums import database_checksum, schema_fingerprint

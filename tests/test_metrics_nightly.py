@@ -12,15 +12,11 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from prometric_pipelines.defs.metrics.definitions import (
-    daily_metrics,
-    kpi_values,
-    metrics_nightly_schedule,
-    rollup_assets,
-)
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.metrics.assets import daily_metrics, kpi_values, rollup_assets
+from prometric_pipelines.defs.metrics.schedules import metrics_nightly_schedule
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.metrics.nightly import first_day, run_nightly
 from tests.factories import make
 from tests.test_metrics_jobs import ROWS, run_everything

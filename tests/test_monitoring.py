@@ -18,19 +18,15 @@ import yaml
 from dagster._core.storage.tags import WILL_RETRY_TAG
 from sqlalchemy import text
 
-from prometric_pipelines.config import PROJECT_ROOT
+from prometric_pipelines.config import PROJECT_ROOT, SCHEDULES_VARIABLE
 from prometric_pipelines.definitions import defs
-from prometric_pipelines.defs.automation import SCHEDULES_VARIABLE, default_schedule_status, default_sensor_status
-from prometric_pipelines.defs.monitoring.freshness import (
-    DAILY_METRICS_FRESHNESS,
-    PAYROLL_FRESHNESS,
-    daily_metrics_freshness,
-    partition_freshness,
-    payroll_freshness,
-)
+from prometric_pipelines.defs.metrics.checks import DAILY_METRICS_FRESHNESS, daily_metrics_freshness
 from prometric_pipelines.defs.monitoring.sensors import run_failure_notifications
 from prometric_pipelines.defs.payroll.assets import payroll_run
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.payroll.checks import PAYROLL_FRESHNESS, payroll_freshness
+from prometric_pipelines.lib.automation import default_schedule_status, default_sensor_status
+from prometric_pipelines.lib.freshness import partition_freshness
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.monitoring.failures import FailedRun, notify_owners, organizations_in_run
 from prometric_pipelines.monitoring.freshness import expected_daily_partition, expected_payroll_month
 from tests.factories import make, make_tenant
@@ -420,12 +416,8 @@ def test_two_evaluations_at_once_notify_each_owner_once(engine, tenants):
 
 
 def test_rollups_follow_a_daily_metrics_partition_through_their_automation_sensor(monkeypatch):
-    from prometric_pipelines.defs.metrics.definitions import (
-        daily_metrics,
-        kpi_values,
-        metrics_automation_sensor,
-        rollup_assets,
-    )
+    from prometric_pipelines.defs.metrics.assets import daily_metrics, kpi_values, rollup_assets
+    from prometric_pipelines.defs.metrics.schedules import metrics_automation_sensor
 
     followers = {asset.key for asset in (*rollup_assets, kpi_values)}
     # every asset with an automation condition is evaluated by our sensor, not by Dagster's implicit (stopped) one

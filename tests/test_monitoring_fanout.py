@@ -12,10 +12,11 @@ from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.definitions import defs
-from prometric_pipelines.defs.monitoring.fanout import FAN_OUT_TAG, METRICS_OPS
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.metrics.run_config import METRICS_OPS
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
+from prometric_pipelines.lib.fan_out import FAN_OUT_TAG
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.monitoring.failures import ORGANIZATION_TAG
 from tests.operator import operator_env
 

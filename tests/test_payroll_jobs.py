@@ -18,8 +18,8 @@ from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.defs.payroll.assets import payroll_run
-from prometric_pipelines.defs.payroll.definitions import payroll_schedule
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.payroll.schedules import payroll_schedule
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.payroll.run import run_payroll
 from tests.checksums import database_checksum, schema_fingerprint
 from tests.cli import assert_one_clear_line, prometric

@@ -17,12 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Engine
 
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.defs.resources import PostgresResource
-from prometric_pipelines.defs.stock.assets import (
-    COMPLETED_CHECK,
-    stock_reconciliation,
-    stock_reconciliation_schedule,
-)
+from prometric_pipelines.defs.stock.assets import COMPLETED_CHECK, stock_reconciliation
+from prometric_pipelines.defs.stock.schedules import stock_reconciliation_schedule
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.stock.reconcile import BUSINESS_TIMEZONE, KINDS, business_today, reconcile
 from tests import stock_scenario
 from tests.checksums import database_checksum

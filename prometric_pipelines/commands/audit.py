@@ -72,8 +72,10 @@ def _require_known(engine, ids: list[str] | None) -> None:
 
 
 def _run_archive(args: argparse.Namespace) -> int:
-    from prometric_pipelines.audit.archive import add_months
     from prometric_pipelines.audit.storage import Archive
+    from prometric_pipelines.business_calendar import previous_month
+    from prometric_pipelines.defs.audit.run_config import archive_run_config, restore_run_config
+    from prometric_pipelines.lib.partitions import partition_tags
     from prometric_pipelines.orchestration import run_job
 
     if args.restore and args.month is None:
@@ -89,8 +91,7 @@ def _run_archive(args: argparse.Namespace) -> int:
     engine.dispose()
 
     if args.restore:
-        config = {"month": f"{args.month:%Y-%m}", "organization_ids": ids}
-        result = run_job("audit_restore_job", {"ops": {"restore_audit_month": {"config": config}}}, RESTORE_TAGS)
+        result = run_job("audit_restore_job", restore_run_config(args.month, ids), RESTORE_TAGS)
         summary = result.output_for_node("restore_audit_month")
         for file in summary["files"]:
             rows = f"{file['rows_inserted']:>10,} of {file['rows_in_file']:,} rows"
@@ -98,12 +99,9 @@ def _run_archive(args: argparse.Namespace) -> int:
         print(f"restored {summary['rows_restored']:,} rows of {summary['month']} from {len(summary['files'])} file(s)")
         return 0
 
-    partition = add_months(dt.date.today(), -1).isoformat()  # the month that ended last, as the schedule does
-    config = {"organization_ids": ids, "before": args.before.isoformat() if args.before else None}
+    ended = previous_month(dt.date.today())  # the month that ended last, as the schedule does
     result = run_job(
-        "audit_archive_job",
-        {"ops": {"audit_archive": {"config": config}}},
-        {"prometric/source": "cli", "dagster/partition": partition},
+        "audit_archive_job", archive_run_config(ids, args.before), {"prometric/source": "cli", **partition_tags(ended)}
     )
     metadata = result.asset_materializations_for_node("audit_archive")[0].metadata
     for piece in metadata["pieces"].value:

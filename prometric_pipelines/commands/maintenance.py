@@ -62,6 +62,7 @@ def _backup(args: argparse.Namespace) -> int:
     from prometric_pipelines.audit.storage import Archive
     from prometric_pipelines.db.engine import check_connection, create_db_engine
     from prometric_pipelines.db.roles import login_url
+    from prometric_pipelines.defs.maintenance.run_config import backup_run_config
     from prometric_pipelines.maintenance.backup import server_version
     from prometric_pipelines.maintenance.clients import client_programs
     from prometric_pipelines.orchestration import run_job
@@ -75,14 +76,9 @@ def _backup(args: argparse.Namespace) -> int:
         major, version = server_version(conn)
     engine.dispose()
     client_programs(major, version)
-    config: dict[str, int] = {}
-    if args.keep_daily_days:
-        config["keep_daily_days"] = args.keep_daily_days
-    if args.keep_monthly_months:
-        config["keep_monthly_months"] = args.keep_monthly_months
     result = run_job(
         "database_backup_job",
-        run_config={"ops": {"database_backup": {"config": config}}},
+        backup_run_config(args.keep_daily_days, args.keep_monthly_months),
         tags={"prometric/source": "cli"},
     )
     meta = result.asset_materializations_for_node("database_backup")[0].metadata

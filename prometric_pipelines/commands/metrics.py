@@ -37,15 +37,11 @@ def run_metrics(args: argparse.Namespace) -> int:
         run_organizations(conn, organizations)
     engine.dispose()
 
-    from prometric_pipelines.defs.metrics.definitions import partition_range_tags
+    from prometric_pipelines.defs.metrics.run_config import metrics_run_config
+    from prometric_pipelines.lib.partitions import partition_range_tags
     from prometric_pipelines.orchestration import run_job
 
-    config = {"organization_ids": organizations}
-    result = run_job(
-        "metrics_job",
-        {"ops": {asset: {"config": config} for asset in (*ASSETS, "metric_alerts")}},
-        partition_range_tags(first, last),
-    )
+    result = run_job("metrics_job", metrics_run_config(organizations), partition_range_tags(first, last))
     for line in report_lines(result, first, last):
         print(line)
     return 0

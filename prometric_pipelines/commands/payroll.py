@@ -39,6 +39,8 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 def run_payroll_command(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
     from prometric_pipelines.db.roles import login_url
+    from prometric_pipelines.defs.payroll.run_config import payroll_run_config
+    from prometric_pipelines.lib.partitions import partition_tags
     from prometric_pipelines.orchestration import run_job
     from prometric_pipelines.payroll.parameters import PARAMETERS
 
@@ -55,19 +57,14 @@ def run_payroll_command(args: argparse.Namespace) -> int:
         with engine.connect() as conn:
             require_organizations(conn, ids)
     engine.dispose()
-    run_config: dict = {
-        "organization_ids": ids or [],
-        "approve": args.approve,
-        "mark_paid": args.mark_paid,
-        "recompute_all": args.recompute_all,
-    }
-    if args.payment_date:
-        run_config["payment_date"] = args.payment_date.isoformat()
-    result = run_job(
-        "payroll_job",
-        {"ops": {"payroll_run": {"config": run_config}}},
-        tags={"dagster/partition": month.isoformat(), "prometric/source": "cli"},
+    run_config = payroll_run_config(
+        ids,
+        approve=args.approve,
+        mark_paid=args.mark_paid,
+        payment_date=args.payment_date,
+        recompute_all=args.recompute_all,
     )
+    result = run_job("payroll_job", run_config, tags={**partition_tags(month), "prometric/source": "cli"})
     metadata = result.asset_materializations_for_node("payroll_run")[0].metadata
     print(metadata["report"].value.strip("`\n"), flush=True)
     failed = [check.check_name for check in result.get_asset_check_evaluations() if not check.passed]

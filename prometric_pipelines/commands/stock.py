@@ -37,6 +37,8 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 def _reconcile(args: argparse.Namespace) -> int:
     from prometric_pipelines.db.engine import check_connection, create_db_engine
     from prometric_pipelines.db.roles import login_url
+    from prometric_pipelines.defs.stock.run_config import stock_run_config
+    from prometric_pipelines.lib.partitions import partition_tags
     from prometric_pipelines.orchestration import run_job
     from prometric_pipelines.stock.reconcile import KINDS, business_today, organizations_to_reconcile
 
@@ -46,11 +48,10 @@ def _reconcile(args: argparse.Namespace) -> int:
     # checked here too, so that a mistake is one line before any Dagster run is recorded
     organizations = organizations_to_reconcile(engine, args.org)
     engine.dispose()
-    config = {"apply_adjustments": args.apply, "organization_ids": list(args.org or []), "full_pass": args.full}
     result = run_job(
         "stock_reconciliation_job",
-        run_config={"ops": {"stock_reconciliation": {"config": config}}},
-        tags={"dagster/partition": run_date.isoformat(), "prometric/source": "cli"},
+        stock_run_config(args.org, apply_adjustments=args.apply, full_pass=args.full),
+        tags={**partition_tags(run_date), "prometric/source": "cli"},
     )
     meta = result.asset_materializations_for_node("stock_reconciliation")[0].metadata
     mode = "applied" if args.apply else "findings only"

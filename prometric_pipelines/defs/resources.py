@@ -1,74 +1,46 @@
-"""Resources shared by every domain, one per login: the data jobs' (`postgres`), maintenance's
-(`maintenance_postgres`) and the owner's for the schema migration only (`schema_postgres`)."""
+"""The resources of the code location, one per login, and the archive.
+
+`postgres` (the data jobs, `prometric_jobs`), `maintenance_postgres` (`prometric_maintenance`: VACUUM,
+ANALYZE, REINDEX, backups, health), `schema_postgres` (the owner, the schema migration only) and `archive`
+(ARCHIVE_URL). A URL the environment sets reaches them through `dagster.EnvVar`: the UI then shows the
+variable's name, never its value; an unset one leaves the default (the login's own URL, the local archive).
+"""
 
 import dagster as dg
-from pydantic import Field, PrivateAttr
-from sqlalchemy.engine import URL, Engine
 
-from prometric_pipelines.config import normalize_database_url
-from prometric_pipelines.db.engine import check_connection, create_db_engine
-from prometric_pipelines.db.roles import Login, login_url
+from prometric_pipelines.config import setting_is_set
+from prometric_pipelines.db.roles import ROLE_URL_VARIABLES, Login
+from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 
-# A run waits this long at most for a lock another run (or a person's session) holds: long enough for
-# the longest run it may queue behind, short enough that a forgotten session cannot stall jobs for ever.
-JOB_LOCK_TIMEOUT_SECONDS = 15 * 60
+# the login each resource connects as, and the role whose URL variable overrides it
+LOGIN_ROLES: dict[Login, str | None] = {
+    "jobs": "prometric_jobs",
+    "maintenance": "prometric_maintenance",
+    "owner": None,  # DATABASE_URL, or the embedded server's owner
+}
 
 
-class PostgresResource(dg.ConfigurableResource):
-    """The operational PostgreSQL: the one way assets reach the database.
+def _from_environment(variable: str) -> dg.EnvVar | None:
+    return dg.EnvVar(variable) if setting_is_set(variable) else None
 
-    `login="jobs"` (the `postgres` resource of the data jobs) connects as `prometric_jobs`,
-    `login="maintenance"` (`maintenance_postgres`: VACUUM, ANALYZE, REINDEX, backups, health) as
-    `prometric_maintenance`, `login="owner"` (`schema_postgres`, the migration asset only) as
-    `DATABASE_URL` or the embedded server's owner. `database_url` overrides them (tests, an operator's
-    explicit choice).
-    """
 
-    database_url: str | None = Field(
-        default=None, description="Overrides the login's URL; empty means the URL of `login`."
-    )
+def _postgres(login: Login) -> PostgresResource:
+    role = LOGIN_ROLES[login]
+    variable = ROLE_URL_VARIABLES[role] if role else "DATABASE_URL"
+    url = _from_environment(variable)
+    return PostgresResource(login=login) if url is None else PostgresResource(login=login, database_url=url)
 
-    login: Login = Field(
-        default="jobs",
-        description=(
-            "Whose URL to use when database_url is empty: `jobs` (prometric_jobs), `maintenance` "
-            "(prometric_maintenance) or `owner` (DATABASE_URL, the schema migration only)."
-        ),
-    )
 
-    lock_timeout_seconds: float = Field(
-        default=JOB_LOCK_TIMEOUT_SECONDS,
-        description=(
-            "How long a job's statement may wait for a lock (an advisory lock of another run, a table another "
-            "session holds) before it fails with a lock timeout; 0 waits without limit."
-        ),
-    )
-
-    _engine: Engine | None = PrivateAttr(default=None)
-
-    def url(self) -> URL:
-        if self.database_url:
-            return normalize_database_url(self.database_url)
-        return login_url(self.login)
-
-    def get_engine(self) -> Engine:
-        """The shared engine; the first call checks the database answers (one clear error if not)."""
-        if self._engine is None:
-            engine = create_db_engine(self.url(), lock_timeout_seconds=self.lock_timeout_seconds or None)
-            check_connection(engine)
-            self._engine = engine
-        return self._engine
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+def _archive() -> ArchiveResource:
+    url = _from_environment("ARCHIVE_URL")
+    return ArchiveResource() if url is None else ArchiveResource(url=url)
 
 
 defs = dg.Definitions(
     resources={
-        "postgres": PostgresResource(login="jobs"),
-        "maintenance_postgres": PostgresResource(login="maintenance"),
-        "schema_postgres": PostgresResource(login="owner"),
+        "postgres": _postgres("jobs"),
+        "maintenance_postgres": _postgres("maintenance"),
+        "schema_postgres": _postgres("owner"),
+        "archive_storage": _archive(),
     }
 )

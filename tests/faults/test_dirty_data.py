@@ -32,8 +32,8 @@ import pytest
 from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.defs.metrics.definitions import daily_metrics
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.metrics.assets import daily_metrics
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.metrics.periods import PERIODS
 from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
 from prometric_pipelines.payroll.run import run_payroll

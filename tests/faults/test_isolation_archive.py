@@ -14,7 +14,7 @@ from sqlalchemy import text
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.defs.audit.assets import audit_archive
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 from tests.audit_cases import seed_history
 from tests.factories import make
 from tests.faults.isolation import check, fault, materialization_failures, notified, owners, run_failure
@@ -61,7 +61,10 @@ def materialize(url, config: dict | None = None) -> dg.ExecuteInProcessResult:
         return dg.materialize(
             [audit_archive],
             partition_key="2025-03-01",
-            resources={"postgres": PostgresResource(database_url=url.render_as_string(hide_password=False))},
+            resources={
+                "postgres": PostgresResource(database_url=url.render_as_string(hide_password=False)),
+                "archive_storage": ArchiveResource(),
+            },
             run_config={"ops": {"audit_archive": {"config": config or {}}}},
             instance=instance,
             raise_on_error=False,

@@ -10,10 +10,11 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from prometric_pipelines.defs.metrics.definitions import daily_metrics, kpi_values, partition_range_tags, rollup_assets
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.metrics.assets import daily_metrics, kpi_values, rollup_assets
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
+from prometric_pipelines.lib.partitions import partition_range_tags
+from prometric_pipelines.lib.resources import PostgresResource
 from tests.faults.isolation import check, fault, materialization_failures, notified, owners, run_failure, step_errors
 
 pytestmark = pytest.mark.faults

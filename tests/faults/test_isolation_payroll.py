@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from prometric_pipelines.defs.payroll.assets import payroll_run
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.lib.resources import PostgresResource
 from tests.factories import make, make_tenant
 from tests.faults.isolation import check, fault, materialization_failures, notified, owners, run_failure
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.stock.assets import COMPLETED_CHECK, stock_reconciliation
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.stock.reconcile import business_today
 from tests import stock_scenario
 from tests.factories import make

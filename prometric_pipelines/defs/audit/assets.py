@@ -1,7 +1,7 @@
-"""The audit archival asset (monthly partitions), its checks, the restore job and the schedule.
+"""The audit archival asset (monthly partitions) with its checks, and the restore op.
 
 A partition is the month *as of whose end* the archive runs: partition 2026-10 (run by the
-schedule on 1 November, 03:00 Asia/Almaty) moves every organization's rows older than its
+schedule on 1 November, 03:00 business time) moves every organization's rows older than its
 retention counted from 1 November to Parquet. Re-running or backfilling a partition is idempotent
 (what is archived has left the table). See docs/audit.md.
 """
@@ -11,13 +11,14 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from prometric_pipelines.audit.archive import ArchiveResult, add_months, archive_audit_logs, restore_month
+from prometric_pipelines.audit.archive import ArchiveResult, archive_audit_logs, restore_month
 from prometric_pipelines.audit.storage import Archive, organization_label
-from prometric_pipelines.config import partitions_start
-from prometric_pipelines.defs.automation import default_schedule_status
-from prometric_pipelines.defs.monitoring.isolation import report_failures
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.business_calendar import month_start
+from prometric_pipelines.defs.audit.run_config import AuditArchiveConfig, AuditRestoreConfig
 from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.lib.isolation import report_failures
+from prometric_pipelines.lib.partitions import monthly_partitions, partition_day
+from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import (
@@ -28,28 +29,15 @@ from prometric_pipelines.validation import (
     require_organizations,
 )
 
-TIMEZONE = "Asia/Almaty"
 # From the month of PROMETRIC_PARTITIONS_START (config.py), the data's first month.
-audit_archive_partitions = dg.MonthlyPartitionsDefinition(
-    start_date=partitions_start().replace(day=1).isoformat(), timezone=TIMEZONE
-)
+audit_archive_partitions = monthly_partitions()
 
 FILES_CHECK = "manifests_match_files_and_deletions"
 RETENTION_CHECK = "no_live_rows_older_than_retention"
 
 
-class AuditArchiveConfig(dg.Config):
-    organization_ids: list[str] | None = None
-    before: str | None = None  # YYYY-MM-DD: archive rows created before this day instead of by retention
-
-
-class AuditRestoreConfig(dg.Config):
-    month: str  # YYYY-MM
-    organization_ids: list[str] | None = None
-
-
 def partition_month(partition_key: str) -> dt.date:
-    return dt.date.fromisoformat(partition_key).replace(day=1)
+    return month_start(partition_day(partition_key))
 
 
 @dg.asset(
@@ -68,7 +56,10 @@ def partition_month(partition_key: str) -> dt.date:
     description="Moves audit logs older than the retention into verified, hash-chained Parquet files.",
 )
 def audit_archive(
-    context: dg.AssetExecutionContext, config: AuditArchiveConfig, postgres: PostgresResource
+    context: dg.AssetExecutionContext,
+    config: AuditArchiveConfig,
+    postgres: PostgresResource,
+    archive_storage: ArchiveResource,
 ) -> Iterator[dg.MaterializeResult]:
     ids = check_run_config(parse_organization_ids, config.organization_ids)
     before = check_run_config(parse_date, config.before, "before") if config.before is not None else None
@@ -76,7 +67,7 @@ def audit_archive(
     if ids is not None:
         with engine.connect() as conn:
             check_run_config(require_organizations, conn, ids)
-    archive = Archive.from_url()
+    archive = archive_storage.archive()
     result = archive_audit_logs(
         engine,
         archive,
@@ -182,14 +173,19 @@ def _retention_check(engine, result: ArchiveResult) -> dg.AssetCheckResult:
 
 
 @dg.op(description="Puts one archived month of audit logs back into PostgreSQL (no duplicates).", pool="postgres")
-def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConfig, postgres: PostgresResource) -> dict:
+def restore_audit_month(
+    context: dg.OpExecutionContext,
+    config: AuditRestoreConfig,
+    postgres: PostgresResource,
+    archive_storage: ArchiveResource,
+) -> dict:
     month = check_run_config(parse_month, config.month, "month")
     ids = check_run_config(parse_organization_ids, config.organization_ids)
     engine = postgres.get_engine()
     if ids is not None:
         with engine.connect() as conn:
             check_run_config(require_organizations, conn, ids)
-    archive = Archive.from_url()
+    archive = archive_storage.archive()
     result = restore_month(
         engine, archive, month, organization_ids=ids, run_key=context.run.run_id, progress=context.log.info
     )
@@ -215,28 +211,3 @@ def restore_audit_month(context: dg.OpExecutionContext, config: AuditRestoreConf
         }
     )
     return summary
-
-
-@dg.job(description="Restores one archived month of audit logs (config: month, organization_ids).")
-def audit_restore_job():
-    restore_audit_month()
-
-
-audit_archive_job = dg.define_asset_job(
-    "audit_archive_job",
-    selection=[audit_archive],
-    description="Archives audit logs older than the retention (one partition = the month the run closes).",
-)
-
-
-@dg.schedule(
-    job=audit_archive_job,
-    cron_schedule="0 3 1 * *",
-    execution_timezone=TIMEZONE,
-    default_status=default_schedule_status(),
-    description="On the 1st at 03:00 Asia/Almaty: archive as of the month that just ended.",
-)
-def audit_archive_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    ended = add_months(context.scheduled_execution_time.date(), -1)
-    key = ended.isoformat()
-    return dg.RunRequest(run_key=f"audit_archive_{key}", partition_key=key)

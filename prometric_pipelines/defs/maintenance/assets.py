@@ -3,16 +3,21 @@ with their weekly restore check, and the hourly health snapshot. Thin layer over
 prometric_pipelines/maintenance/; every asset is in the `postgres` pool, one command at a time."""
 
 import dagster as dg
-from pydantic import Field
 
-from prometric_pipelines.defs.resources import PostgresResource
-from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.defs.maintenance.run_config import (
+    DatabaseBackupConfig,
+    DatabaseHealthConfig,
+    ReindexConfig,
+    TableStatisticsConfig,
+    VacuumConfig,
+)
+from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 from prometric_pipelines.maintenance import backup, health, indexes
 from prometric_pipelines.maintenance import tables as table_upkeep
 from prometric_pipelines.validation import check_run_config
 
-GROUP = "maintenance"
-RESTORE_CHECK = "backup_restore_check"
+# every maintenance asset: its group, one command at a time in the `postgres` pool
+COMMON = {"group_name": "maintenance", "kinds": {"postgres"}, "pool": "postgres"}
 MIB = 1024 * 1024
 
 
@@ -34,18 +39,9 @@ def _table_names(maintenance_postgres: PostgresResource, names: list[str]) -> li
 # ---- ANALYZE, daily ---------------------------------------------------------------------------
 
 
-class TableStatisticsConfig(dg.Config):
-    tables: list[str] = Field(default_factory=list, description="Only these tables; empty means every table.")
-    min_modifications: int = Field(
-        default=1, ge=1, description="Rows changed since the table's last ANALYZE for it to be analysed again."
-    )
-
-
 @dg.asset(
+    **COMMON,
     name="table_statistics",
-    group_name=GROUP,
-    kinds={"postgres"},
-    pool="postgres",
     description="Daily ANALYZE of the tables changed since their last ANALYZE (pg_stat_user_tables), so the "
     "planner's statistics follow the nightly jobs' writes.",
 )
@@ -85,29 +81,9 @@ def table_statistics(
 # ---- VACUUM, weekly ---------------------------------------------------------------------------
 
 
-class VacuumConfig(dg.Config):
-    dead_ratio: float = Field(
-        default=table_upkeep.DEFAULT_DEAD_RATIO, gt=0, le=1, description="Dead / (live + dead) tuples to vacuum from."
-    )
-    min_dead_tuples: int = Field(
-        default=table_upkeep.DEFAULT_MIN_DEAD_TUPLES, ge=0, description="Dead tuples a table needs at least."
-    )
-    tables: list[str] = Field(default_factory=list, description="Only these tables; empty means every table.")
-    full: bool = Field(
-        default=False,
-        description="VACUUM FULL: rewrites each picked table and returns its space to the operating system, "
-        "but locks it against reads and writes meanwhile. Only when an operator asks for it.",
-    )
-    lock_timeout_seconds: float = Field(
-        default=table_upkeep.DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0, le=3600, description="Skip a table whose lock waits."
-    )
-
-
 @dg.asset(
+    **COMMON,
     name="vacuum",
-    group_name=GROUP,
-    kinds={"postgres"},
-    pool="postgres",
     description="Weekly VACUUM (ANALYZE) of the tables whose dead-tuple ratio passes a threshold; never VACUUM FULL "
     "unless the run config asks for it.",
 )
@@ -155,25 +131,9 @@ def vacuum(
 # ---- REINDEX CONCURRENTLY, monthly ------------------------------------------------------------
 
 
-class ReindexConfig(dg.Config):
-    bloat_ratio: float = Field(
-        default=indexes.DEFAULT_BLOAT_RATIO, gt=0, le=1, description="Estimated share of empty space to rebuild from."
-    )
-    min_bloat_bytes: int = Field(
-        default=indexes.DEFAULT_MIN_BLOAT_BYTES, ge=0, description="Estimated empty bytes to rebuild from."
-    )
-    tables: list[str] = Field(default_factory=list, description="Only indexes of these tables; empty means all.")
-    max_indexes: int | None = Field(default=None, ge=1, description="Rebuild at most this many (most bloated first).")
-    lock_timeout_seconds: float = Field(
-        default=indexes.DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0, le=3600, description="Give up an index whose lock waits."
-    )
-
-
 @dg.asset(
+    **COMMON,
     name="reindex",
-    group_name=GROUP,
-    kinds={"postgres"},
-    pool="postgres",
     description="Monthly REINDEX INDEX CONCURRENTLY, one index at a time, of the B-tree indexes whose estimated "
     "bloat passes a threshold; reads and writes of the tables go on meanwhile.",
 )
@@ -223,32 +183,25 @@ def reindex(
 # ---- backups, daily, and the weekly restore check ---------------------------------------------
 
 
-class DatabaseBackupConfig(dg.Config):
-    keep_daily_days: int = Field(
-        default=backup.DEFAULT_DAILY_DAYS, ge=1, le=3650, description="Keep every backup of this many last days."
-    )
-    keep_monthly_months: int = Field(
-        default=backup.DEFAULT_MONTHLY_MONTHS,
-        ge=0,
-        le=1200,
-        description="Keep the first backup of each of this many last months.",
-    )
-
-
 @dg.asset(
+    **COMMON,
     name="database_backup",
-    group_name=GROUP,
-    kinds={"postgres"},
-    pool="postgres",
     description="Daily pg_dump (custom format) of the operational database to ARCHIVE_URL/backups/<database>/, "
     "with a manifest (size, SHA-256, duration, server version, row counts) and retention.",
 )
 def database_backup(
-    context: dg.AssetExecutionContext, config: DatabaseBackupConfig, maintenance_postgres: PostgresResource
+    context: dg.AssetExecutionContext,
+    config: DatabaseBackupConfig,
+    maintenance_postgres: PostgresResource,
+    archive_storage: ArchiveResource,
 ) -> dg.MaterializeResult:
     policy = backup.RetentionPolicy(config.keep_daily_days, config.keep_monthly_months)
     result = backup.back_up(
-        maintenance_postgres.get_engine(), run_key=context.run.run_id, policy=policy, progress=context.log.info
+        maintenance_postgres.get_engine(),
+        run_key=context.run.run_id,
+        archive_url=archive_storage.location_url(),
+        policy=policy,
+        progress=context.log.info,
     )
     manifest = result.manifest
     return dg.MaterializeResult(
@@ -269,50 +222,9 @@ def database_backup(
     )
 
 
-@dg.asset_check(
-    asset=database_backup,
-    name=RESTORE_CHECK,
-    pool="postgres",
-    blocking=False,
-    description="Restores the newest backup into a scratch database and compares every table's row count, and "
-    "the checksums of a few tables, with its manifest; a file whose SHA-256 differs is caught before restoring.",
-)
-def backup_restore_check(
-    context: dg.AssetCheckExecutionContext, maintenance_postgres: PostgresResource
-) -> dg.AssetCheckResult:
-    try:
-        result = backup.restore_check(maintenance_postgres.get_engine(), progress=context.log.info)
-    except PrometricError as error:  # no backup yet, a corrupt file, pg_restore refusing it
-        return dg.AssetCheckResult(passed=False, metadata={"error": str(error)})
-    return dg.AssetCheckResult(
-        passed=result.matches,
-        metadata={
-            "backup": result.backup.name,
-            "backup_taken_at": result.backup.manifest["started_at"],
-            "tables_compared": result.tables_compared,
-            "rows_restored": result.rows_restored,
-            "checksums_compared": result.checksums_compared,
-            "mismatches": result.mismatch_summary() or "none",
-            "duration_s": round(result.seconds, 3),
-        },
-    )
-
-
-# ---- health, hourly ---------------------------------------------------------------------------
-
-
-class DatabaseHealthConfig(dg.Config):
-    long_running_seconds: int = Field(
-        default=health.DEFAULT_LONG_RUNNING_SECONDS, ge=1, description="A query running longer is reported."
-    )
-    retention_days: int = Field(default=health.DEFAULT_RETENTION_DAYS, ge=1, le=3650, description="Snapshots kept.")
-
-
 @dg.asset(
+    **{**COMMON, "kinds": {"postgres", "table"}},
     name="database_health",
-    group_name=GROUP,
-    kinds={"postgres", "table"},
-    pool="postgres",
     description="Hourly snapshot of the database's health into maintenance_health_* (the seed's table-size and "
     "index-usage queries, unused indexes, dead tuples, long-running queries, connections); the dashboards' "
     "Database page shows the newest.",

@@ -4,7 +4,7 @@
 import dagster as dg
 from dagster._core.storage.tags import WILL_RETRY_TAG
 
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.monitoring.failures import (
     FailedRun,
     failed_organizations,
@@ -12,7 +12,7 @@ from prometric_pipelines.monitoring.failures import (
     organizations_in_run,
 )
 from prometric_pipelines.monitoring.isolation import notify_failed_organizations
-from prometric_pipelines.orchestration import first_step_failure
+from prometric_pipelines.run_failures import first_step_failure
 
 
 @dg.run_failure_sensor(

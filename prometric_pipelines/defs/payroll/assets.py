@@ -4,13 +4,13 @@ import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
-from pydantic import Field
 
-from prometric_pipelines.config import partitions_start
-from prometric_pipelines.defs.monitoring.freshness import PAYROLL_FRESHNESS
-from prometric_pipelines.defs.monitoring.isolation import report_failures
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.payroll.checks import PAYROLL_FRESHNESS
+from prometric_pipelines.defs.payroll.run_config import PayrollConfig
 from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.lib.isolation import report_failures
+from prometric_pipelines.lib.partitions import monthly_partitions, partition_day
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.payroll.run import PayrollError, check_month, report_json, run_payroll
 from prometric_pipelines.validation import (
@@ -24,11 +24,7 @@ from prometric_pipelines.validation import (
 # end_offset=1 makes the current month a partition too (a draft before the month ends), matching the
 # CLI, which refuses only future months.
 PAYROLL_FIRST_MONTH = dt.date(2025, 1, 1)
-payroll_partitions = dg.MonthlyPartitionsDefinition(
-    start_date=max(partitions_start().replace(day=1), PAYROLL_FIRST_MONTH).isoformat(),
-    timezone="Asia/Almaty",
-    end_offset=1,
-)
+payroll_partitions = monthly_partitions(PAYROLL_FIRST_MONTH, end_offset=1)
 
 
 # The spec's checks, evaluated over the month's rows of the run's organizations after every run
@@ -38,19 +34,6 @@ CHECKS = {
     "breakdown_matches_rows": "payroll_items earnings, withholdings and tax sum to their payroll row",
     "every_active_employee_paid_or_skipped": "every active employee hired by the month's end has a row or a skip",
 }
-
-
-class PayrollConfig(dg.Config):
-    """Launchpad config of a payroll run; the month is the partition."""
-
-    organization_ids: list[str] | None = Field(default=None, description="organization UUIDs; absent or empty: all")
-    approve: bool = Field(default=False, description="move the month's DRAFT rows to APPROVED (no recompute)")
-    mark_paid: bool = Field(default=False, description="move the month's APPROVED rows to PAID")
-    payment_date: str | None = Field(default=None, description="payment date for mark_paid (YYYY-MM-DD); today")
-    recompute_all: bool = Field(
-        default=False,
-        description="recompute every DRAFT row, not only those whose inputs changed (repairs rows edited by hand)",
-    )
 
 
 @dg.asset(
@@ -74,7 +57,7 @@ class PayrollConfig(dg.Config):
 def payroll_run(
     context: dg.AssetExecutionContext, config: PayrollConfig, postgres: PostgresResource
 ) -> Iterator[dg.MaterializeResult]:
-    month = dt.date.fromisoformat(context.partition_key)
+    month = partition_day(context.partition_key)
     engine = postgres.get_engine()
     ids = check_run_config(parse_organization_ids, config.organization_ids)
     if ids:

@@ -6,7 +6,7 @@ from sqlalchemy import Table
 from prometric_pipelines.config import display_url
 from prometric_pipelines.db.migrate import migrate
 from prometric_pipelines.db.schema import TABLE_MODULES, metadata
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.lib.resources import PostgresResource
 
 # Written by job assets (metrics: the metrics assets; payroll: `payroll_run`), so not declared as ERP inputs here.
 TABLES_PRODUCED_BY_JOBS = frozenset({"metrics", "payroll"})
@@ -73,9 +73,3 @@ erp_tables = [
     for table_name in table_names
     if table_name not in TABLES_PRODUCED_BY_JOBS
 ]
-
-operational_schema_job = dg.define_asset_job(
-    "operational_schema_job",
-    selection=[operational_schema],
-    description="Applies pending migrations of the operational schema.",
-)

@@ -1,24 +1,20 @@
-"""The daily stock reconciliation: asset, its checks, job and schedule (thin layer over
-prometric_pipelines/stock/reconcile.py)."""
+"""The daily stock reconciliation asset and its checks (thin layer over prometric_pipelines/stock/reconcile.py)."""
 
-import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
-from pydantic import Field
 
-from prometric_pipelines.config import partitions_start
-from prometric_pipelines.defs.automation import default_schedule_status
-from prometric_pipelines.defs.monitoring.isolation import report_failures
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.business_calendar import business_today
 from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.defs.stock.run_config import StockReconciliationConfig
+from prometric_pipelines.lib.isolation import report_failures
+from prometric_pipelines.lib.partitions import daily_partitions_definition
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.monitoring.isolation import completed_check_result, failure_metadata
 from prometric_pipelines.stock.reconcile import (
-    BUSINESS_TIMEZONE,
     FAILING_KINDS,
     KINDS,
     ReconciliationResult,
-    business_today,
     organizations_to_reconcile,
     reconcile,
 )
@@ -30,25 +26,7 @@ COMPLETED_CHECK = "completed_for_every_organization"
 # end_offset=1: today's partition exists, so the 02:00 run reconciles the day it runs on
 # ("expired" means expiryDate before that day).
 # The first day: PROMETRIC_PARTITIONS_START (config.py).
-stock_partitions = dg.DailyPartitionsDefinition(
-    start_date=partitions_start().isoformat(), timezone=BUSINESS_TIMEZONE.key, end_offset=1
-)
-
-
-class StockReconciliationConfig(dg.Config):
-    apply_adjustments: bool = Field(
-        default=False,
-        description="Take the physical count as the truth: post ADJUSTMENT movements for ledger_vs_inventory "
-        "findings and set products' stock to the inventory sums (audited).",
-    )
-    organization_ids: list[str] | None = Field(
-        default=None, description="Organizations to reconcile; absent or empty: all."
-    )
-    full_pass: bool = Field(
-        default=False,
-        description="Read every movement and rebuild the sealed balances, instead of the sealed balances "
-        "plus the movements after them (the default once an organization has been sealed).",
-    )
+stock_partitions = daily_partitions_definition(end_offset=1)
 
 
 def open_findings_check(kind: str) -> str:
@@ -149,24 +127,3 @@ def check_results(result: ReconciliationResult, organizations: list[str]) -> lis
             )
         )
     return checks
-
-
-stock_reconciliation_job = dg.define_asset_job(
-    "stock_reconciliation_job",
-    selection=[stock_reconciliation],
-    description="Daily stock reconciliation (`prometric run reconcile`).",
-)
-
-
-@dg.schedule(
-    name="stock_reconciliation_schedule",
-    cron_schedule="0 2 * * *",
-    execution_timezone="Asia/Almaty",
-    job=stock_reconciliation_job,
-    default_status=default_schedule_status(),
-    description="02:00 Asia/Almaty: reconcile the day that begins (findings only; apply is an operator's choice).",
-)
-def stock_reconciliation_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    scheduled = context.scheduled_execution_time or dt.datetime.now(BUSINESS_TIMEZONE)
-    day = scheduled.astimezone(BUSINESS_TIMEZONE).date()
-    return dg.RunRequest(run_key=f"stock-{day}", partition_key=day.isoformat())

@@ -1,23 +1,22 @@
-"""Dagster layer of the metrics job: daily partitions, rollups that follow them, KPIs, checks, schedule.
+"""Metrics assets: the daily rows, the rollups that follow them, and the KPIs.
 
-Every asset shares the daily partitions (Asia/Almaty days) and runs a whole partition range in one
-run (`BackfillPolicy.single_run()`): a three-year backfill is one set-based pass. The rollups and
-`kpi_values` recompute only the periods that contain a day of the range.
+Every asset shares the daily partitions (business days, lib/partitions.py) and runs a whole partition range
+in one run (`BackfillPolicy.single_run()`): a three-year backfill is one set-based pass. The rollups and
+`kpi_values` recompute only the periods that contain a day of the range. A nightly run (tagged by
+`metrics_nightly_schedule`, run_config.py) also recomputes every earlier day whose facts changed.
 """
 
-import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from prometric_pipelines.config import partitions_start
-from prometric_pipelines.defs.alerts.definitions import metric_alerts
-from prometric_pipelines.defs.automation import default_schedule_status, default_sensor_status
-from prometric_pipelines.defs.monitoring.freshness import DAILY_METRICS_FRESHNESS, freshness_checks
-from prometric_pipelines.defs.monitoring.isolation import earlier_failures, report_failures
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.defs.metrics.checks import DAILY_METRICS_FRESHNESS
+from prometric_pipelines.defs.metrics.run_config import NIGHTLY_CHANGES, NIGHTLY_TAG, MetricsConfig
 from prometric_pipelines.defs.schema.assets import erp_table_key
+from prometric_pipelines.lib.isolation import earlier_failures, report_failures
+from prometric_pipelines.lib.partitions import daily_partitions, partition_days
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.metrics.checks import check_daily
 from prometric_pipelines.metrics.isolated import daily_isolated, kpis_isolated, resolve_organizations, rollup_isolated
 from prometric_pipelines.metrics.nightly import NightlyWindow, claim_changes, finish, plan_windows, run_window_step
@@ -31,32 +30,11 @@ from prometric_pipelines.monitoring.isolation import (
 from prometric_pipelines.progress import ThrottledProgress
 from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
-TIMEZONE = "Asia/Almaty"
-# A run tagged NIGHTLY_TAG = NIGHTLY_CHANGES (the nightly schedules) computes its partition (yesterday) and,
-# per organization, every earlier day whose facts changed since the last nightly run (metrics/nightly.py).
-NIGHTLY_TAG = "prometric/metrics_nightly"
-NIGHTLY_CHANGES = "changes"
-
-# The first day: PROMETRIC_PARTITIONS_START (config.py), the data's first day, so the UI counts no
-# "missing" partitions before it and "Materialize all" backfills only what there is.
-daily_partitions = dg.DailyPartitionsDefinition(start_date=partitions_start().isoformat(), timezone=TIMEZONE)
-
 FACT_TABLES = (
     "organizations", "workspaces", "orders", "order_items", "customers", "deals", "invoices", "payments",
     "expenses", "stock_movements", "products", "warehouses", "production_orders", "employees", "attendance",
     "leaves", "tasks", "kpi_definitions",
 )  # fmt: skip
-
-
-class MetricsConfig(dg.Config):
-    """Launchpad config of every metrics asset: leave empty for all organizations."""
-
-    organization_ids: list[str] | None = None
-
-
-def _window(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
-    keys = context.partition_key_range
-    return dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
 
 
 def _organizations(config: MetricsConfig) -> list[str] | None:
@@ -82,7 +60,7 @@ def _nightly_step(
     context: dg.AssetExecutionContext, engine, step: str, period: str, organizations: list[str]
 ) -> tuple[MetricsResult, list, list[NightlyWindow]]:
     """A nightly run's step over its windows (the run's claimed changes; daily_metrics claims them)."""
-    last = _window(context)[1]
+    last = partition_days(context)[1]
     if step == "daily":
         claim_changes(engine, context.run.run_id, organizations)
     windows = plan_windows(engine, context.run.run_id, last, organizations, partitions_start())
@@ -160,7 +138,7 @@ COMMON = {
 def daily_metrics(
     context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
 ) -> Iterator[dg.MaterializeResult]:
-    first, last = _window(context)
+    first, last = partition_days(context)
     engine = postgres.get_engine()
     organizations, total = _run_organizations(context, engine, config)
     days = (last - first).days + 1
@@ -244,7 +222,7 @@ def _rollup_asset(period: Period) -> dg.AssetsDefinition:
     )
     def rollup(context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig):
         name = f"{period.name}_metrics"
-        first, last = _window(context)
+        first, last = partition_days(context)
         engine = postgres.get_engine()
         organizations, total = _run_organizations(context, engine, config)
         nightly: dict[str, object] = {}
@@ -282,7 +260,7 @@ rollup_assets = [_rollup_asset(PERIODS[name]) for name in ("weekly", "monthly", 
 def kpi_values(
     context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
 ) -> Iterator[dg.MaterializeResult]:
-    first, last = _window(context)
+    first, last = partition_days(context)
     engine = postgres.get_engine()
     organizations, total = _run_organizations(context, engine, config)
     nightly: dict[str, object] = {}
@@ -315,57 +293,3 @@ def kpi_values(
         ],
     )
     report_failures(context, engine, failures, total, later_steps=LATER_STEPS["kpi_values"])
-
-
-metrics_job = dg.define_asset_job(
-    "metrics_job",
-    # the freshness check of daily_metrics runs from its own schedule, not after every (backfill) run
-    selection=dg.AssetSelection.assets(daily_metrics, *rollup_assets, kpi_values, metric_alerts)
-    - dg.AssetSelection.checks(*freshness_checks),
-    description="Daily metrics, their weekly/monthly/quarterly/yearly rollups, KPIs and alerts for a range of days.",
-)
-
-
-def nightly_day(scheduled: dt.datetime) -> dt.date:
-    """Yesterday in Asia/Almaty: the newest day the nightly run computes."""
-    return scheduled.date() - dt.timedelta(days=1)
-
-
-def partition_range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
-    """Run tags that make one run cover the partitions first..last."""
-    return {ASSET_PARTITION_RANGE_START_TAG: first.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
-
-
-def nightly_tags(last: dt.date) -> dict[str, str]:
-    """Tags of a nightly run: yesterday's partition, and the days whose facts changed (NIGHTLY_TAG)."""
-    return {**partition_range_tags(last, last), NIGHTLY_TAG: NIGHTLY_CHANGES}
-
-
-@dg.schedule(
-    job=metrics_job,
-    cron_schedule="0 1 * * *",
-    execution_timezone=TIMEZONE,
-    default_status=default_schedule_status(),
-    description="01:00 Asia/Almaty: yesterday, and every earlier day whose facts changed since the last run.",
-)
-def metrics_nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    last = nightly_day(context.scheduled_execution_time)
-    return dg.RunRequest(run_key=f"metrics-{last}", tags=nightly_tags(last))
-
-
-# Evaluates the rollups' and kpi_values' eager conditions, so a daily_metrics backfill launched from the
-# UI pulls them along. Dagster's implicit default sensor loads stopped; this one follows the same switch
-# as the schedules (on in the demo and in production).
-metrics_automation_sensor = dg.AutomationConditionSensorDefinition(
-    "metrics_rollups_automation",
-    target=dg.AssetSelection.assets(*rollup_assets, kpi_values),
-    default_status=default_sensor_status(),
-    minimum_interval_seconds=60,
-)
-
-defs = dg.Definitions(
-    assets=[daily_metrics, *rollup_assets, kpi_values],
-    jobs=[metrics_job],
-    schedules=[metrics_nightly_schedule],
-    sensors=[metrics_automation_sensor],
-)

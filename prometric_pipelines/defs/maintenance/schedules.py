@@ -1,4 +1,4 @@
-"""Maintenance jobs and their schedules (Asia/Almaty), after the nightly jobs:
+"""Maintenance jobs and their schedules (business time), after the nightly jobs:
 
 | time | job |
 |---|---|
@@ -13,17 +13,16 @@
 import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from prometric_pipelines.defs.automation import default_schedule_status
+from prometric_pipelines.business_calendar import TIMEZONE_NAME
 from prometric_pipelines.defs.maintenance.assets import (
-    backup_restore_check,
     database_backup,
     database_health,
     reindex,
     table_statistics,
     vacuum,
 )
-
-TIMEZONE = "Asia/Almaty"
+from prometric_pipelines.defs.maintenance.checks import backup_restore_check
+from prometric_pipelines.lib.automation import default_schedule_status
 
 table_statistics_job = dg.define_asset_job(
     "table_statistics_job", selection=[table_statistics], description="ANALYZE the tables changed since their last."
@@ -51,7 +50,7 @@ def _schedule(name: str, cron: str, job: UnresolvedAssetJobDefinition, descripti
     return dg.ScheduleDefinition(
         name=name,
         cron_schedule=cron,
-        execution_timezone=TIMEZONE,
+        execution_timezone=TIMEZONE_NAME,
         job=job,
         default_status=default_schedule_status(),
         description=description,
@@ -66,17 +65,3 @@ maintenance_schedules = [
     _schedule("backup_restore_check_schedule", "0 6 * * 0", backup_restore_check_job, "Sunday 06:00: restore check."),
     _schedule("reindex_schedule", "30 5 2 * *", reindex_job, "The 2nd, 05:30: rebuild bloated indexes."),
 ]
-
-defs = dg.Definitions(
-    assets=[table_statistics, vacuum, reindex, database_backup, database_health],
-    asset_checks=[backup_restore_check],
-    jobs=[
-        table_statistics_job,
-        vacuum_job,
-        reindex_job,
-        database_backup_job,
-        backup_restore_check_job,
-        database_health_job,
-    ],
-    schedules=maintenance_schedules,
-)

@@ -13,28 +13,22 @@ import dagster as dg
 
 from prometric_pipelines.alerts.deliver import deliver_alerts
 from prometric_pipelines.alerts.detect import detect_alerts
-from prometric_pipelines.config import business_today, partitions_start, smtp_sender, smtp_url
-from prometric_pipelines.defs.monitoring.isolation import report_failures
-from prometric_pipelines.defs.resources import PostgresResource
+from prometric_pipelines.business_calendar import business_today
+from prometric_pipelines.config import smtp_sender, smtp_url
+from prometric_pipelines.defs.metrics.run_config import MetricsConfig
+from prometric_pipelines.lib.isolation import report_failures
+from prometric_pipelines.lib.partitions import daily_partitions, partition_days
+from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.metrics.isolated import resolve_organizations
 from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
-TIMEZONE = "Asia/Almaty"
-# equal to the metrics' partitions (same start and zone): one partition of metric_alerts per metrics day
-alert_partitions = dg.DailyPartitionsDefinition(start_date=partitions_start().isoformat(), timezone=TIMEZONE)
 # alerts about days older than this (a backfill) are recorded but not delivered
 DELIVERY_DAYS = 7
 
 
-class AlertsConfig(dg.Config):
-    """Launchpad config: leave empty for all organizations."""
-
-    organization_ids: list[str] | None = None
-
-
 @dg.asset(
-    partitions_def=alert_partitions,
+    partitions_def=daily_partitions,  # the metrics' own: one partition per metrics day
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="alerts",
     kinds={"postgres", "sql", "email"},
@@ -52,10 +46,9 @@ class AlertsConfig(dg.Config):
     ],
 )
 def metric_alerts(
-    context: dg.AssetExecutionContext, postgres: PostgresResource, config: AlertsConfig
+    context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
 ) -> Iterator[dg.MaterializeResult]:
-    keys = context.partition_key_range
-    first, last = dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
+    first, last = partition_days(context)
     engine = postgres.get_engine()
     try:
         organizations = resolve_organizations(engine, check_run_config(parse_organization_ids, config.organization_ids))
@@ -100,6 +93,3 @@ def metric_alerts(
         ],
     )
     report_failures(context, engine, failures, len(organizations))
-
-
-defs = dg.Definitions(assets=[metric_alerts])

@@ -1,0 +1,59 @@
+"""The payroll job and its monthly schedule (all organizations, or one run per organization)."""
+
+import datetime as dt
+from typing import Any
+
+import dagster as dg
+
+from prometric_pipelines.business_calendar import TIMEZONE_NAME, local_date, previous_month
+from prometric_pipelines.defs.payroll.assets import payroll_run
+from prometric_pipelines.defs.payroll.checks import payroll_freshness
+from prometric_pipelines.defs.payroll.run_config import payroll_run_config
+from prometric_pipelines.lib.automation import default_schedule_status
+from prometric_pipelines.lib.fan_out import active_organizations, per_organization_requests
+from prometric_pipelines.lib.resources import PostgresResource
+
+payroll_job = dg.define_asset_job(
+    "payroll_job",
+    # the freshness check of payroll_run runs from its own schedule, not after every payroll run
+    selection=dg.AssetSelection.assets(payroll_run) - dg.AssetSelection.checks(payroll_freshness),
+    description="Computes one month's payroll (DRAFT), or approves / marks it paid (run config).",
+)
+
+
+@dg.schedule(
+    job=payroll_job,
+    cron_schedule="0 6 1 * *",
+    execution_timezone=TIMEZONE_NAME,
+    default_status=default_schedule_status(),
+    description="On the 1st at 06:00 Almaty time: the DRAFT payroll of the month that just ended.",
+)
+def payroll_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    previous = previous_month(local_date(scheduled))
+    return dg.RunRequest(run_key=f"payroll-{previous:%Y-%m}", partition_key=previous.isoformat())
+
+
+@dg.schedule(
+    job=payroll_job,
+    cron_schedule="0 6 1 * *",
+    execution_timezone=TIMEZONE_NAME,
+    description="Like payroll_schedule, as one run per organization (switch on one of the two).",
+)
+def payroll_per_organization_schedule(
+    context: dg.ScheduleEvaluationContext, postgres: PostgresResource
+) -> list[dg.RunRequest]:
+    month = _previous_month_key(context)
+    return per_organization_requests(
+        payroll_job.name,
+        lambda organization: payroll_run_config([organization]),
+        active_organizations(postgres),
+        f"payroll-{month[:7]}",
+        partition_key=month,
+    )
+
+
+def _previous_month_key(context: dg.ScheduleEvaluationContext) -> str:
+    # the all-organizations schedule's own answer, so the two can never disagree on the month
+    request: Any = payroll_schedule(context)
+    return request.partition_key

@@ -1,0 +1,35 @@
+"""Typed run configs: what every job's Launchpad takes, and how code builds it.
+
+Every job config names its organizations the same way: `organization_ids` absent, null or empty means all
+organizations (`validation.parse_organization_ids` turns all three into None); a list names them. Code never
+writes the nested `{"ops": {op: {"config": …}}}` by hand: a domain's builder in `defs/<domain>/run_config.py`
+returns a `dagster.RunConfig` from the typed config class (`ops_run_config`).
+"""
+
+from collections.abc import Iterable, Sequence
+
+import dagster as dg
+from pydantic import Field
+
+
+class OrganizationsConfig(dg.Config):
+    """The part of every job's config that limits it to some organizations."""
+
+    organization_ids: list[str] | None = Field(
+        default=None, description="Organization UUIDs to run for; absent or empty: all organizations."
+    )
+
+
+def organization_list(organization_ids: Sequence[str] | None) -> list[str] | None:
+    """The config value for these organizations: None (all) for None or an empty sequence."""
+    return list(organization_ids) if organization_ids else None
+
+
+def ops_run_config(op_names: Iterable[str], config: dg.Config) -> dg.RunConfig:
+    """The same config for each of these ops (assets' ops), as a typed RunConfig."""
+    return dg.RunConfig(ops={name: config for name in op_names})
+
+
+def run_config_dict(run_config: dg.RunConfig | None) -> dict:
+    """The plain form `execute_in_process` and `RunRequest` accept alongside other keys (loggers)."""
+    return run_config.to_config_dict() if run_config is not None else {}
