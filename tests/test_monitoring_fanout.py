@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.definitions import defs
-from prometric_pipelines.defs.metrics.run_config import METRICS_OPS
+from prometric_pipelines.defs.metrics.run_config import ALERTS_OP, METRICS_OPS
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.lib.fan_out import FAN_OUT_TAG
@@ -104,7 +104,9 @@ def test_metrics_fan_out_is_one_run_per_organization_with_the_same_rows(twin_dat
         assert request.tags["dagster/asset_partition_range_start"] == single.tags["dagster/asset_partition_range_start"]
         assert request.tags["dagster/asset_partition_range_end"] == "2025-07-31"
         ops = request.run_config["ops"]
-        assert set(ops) == set(METRICS_OPS)
+        # the alerts of a per-organization run are that organization's too (not every organization's, each night
+        # once per organization)
+        assert set(ops) == {*METRICS_OPS, ALERTS_OP}
         assert {tuple(op["config"]["organization_ids"]) for op in ops.values()} == {(request.tags[ORGANIZATION_TAG],)}
 
     written: list[str] = []
@@ -129,9 +131,10 @@ def test_payroll_fan_out_is_one_run_per_organization_with_the_same_rows(twin_dat
     assert sorted(r.tags[ORGANIZATION_TAG] for r in requests) == _organizations(fanned)
     assert {r.partition_key for r in requests} == {"2025-07-01"}
     for request in requests:
-        assert request.run_config == {
-            "ops": {"payroll_run": {"config": {"organization_ids": [request.tags[ORGANIZATION_TAG]]}}}
-        }
+        [(op, config)] = [(op, entry["config"]) for op, entry in request.run_config["ops"].items()]
+        assert op == "payroll_run"
+        assert config["organization_ids"] == [request.tags[ORGANIZATION_TAG]]
+        assert not config["approve"] and not config["mark_paid"] and not config["recompute_all"]  # a DRAFT run
         _execute("payroll_job", request, fanned, monkeypatch)
 
     expected_rows = _rows(whole, PAYROLL_ROWS)
