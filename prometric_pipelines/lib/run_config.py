@@ -31,5 +31,8 @@ def ops_run_config(op_names: Iterable[str], config: dg.Config) -> dg.RunConfig:
 
 
 def run_config_dict(run_config: dg.RunConfig | None) -> dict:
-    """The plain form `execute_in_process` and `RunRequest` accept alongside other keys (loggers)."""
-    return run_config.to_config_dict() if run_config is not None else {}
+    """The plain form, to merge with other sections (the CLI's console logger): only the sections it sets, so an
+    empty `loggers` of the RunConfig does not replace the caller's."""
+    if run_config is None:
+        return {}
+    return {section: value for section, value in run_config.to_config_dict().items() if value}
