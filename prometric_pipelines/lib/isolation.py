@@ -16,11 +16,11 @@ from collections.abc import Iterable
 import dagster as dg
 from sqlalchemy.engine import Engine
 
+from prometric_pipelines.monitoring.failures import notify_failed_organizations
 from prometric_pipelines.monitoring.isolation import (
     FAILED_ORGANIZATIONS,
     OrganizationFailure,
     failures_from_json,
-    notify_failed_organizations,
     partial_failure,
 )
 

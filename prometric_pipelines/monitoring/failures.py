@@ -133,3 +133,15 @@ def notify_owners(engine: Engine, run: FailedRun, organization_ids: list[str] | 
     return NotificationResult(
         organization_ids=ids, organizations_from_run=organization_ids is not None, owners_notified=len(inserted)
     )
+
+
+def notify_failed_organizations(engine: Engine, run_id: str, job_name: str, failures: list[OrganizationFailure]) -> int:
+    """A `run_failure` notification to the owners of each failed organization, about that organization
+    only (never to another tenant, never for rows without organization); at most once per run and owner."""
+    notified = 0
+    for failure in failures:
+        if not failure.organization_id:
+            continue
+        run = FailedRun(run_id=run_id, job_name=job_name, step=failure.step, error=failure.reason)
+        notified += notify_owners(engine, run, [failure.organization_id]).owners_notified
+    return notified

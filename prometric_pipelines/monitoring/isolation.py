@@ -16,7 +16,7 @@ a permission or a cancelled statement is the platform's failure: it fails the wh
 
 After the step has written every organization that succeeded (and logged their materialization),
 `partial_failure()` builds the `dagster.Failure` that makes the run FAILURE with the list of failed
-organizations in its metadata; `notify_failed_organizations()` tells each failed organization's owners
+organizations in its metadata; `failures.notify_failed_organizations()` tells each failed organization's owners
 (and only them) why.
 """
 
@@ -257,17 +257,3 @@ def partial_failure(failures: list[OrganizationFailure], total: int):
         metadata=failure_metadata(failures, total),
         allow_retries=False,
     )
-
-
-def notify_failed_organizations(engine: Engine, run_id: str, job_name: str, failures: list[OrganizationFailure]) -> int:
-    """A `run_failure` notification to the owners of each failed organization, about that organization
-    only (never to another tenant, never for rows without organization); at most once per run and owner."""
-    from prometric_pipelines.monitoring.failures import FailedRun, notify_owners
-
-    notified = 0
-    for failure in failures:
-        if not failure.organization_id:
-            continue
-        run = FailedRun(run_id=run_id, job_name=job_name, step=failure.step, error=failure.reason)
-        notified += notify_owners(engine, run, [failure.organization_id]).owners_notified
-    return notified

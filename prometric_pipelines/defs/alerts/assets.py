@@ -15,10 +15,10 @@ from prometric_pipelines.alerts.deliver import deliver_alerts
 from prometric_pipelines.alerts.detect import detect_alerts
 from prometric_pipelines.business_calendar import business_today
 from prometric_pipelines.config import smtp_sender, smtp_url
-from prometric_pipelines.defs.metrics.run_config import MetricsConfig
 from prometric_pipelines.lib.isolation import report_failures
 from prometric_pipelines.lib.partitions import daily_partitions, partition_days
 from prometric_pipelines.lib.resources import PostgresResource
+from prometric_pipelines.lib.run_config import OrganizationsConfig
 from prometric_pipelines.metrics.isolated import resolve_organizations
 from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
 from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
@@ -46,7 +46,7 @@ DELIVERY_DAYS = 7
     ],
 )
 def metric_alerts(
-    context: dg.AssetExecutionContext, postgres: PostgresResource, config: MetricsConfig
+    context: dg.AssetExecutionContext, postgres: PostgresResource, config: OrganizationsConfig
 ) -> Iterator[dg.MaterializeResult]:
     first, last = partition_days(context)
     engine = postgres.get_engine()

@@ -29,13 +29,17 @@ ALERTS_OP = "metric_alerts"
 
 
 class MetricsConfig(OrganizationsConfig):
-    """Launchpad config of every metrics asset and of the alerts: leave empty for all organizations."""
+    """Launchpad config of every metrics asset: leave empty for all organizations."""
 
 
 def metrics_run_config(organization_ids: Sequence[str] | None = None) -> dg.RunConfig:
     """metrics_job's config: the same organizations for every metrics step and the alerts."""
-    return ops_run_config(
-        (*METRICS_OPS, ALERTS_OP), MetricsConfig(organization_ids=organization_list(organization_ids))
+    organizations = organization_list(organization_ids)
+    return dg.RunConfig(
+        ops={
+            **ops_run_config(METRICS_OPS, MetricsConfig(organization_ids=organizations)).ops,
+            ALERTS_OP: OrganizationsConfig(organization_ids=organizations),
+        }
     )
 
 

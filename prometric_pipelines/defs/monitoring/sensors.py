@@ -8,10 +8,10 @@ from prometric_pipelines.lib.resources import PostgresResource
 from prometric_pipelines.monitoring.failures import (
     FailedRun,
     failed_organizations,
+    notify_failed_organizations,
     notify_owners,
     organizations_in_run,
 )
-from prometric_pipelines.monitoring.isolation import notify_failed_organizations
 from prometric_pipelines.run_failures import first_step_failure
 
 
