@@ -78,13 +78,13 @@ def main() -> None:
 
     # --- Dagster's per-run overhead (in-process run, ephemeral instance) for one organization
     from prometric_pipelines.definitions import defs
-    from prometric_pipelines.defs.metrics.run_config import METRICS_OPS
+    from prometric_pipelines.defs.metrics.run_config import metrics_run_config
     from prometric_pipelines.lib.partitions import partition_range_tags
 
     os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
     one = organizations[0]
     domain_seconds, _ = timed(compute_daily, engine, first, last, [one], "bench")
-    config = {"ops": {op: {"config": {"organization_ids": [one]}} for op in METRICS_OPS}}
+    config = metrics_run_config([one])
     with dg.DagsterInstance.ephemeral() as instance:
         job = defs.resolve_job_def("metrics_job")
         run_seconds, result = timed(

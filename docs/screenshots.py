@@ -13,6 +13,7 @@ port (PROMETRIC_DASHBOARDS_PORT) and its database for the owner account; changes
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -71,18 +72,19 @@ def prepare_database(server: EmbeddedPostgres, port: int) -> str:
 def record_runs(database_url: str) -> str:
     """A few real runs in the scratch instance, so the run list and the asset graph show something;
     returns the id of a failed one (an unknown organization, as operators will see it)."""
+    from prometric_pipelines.defs.payroll.run_config import payroll_run_config
     from prometric_pipelines.errors import PrometricError
+    from prometric_pipelines.lib.partitions import partition_range_tags, partition_tags
     from prometric_pipelines.orchestration import run_job
 
     os.environ["DATABASE_URL"] = database_url
-    run_job("metrics_job", tags={"dagster/asset_partition_range_start": "2025-07-25",
-                                 "dagster/asset_partition_range_end": "2025-07-31"})  # fmt: skip
-    run_job("payroll_job", tags={"dagster/partition": "2025-07-01"})
+    july = dt.date(2025, 7, 1)
+    run_job("metrics_job", tags=partition_range_tags(dt.date(2025, 7, 25), dt.date(2025, 7, 31)))
+    run_job("payroll_job", tags=partition_tags(july))
     run_job("freshness_checks_job")
-    unknown = {"organization_ids": ["00000000-0000-0000-0000-000000000001"]}
+    unknown = payroll_run_config(["00000000-0000-0000-0000-000000000001"])
     try:
-        run_job("payroll_job", tags={"dagster/partition": "2025-07-01"},
-                run_config={"ops": {"payroll_run": {"config": unknown}}})  # fmt: skip
+        run_job("payroll_job", unknown, tags=partition_tags(july))
     except PrometricError as error:
         return str(error).split("(run ", 1)[1].split(")", 1)[0]
     raise SystemExit("the failing run did not fail")

@@ -170,3 +170,30 @@ DAGSTER_STORAGE_VARIABLES = ("DAGSTER_PG_DB", "DAGSTER_PG_HOST", "DAGSTER_PG_POR
 def dagster_storage_settings() -> dict[str, str]:
     """The variables that say where Dagster's own storage and the operational database are (set ones only)."""
     return {name: os.environ[name] for name in DAGSTER_STORAGE_VARIABLES if name in os.environ}
+
+
+def database_url_as_set() -> str | None:
+    """`DATABASE_URL` exactly as the caller wrote it (for `prometric db url`), or None when unset."""
+    return os.environ.get("DATABASE_URL", "").strip() or None
+
+
+def partitions_start_is_set() -> bool:
+    """Whether the caller chose `PROMETRIC_PARTITIONS_START` (the demo then keeps it)."""
+    return setting_is_set(PARTITIONS_START_VARIABLE)
+
+
+def dagster_home_override() -> Path | None:
+    """`DAGSTER_HOME` when set: the Dagster instance the caller chose instead of `<PROMETRIC_HOME>/dagster`."""
+    configured = os.environ.get("DAGSTER_HOME")
+    return Path(configured) if configured else None
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment plus `overrides`: what a child process (Dagster, Streamlit) starts with."""
+    return {**os.environ, **overrides}
+
+
+def export_setting(name: str, value: str) -> None:
+    """Sets a variable for the rest of this process and the children it starts (the demo pins the
+    database and the partitions' start before any definition loads)."""
+    os.environ[name] = value

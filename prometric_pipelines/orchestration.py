@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prometric_pipelines.config import PROJECT_ROOT, prometric_home
+from prometric_pipelines.config import PROJECT_ROOT, child_environment, dagster_home_override, prometric_home
+from prometric_pipelines.progress import say
 
 if TYPE_CHECKING:
     from dagster import RunConfig
@@ -18,9 +18,9 @@ QUIET_CONSOLE: dict[str, Any] = {"loggers": {"console": {"config": {"log_level":
 
 def dagster_home() -> Path:
     """`DAGSTER_HOME` when set; otherwise `<PROMETRIC_HOME>/dagster` holding a copy of ./dagster.yaml."""
-    configured = os.environ.get("DAGSTER_HOME")
-    if configured:
-        return Path(configured)
+    configured = dagster_home_override()
+    if configured is not None:
+        return configured
     home = prometric_home() / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     # refreshed every time so edits of the checked-in file take effect
@@ -30,7 +30,7 @@ def dagster_home() -> Path:
 
 def dagster_environment() -> dict[str, str]:
     """The environment for Dagster processes (webserver, daemon, in-process runs)."""
-    return {**os.environ, "DAGSTER_HOME": str(dagster_home())}
+    return child_environment(DAGSTER_HOME=str(dagster_home()))
 
 
 _verbose = False
@@ -40,10 +40,6 @@ def set_verbose(verbose: bool) -> None:
     """`prometric --verbose`: a failed run also shows the framework's tracebacks."""
     global _verbose
     _verbose = verbose
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
 
 
 def run_job(job_name: str, run_config: RunConfig | None = None, tags: dict[str, str] | None = None):
@@ -66,7 +62,7 @@ def run_job(job_name: str, run_config: RunConfig | None = None, tags: dict[str, 
     job = defs.resolve_job_def(job_name).with_logger_defs({"console": console_logger(verbose=_verbose)})
     run_id = new_run_id()
     with dg.DagsterInstance.from_config(str(dagster_home())) as instance:
-        clear_dead_runs(instance, _say)
+        clear_dead_runs(instance, say)
         result = execute_supervised(
             lambda: job.execute_in_process(
                 run_config={**QUIET_CONSOLE, **run_config_dict(run_config)},
@@ -77,7 +73,7 @@ def run_job(job_name: str, run_config: RunConfig | None = None, tags: dict[str, 
             ),
             instance=instance,
             run_id=run_id,
-            say=_say,
+            say=say,
             database_engine=lambda: create_db_engine(supervisor_url(), connect_attempts=1),
         )
     if not result.success:

@@ -49,3 +49,8 @@ def progress_line(what: str, done: int, total: int, unit: str, elapsed: float, d
 def _duration(seconds: float) -> str:
     seconds = round(seconds)
     return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+def say(message: str) -> None:
+    """One line on the terminal now (flushed: the commands' lines interleave with their children's)."""
+    print(message, flush=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import socket
 
 import pytest
 
 from tests.cli import assert_one_clear_line, prometric
+from tests.factories import make, make_tenant
 
 
 def closed_port() -> int:
@@ -81,3 +84,76 @@ def test_demo_refuses_a_busy_port_before_starting_anything(cli_env, tmp_path):
         result = prometric("demo", env={**cli_env, "PROMETRIC_UI_PORT": str(port)})
     assert_one_clear_line(result, f"port {port} is already in use", "PROMETRIC_UI_PORT")
     assert not (tmp_path / "prometric-home" / "pgdata").exists()  # no database was started
+
+
+# ---- the demo's bootstrap queries and month stepping (commands/demo.py) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        ("2024-01-15", "2024-06-30", ["2024-04-01", "2024-05-01", "2024-06-01"]),  # June ends on the last day
+        ("2024-01-15", "2024-06-29", ["2024-03-01", "2024-04-01", "2024-05-01"]),  # June is not complete
+        ("2024-04-02", "2024-06-29", ["2024-05-01"]),  # April starts before the first day
+        ("2023-11-01", "2024-01-31", ["2023-11-01", "2023-12-01", "2024-01-01"]),  # across the year
+        ("2024-06-03", "2024-06-29", []),
+    ],
+)
+def test_the_demo_pays_the_newest_complete_months(first, last, expected):
+    from prometric_pipelines.commands.demo import last_complete_months
+
+    months = last_complete_months(dt.date.fromisoformat(first), dt.date.fromisoformat(last), 3)
+    assert months == [dt.date.fromisoformat(month) for month in expected]
+
+
+def test_the_demo_queries_count_local_days_and_the_steps_already_done(engine, database_url, monkeypatch):
+    from prometric_pipelines.business_calendar import TIMEZONE_NAME
+    from prometric_pipelines.commands.demo import _pin_partitions_start
+    from prometric_pipelines.config import PARTITIONS_START_VARIABLE
+    from prometric_pipelines.sql import load_sql
+
+    with engine.begin() as conn:
+        assert conn.execute(load_sql("demo", "orders_table_exists")).scalar_one() is True
+        assert conn.execute(load_sql("demo", "local_order_days"), {"zone": TIMEZONE_NAME}).one() == (None, None)
+        assert not any(conn.execute(load_sql("demo", "steps_done")).one())
+        tenant = make_tenant(conn)
+        at = {"organizationId": tenant["organization"]["id"], "workspaceId": tenant["workspace"]["id"]}
+        # 20:30 and 19:30 UTC are the next morning in Almaty (UTC+5): the local days differ from the UTC ones
+        make(conn, "orders", orderDate=dt.datetime(2025, 3, 9, 20, 30), **at)
+        make(conn, "orders", orderDate=dt.datetime(2025, 6, 30, 19, 30), **at)
+        make(
+            conn, "metrics", name="orders_count", type="sales", period="daily", value=1, date=dt.date(2025, 3, 10), **at
+        )
+    with engine.connect() as conn:
+        local = conn.execute(load_sql("demo", "local_order_days"), {"zone": TIMEZONE_NAME}).one()
+        utc = conn.execute(load_sql("demo", "local_order_days"), {"zone": "UTC"}).one()
+        done = conn.execute(load_sql("demo", "steps_done")).one()._asdict()
+    assert local == (dt.date(2025, 3, 10), dt.date(2025, 7, 1))
+    assert utc == (dt.date(2025, 3, 9), dt.date(2025, 6, 30))
+    assert done == {
+        "metrics": True,
+        "payroll": False,
+        "stock_reconciliation_runs": False,
+        "audit_log_archives": False,
+        "maintenance_health_snapshots": False,
+    }
+
+    # the demo pins the partitions' start to the first local day, unless the caller chose one
+    monkeypatch.setenv("DATABASE_URL", database_url.render_as_string(hide_password=False))
+    monkeypatch.setenv(PARTITIONS_START_VARIABLE, "")
+    _pin_partitions_start()
+    assert os.environ[PARTITIONS_START_VARIABLE] == "2025-03-10"
+    monkeypatch.setenv(PARTITIONS_START_VARIABLE, "2025-12-07")
+    _pin_partitions_start()
+    assert os.environ[PARTITIONS_START_VARIABLE] == "2025-12-07"
+
+
+def test_on_a_database_without_tables_the_demo_starts_the_partitions_with_its_data(empty_database_url, monkeypatch):
+    from prometric_pipelines.commands.demo import _pin_partitions_start
+    from prometric_pipelines.config import PARTITIONS_START_VARIABLE
+    from prometric_pipelines.generate.scales import options_for
+
+    monkeypatch.setenv("DATABASE_URL", empty_database_url.render_as_string(hide_password=False))
+    monkeypatch.setenv(PARTITIONS_START_VARIABLE, "")
+    _pin_partitions_start()  # no orders table yet: the probe must not query it
+    assert os.environ[PARTITIONS_START_VARIABLE] == options_for("demo").start.isoformat()

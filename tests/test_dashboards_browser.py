@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import text
 
-from prometric_pipelines.cli import _dashboards_environment, _streamlit_command
+from prometric_pipelines.commands.servers import dashboards_environment, streamlit_command
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.generate.run import DEMO_PASSWORD
 from prometric_pipelines.maintenance.health import take_snapshot
@@ -43,13 +43,13 @@ def app_url(demo_data, tmp_path_factory):
     take_snapshot(demo_data.owner, run_key="test-browser")  # the owner's Database page shows a real snapshot
     port = free_port()
     # as `prometric dashboards` starts it: the reader login only (no DATABASE_URL, no JOBS_DATABASE_URL)
-    env = _dashboards_environment(
+    env = dashboards_environment(
         {**os.environ, **demo_data.env, "PROMETRIC_DASHBOARDS_TODAY": demo_data.today.isoformat()}
     )
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
-            _streamlit_command(port),  # exactly what `prometric dashboards` / the demo run
+            streamlit_command(port),  # exactly what `prometric dashboards` / the demo run
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:

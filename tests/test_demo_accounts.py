@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from prometric_pipelines.cli import demo_account_lines
+from prometric_pipelines.commands.demo import demo_account_lines
 from prometric_pipelines.config import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "dashboards"))  # the app's `lib`, as Streamlit imports it

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from prometric_pipelines.cli import DASHBOARDS_WITHHELD_VARIABLES, _dashboards_environment
+from prometric_pipelines.commands.servers import DASHBOARDS_WITHHELD_VARIABLES, dashboards_environment
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import (
@@ -179,7 +179,7 @@ def test_the_dashboards_environment_holds_the_reader_login_only(monkeypatch):
               "MAINTENANCE_DATABASE_URL": "postgresql://maintenance:pw@h/db",
               "READER_DATABASE_URL": "postgresql://reader:pw@h/db", "PATH": "/bin"}  # fmt: skip
     monkeypatch.setenv("DATABASE_URL", parent["DATABASE_URL"])  # an operator's server
-    env = _dashboards_environment(parent)
+    env = dashboards_environment(parent)
     assert env == {"READER_DATABASE_URL": parent["READER_DATABASE_URL"], "PATH": "/bin", EXTERNAL_SERVER_VARIABLE: "1"}
     assert set(DASHBOARDS_WITHHELD_VARIABLES) == {"DATABASE_URL", "JOBS_DATABASE_URL", "MAINTENANCE_DATABASE_URL"}
 

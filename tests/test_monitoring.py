@@ -341,12 +341,12 @@ def test_partition_freshness_checks_want_exactly_the_expected_partition():
 
 
 def test_the_demo_starts_dagster_with_running_schedules_in_the_cli_instance(dagster_home):
-    from prometric_pipelines.cli import _demo_dagster_environment
+    from prometric_pipelines.commands.demo import demo_dagster_environment
 
-    env = _demo_dagster_environment({"PATH": "/usr/bin"})
+    env = demo_dagster_environment({"PATH": "/usr/bin"})
     assert env[SCHEDULES_VARIABLE] == "running"
     assert env["DAGSTER_HOME"] == str(dagster_home)  # where `prometric run …` records its runs too
-    assert _demo_dagster_environment({SCHEDULES_VARIABLE: "stopped"})[SCHEDULES_VARIABLE] == "stopped"
+    assert demo_dagster_environment({SCHEDULES_VARIABLE: "stopped"})[SCHEDULES_VARIABLE] == "stopped"
 
 
 # ---- faults: a notifier killed inside its transaction, two evaluations at once -----------------------
