@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from prometric_pipelines.business_calendar import TIMEZONE_NAME
 from prometric_pipelines.metrics.catalog import DAILY_METRICS
 from prometric_pipelines.metrics.run import run_organizations
 from prometric_pipelines.sql import load_sql
@@ -26,7 +27,9 @@ class DailyChecks:
 def check_daily(engine: Engine, first: dt.date, last: dt.date, organization_ids: list[str] | None) -> DailyChecks:
     with engine.begin() as conn:
         orgs = run_organizations(conn, organization_ids)
-        conn.execute(load_sql("metrics", "create_run_organizations"), {"organization_ids": orgs})
+        conn.execute(
+            load_sql("metrics", "create_run_organizations"), {"organization_ids": orgs, "default_zone": TIMEZONE_NAME}
+        )
         window = {"organization_ids": orgs, "first": first, "last": last}
         incomplete = conn.execute(
             load_sql("metrics", "check_row_counts"),

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from prometric_pipelines.business_calendar import TIMEZONE_NAME
 from prometric_pipelines.metrics.catalog import CATALOG, DAILY_METRICS, METRICS, catalog_arrays
 from prometric_pipelines.metrics.formulas import FormulaError, parse_formula
 from prometric_pipelines.metrics.periods import DAILY, PERIODS, Period
@@ -78,7 +79,10 @@ def _begin(conn: Connection, organization_ids: list[str]) -> None:
     conn.execute(load_sql("metrics", "lock"))
     conn.execute(load_sql("metrics", "work_mem"), {"work_mem": WORK_MEM})
     conn.execute(load_sql("metrics", "custom_plans"))
-    conn.execute(load_sql("metrics", "create_run_organizations"), {"organization_ids": organization_ids})
+    conn.execute(
+        load_sql("metrics", "create_run_organizations"),
+        {"organization_ids": organization_ids, "default_zone": TIMEZONE_NAME},
+    )
     conn.execute(load_sql("metrics", "analyze_run_organizations"))
     conn.execute(load_sql("metrics", "create_rows"))
     conn.execute(load_sql("metrics", "create_replaced"))

@@ -1,9 +1,9 @@
 -- The organizations of this run: their time zone (organizations.settings->>'timezone'; a missing or
--- unknown zone name falls back to Asia/Almaty) and their default workspace, which takes the rows of
+-- unknown zone name falls back to :default_zone, the business time zone) and their default workspace, which takes the rows of
 -- employees without a workspace.
 CREATE TEMP TABLE metric_run_organizations ON COMMIT DROP AS
 SELECT o.id AS "organizationId",
-       coalesce(z.name, 'Asia/Almaty') AS tz,
+       coalesce(z.name, :default_zone) AS tz,
        (SELECT w.id FROM workspaces w
         WHERE w."organizationId" = o.id AND w."isDefault" AND w."deletedAt" IS NULL
         ORDER BY w."createdAt", w.id LIMIT 1) AS default_workspace
