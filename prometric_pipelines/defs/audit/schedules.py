@@ -4,7 +4,7 @@ import dagster as dg
 
 from prometric_pipelines.business_calendar import TIMEZONE_NAME, previous_month
 from prometric_pipelines.defs.audit.assets import audit_archive, restore_audit_month
-from prometric_pipelines.lib.automation import default_schedule_status
+from prometric_pipelines.lib.automation import business_schedule
 
 
 @dg.job(description="Restores one archived month of audit logs (config: month, organization_ids).")
@@ -19,12 +19,8 @@ audit_archive_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(
-    job=audit_archive_job,
-    cron_schedule="0 3 1 * *",
-    execution_timezone=TIMEZONE_NAME,
-    default_status=default_schedule_status(),
-    description=f"On the 1st at 03:00 {TIMEZONE_NAME}: archive as of the month that just ended.",
+@business_schedule(
+    audit_archive_job, "0 3 1 * *", f"On the 1st at 03:00 {TIMEZONE_NAME}: archive as of the month that just ended."
 )
 def audit_archive_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     ended = previous_month(context.scheduled_execution_time.date())

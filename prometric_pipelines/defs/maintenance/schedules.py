@@ -11,9 +11,7 @@
 """
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from prometric_pipelines.business_calendar import TIMEZONE_NAME
 from prometric_pipelines.defs.maintenance.assets import (
     database_backup,
     database_health,
@@ -22,7 +20,7 @@ from prometric_pipelines.defs.maintenance.assets import (
     vacuum,
 )
 from prometric_pipelines.defs.maintenance.checks import backup_restore_check
-from prometric_pipelines.lib.automation import default_schedule_status
+from prometric_pipelines.lib.automation import business_schedule_definition
 
 table_statistics_job = dg.define_asset_job(
     "table_statistics_job", selection=[table_statistics], description="ANALYZE the tables changed since their last."
@@ -46,22 +44,21 @@ database_health_job = dg.define_asset_job(
 )
 
 
-def _schedule(name: str, cron: str, job: UnresolvedAssetJobDefinition, description: str) -> dg.ScheduleDefinition:
-    return dg.ScheduleDefinition(
-        name=name,
-        cron_schedule=cron,
-        execution_timezone=TIMEZONE_NAME,
-        job=job,
-        default_status=default_schedule_status(),
-        description=description,
-    )
-
-
 maintenance_schedules = [
-    _schedule("database_health_schedule", "15 * * * *", database_health_job, "Hourly health snapshot."),
-    _schedule("database_backup_schedule", "30 3 * * *", database_backup_job, "03:30: daily backup."),
-    _schedule("table_statistics_schedule", "30 4 * * *", table_statistics_job, "04:30: ANALYZE changed tables."),
-    _schedule("vacuum_schedule", "0 5 * * 0", vacuum_job, "Sunday 05:00: VACUUM tables with many dead tuples."),
-    _schedule("backup_restore_check_schedule", "0 6 * * 0", backup_restore_check_job, "Sunday 06:00: restore check."),
-    _schedule("reindex_schedule", "30 5 2 * *", reindex_job, "The 2nd, 05:30: rebuild bloated indexes."),
+    business_schedule_definition(
+        "database_health_schedule", "15 * * * *", database_health_job, "Hourly health snapshot."
+    ),
+    business_schedule_definition("database_backup_schedule", "30 3 * * *", database_backup_job, "03:30: daily backup."),
+    business_schedule_definition(
+        "table_statistics_schedule", "30 4 * * *", table_statistics_job, "04:30: ANALYZE changed tables."
+    ),
+    business_schedule_definition(
+        "vacuum_schedule", "0 5 * * 0", vacuum_job, "Sunday 05:00: VACUUM tables with many dead tuples."
+    ),
+    business_schedule_definition(
+        "backup_restore_check_schedule", "0 6 * * 0", backup_restore_check_job, "Sunday 06:00: restore check."
+    ),
+    business_schedule_definition(
+        "reindex_schedule", "30 5 2 * *", reindex_job, "The 2nd, 05:30: rebuild bloated indexes."
+    ),
 ]

@@ -10,7 +10,7 @@ from prometric_pipelines.defs.alerts.assets import metric_alerts
 from prometric_pipelines.defs.metrics.assets import daily_metrics, kpi_values, rollup_assets
 from prometric_pipelines.defs.metrics.checks import daily_metrics_freshness
 from prometric_pipelines.defs.metrics.run_config import metrics_run_config, nightly_tags
-from prometric_pipelines.lib.automation import default_schedule_status, default_sensor_status
+from prometric_pipelines.lib.automation import business_schedule, default_sensor_status
 from prometric_pipelines.lib.fan_out import active_organizations, per_organization_requests
 from prometric_pipelines.lib.resources import PostgresResource
 
@@ -28,12 +28,10 @@ def nightly_day(scheduled: dt.datetime) -> dt.date:
     return scheduled.date() - dt.timedelta(days=1)
 
 
-@dg.schedule(
-    job=metrics_job,
-    cron_schedule="0 1 * * *",
-    execution_timezone=TIMEZONE_NAME,
-    default_status=default_schedule_status(),
-    description=f"01:00 {TIMEZONE_NAME}: yesterday, and every earlier day whose facts changed since the last run.",
+@business_schedule(
+    metrics_job,
+    "0 1 * * *",
+    f"01:00 {TIMEZONE_NAME}: yesterday, and every earlier day whose facts changed since the last run.",
 )
 def metrics_nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     last = nightly_day(context.scheduled_execution_time)
@@ -51,11 +49,11 @@ metrics_automation_sensor = dg.AutomationConditionSensorDefinition(
 )
 
 
-@dg.schedule(
-    job=metrics_job,
-    cron_schedule="0 1 * * *",
-    execution_timezone=TIMEZONE_NAME,
-    description="Like metrics_nightly_schedule, as one run per organization (switch on one of the two).",
+@business_schedule(
+    metrics_job,
+    "0 1 * * *",
+    "Like metrics_nightly_schedule, as one run per organization (switch on one of the two).",
+    alternative=True,
 )
 def metrics_per_organization_schedule(
     context: dg.ScheduleEvaluationContext, postgres: PostgresResource

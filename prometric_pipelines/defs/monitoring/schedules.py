@@ -9,7 +9,7 @@ import dagster as dg
 from prometric_pipelines.business_calendar import TIMEZONE_NAME
 from prometric_pipelines.defs.metrics.checks import daily_metrics_freshness
 from prometric_pipelines.defs.payroll.checks import payroll_freshness
-from prometric_pipelines.lib.automation import default_schedule_status
+from prometric_pipelines.lib.automation import business_schedule
 
 freshness_checks = [daily_metrics_freshness, payroll_freshness]
 
@@ -20,12 +20,10 @@ freshness_checks_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(
-    job=freshness_checks_job,
-    cron_schedule="5 3 * * *",
-    execution_timezone=TIMEZONE_NAME,
-    default_status=default_schedule_status(),
-    description=f"03:05 {TIMEZONE_NAME}: right after the daily_metrics deadline (payroll's is checked daily too).",
+@business_schedule(
+    freshness_checks_job,
+    "5 3 * * *",
+    f"03:05 {TIMEZONE_NAME}: right after the daily_metrics deadline (payroll's is checked daily too).",
 )
 def freshness_checks_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=f"freshness-{context.scheduled_execution_time:%Y-%m-%d}")

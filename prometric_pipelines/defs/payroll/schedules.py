@@ -5,11 +5,11 @@ from typing import Any
 
 import dagster as dg
 
-from prometric_pipelines.business_calendar import TIMEZONE_NAME, local_date, previous_month
+from prometric_pipelines.business_calendar import local_date, previous_month
 from prometric_pipelines.defs.payroll.assets import payroll_run
 from prometric_pipelines.defs.payroll.checks import payroll_freshness
 from prometric_pipelines.defs.payroll.run_config import payroll_run_config
-from prometric_pipelines.lib.automation import default_schedule_status
+from prometric_pipelines.lib.automation import business_schedule
 from prometric_pipelines.lib.fan_out import active_organizations, per_organization_requests
 from prometric_pipelines.lib.resources import PostgresResource
 
@@ -21,12 +21,8 @@ payroll_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(
-    job=payroll_job,
-    cron_schedule="0 6 1 * *",
-    execution_timezone=TIMEZONE_NAME,
-    default_status=default_schedule_status(),
-    description="On the 1st at 06:00 Almaty time: the DRAFT payroll of the month that just ended.",
+@business_schedule(
+    payroll_job, "0 6 1 * *", "On the 1st at 06:00 Almaty time: the DRAFT payroll of the month that just ended."
 )
 def payroll_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
@@ -34,11 +30,11 @@ def payroll_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=f"payroll-{previous:%Y-%m}", partition_key=previous.isoformat())
 
 
-@dg.schedule(
-    job=payroll_job,
-    cron_schedule="0 6 1 * *",
-    execution_timezone=TIMEZONE_NAME,
-    description="Like payroll_schedule, as one run per organization (switch on one of the two).",
+@business_schedule(
+    payroll_job,
+    "0 6 1 * *",
+    "Like payroll_schedule, as one run per organization (switch on one of the two).",
+    alternative=True,
 )
 def payroll_per_organization_schedule(
     context: dg.ScheduleEvaluationContext, postgres: PostgresResource

@@ -6,7 +6,7 @@ import dagster as dg
 
 from prometric_pipelines.business_calendar import TIMEZONE_NAME, local_date
 from prometric_pipelines.defs.stock.assets import stock_reconciliation
-from prometric_pipelines.lib.automation import default_schedule_status
+from prometric_pipelines.lib.automation import business_schedule
 
 stock_reconciliation_job = dg.define_asset_job(
     "stock_reconciliation_job",
@@ -15,13 +15,10 @@ stock_reconciliation_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(
-    name="stock_reconciliation_schedule",
-    cron_schedule="0 2 * * *",
-    execution_timezone=TIMEZONE_NAME,
-    job=stock_reconciliation_job,
-    default_status=default_schedule_status(),
-    description=f"02:00 {TIMEZONE_NAME}: reconcile the day that begins (findings only; apply is an operator's choice).",
+@business_schedule(
+    stock_reconciliation_job,
+    "0 2 * * *",
+    f"02:00 {TIMEZONE_NAME}: reconcile the day that begins (findings only; apply is an operator's choice).",
 )
 def stock_reconciliation_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
