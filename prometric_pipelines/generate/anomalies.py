@@ -12,7 +12,7 @@ import re
 import numpy as np
 import psycopg
 
-from prometric_pipelines.generate.ids import uuid7
+from prometric_pipelines.db.ids import uuid7
 from prometric_pipelines.generate.org import Anomaly
 from prometric_pipelines.generate.scales import GenerateOptions
 from prometric_pipelines.sql import load_sql

@@ -24,9 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from prometric_pipelines import kz_calendar
+from prometric_pipelines.db.ids import to_ms, uuid7
 from prometric_pipelines.generate import catalog, kz
 from prometric_pipelines.generate.copy import pg_array
-from prometric_pipelines.generate.ids import to_ms, uuid7
 from prometric_pipelines.generate.scales import GenerateOptions
 from prometric_pipelines.security.passwords import hash_password, hash_token
 
