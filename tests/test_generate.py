@@ -16,8 +16,8 @@ from prometric_pipelines import kz_calendar
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.schema import metadata
 from prometric_pipelines.generate import org as org_module
+from prometric_pipelines.generate.accounts import DEMO_PASSWORD
 from prometric_pipelines.generate.kz import is_valid_bin
-from prometric_pipelines.generate.org import DEMO_PASSWORD
 from prometric_pipelines.generate.run import (
     JOB_OUTPUT_TABLES,
     DatabaseNotEmpty,
@@ -278,7 +278,7 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not(databases, tem
     assert {"orders", "users", "stock_movements", "audit_logs"} <= differing
 
 
-# recorded at commit 83e1367 (see the file's _about)
+# recorded at commit 83e1367, before the generator's split into simulate/ and tables/ (see the file's _about)
 PINNED_DEMO = json.loads((Path(__file__).parent / "generated_demo_digests.json").read_text(encoding="utf-8"))
 
 
