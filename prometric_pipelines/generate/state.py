@@ -4,6 +4,8 @@ Each simulation step (`generate/simulate/`) reads what earlier steps left here a
 results; each table-building step (`generate/tables/`) turns them into rows. All of them draw from
 the one seeded stream `rng`, in the order `org.py` calls them: that order is what makes a seed
 reproduce the same data. Rows refer to each other by integer index until a table gives them ids.
+Table families leave the ids they gave for the families after them (org_key, ws_ids, user_ids,
+emp_ids, cust_ids and cust_names, prod_ids, wh_ids, inv_ids): `org.py` runs them in that order.
 """
 
 from __future__ import annotations
