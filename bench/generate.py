@@ -22,8 +22,8 @@ import pyarrow.csv as pacsv
 
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine, database_url
+from prometric_pipelines.db.ids import uuid7
 from prometric_pipelines.db.migrate import migrate
-from prometric_pipelines.generate.ids import uuid7
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
 

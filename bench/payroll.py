@@ -32,9 +32,9 @@ from sqlalchemy import text
 from prometric_pipelines import kz_calendar
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine, database_url
+from prometric_pipelines.db.ids import uuid7
 from prometric_pipelines.db.migrate import migrate
 from prometric_pipelines.generate.copy import TableLoader
-from prometric_pipelines.generate.ids import uuid7
 from prometric_pipelines.payroll.run import run_payroll
 
 DATABASE = "prometric_bench_payroll"

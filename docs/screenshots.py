@@ -95,7 +95,7 @@ def demo_screenshots() -> int:
     from playwright.sync_api import sync_playwright
 
     from prometric_pipelines.config import dashboards_port
-    from prometric_pipelines.generate.org import DEMO_PASSWORD
+    from prometric_pipelines.generate.accounts import DEMO_PASSWORD
     from prometric_pipelines.generate.run import demo_accounts
     from prometric_pipelines.generate.scales import options_for
 

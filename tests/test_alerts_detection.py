@@ -21,7 +21,7 @@ from prometric_pipelines.metrics.run import compute_daily
 
 OPTIONS = options_for("demo", orgs=3, days=300, start=dt.date(2025, 1, 1), seed=3, inject_anomalies=True)
 FIRST = OPTIONS.end - dt.timedelta(days=179)  # six months judged, after four months of history
-SPIKE_DAY = OPTIONS.end - dt.timedelta(days=19)  # generate/org.py: the spike is the 20th day from the end
+SPIKE_DAY = OPTIONS.end - dt.timedelta(days=19)  # generate/simulate/sales.py: the spike is the 20th day from the end
 WAVE_MONTH = dt.date(2025, 8, 1)  # invoices issued in the month 75 days before the end are left unpaid
 # docs/alerts.md, "False alarms": measured 4 and 3 alerts in six months (0.67 and 0.5 per
 # organization-month), none severe, on this history; the bounds leave a small margin

@@ -28,7 +28,7 @@ from lib.queries import clear_caches
 
 APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 OPTIONS = options_for("demo", orgs=1, days=200, start=dt.date(2025, 3, 1), seed=3, inject_anomalies=True)
-SPIKE_DAY = OPTIONS.end - dt.timedelta(days=19)  # generate/org.py: the spike is the 20th day from the end
+SPIKE_DAY = OPTIONS.end - dt.timedelta(days=19)  # generate/simulate/sales.py: the spike is the 20th day from the end
 # the orders of one local day (Asia/Almaty, the generated organizations' zone) in one workspace
 DAY_ORDERS = text("""SELECT count(*) FROM orders WHERE "organizationId" = :o AND "workspaceId" = :w
     AND "deletedAt" IS NULL AND ("orderDate" AT TIME ZONE 'UTC' AT TIME ZONE 'Asia/Almaty')::date = :d""")

@@ -240,7 +240,7 @@ def _print_demo_accounts() -> None:
     """The demo sign-in accounts as a table: role, e-mail, and each organization they can switch to with
     their reach there (one line per organization)."""
     from prometric_pipelines.db.engine import create_db_engine
-    from prometric_pipelines.generate.org import DEMO_PASSWORD
+    from prometric_pipelines.generate.accounts import DEMO_PASSWORD
     from prometric_pipelines.generate.run import demo_accounts, demo_memberships
     from prometric_pipelines.generate.scales import options_for
 

@@ -1,6 +1,7 @@
 """`--inject-anomalies`: a small, reported set of known problems for reconciliation and checks.
 
-Two are made while generating (a revenue spike, an overdue invoice wave: see `org.py`); the stock
+Two are made while generating (a revenue spike, an overdue invoice wave: see `simulate/sales.py` and
+`simulate/finance.py`); the stock
 problems below are applied to the loaded data, inside the same transaction.
 """
 
@@ -12,9 +13,9 @@ import re
 import numpy as np
 import psycopg
 
-from prometric_pipelines.generate.ids import uuid7
-from prometric_pipelines.generate.org import Anomaly
+from prometric_pipelines.db.ids import uuid7
 from prometric_pipelines.generate.scales import GenerateOptions
+from prometric_pipelines.generate.state import Anomaly
 from prometric_pipelines.sql import load_sql
 
 _BIND = re.compile(r"(?<![:\w]):(\w+)")

@@ -13,11 +13,13 @@ from sqlalchemy.engine import Engine
 
 from prometric_pipelines.db.schema import DERIVED_TABLES, ERP_TABLES
 from prometric_pipelines.errors import PrometricError
+from prometric_pipelines.generate.accounts import DEMO_PASSWORD, Guest
 from prometric_pipelines.generate.anomalies import inject_anomalies, run_sql
 from prometric_pipelines.generate.catalog import FOREIGN_CURRENCIES
 from prometric_pipelines.generate.copy import TableLoader
-from prometric_pipelines.generate.org import DEMO_PASSWORD, Anomaly, Guest, OrgHistory
+from prometric_pipelines.generate.org import OrgHistory
 from prometric_pipelines.generate.scales import GenerateOptions
+from prometric_pipelines.generate.state import Anomaly
 from prometric_pipelines.security.passwords import DEFAULT_ROUNDS, hash_password
 from prometric_pipelines.sql import load_sql
 

@@ -6,12 +6,18 @@ deploy/helm-values.yaml) starts every schedule; otherwise they load stopped, so 
 An operator can still switch each schedule on or off in the UI; that choice is kept in the instance.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from prometric_pipelines.business_calendar import TIMEZONE_NAME
 from prometric_pipelines.config import schedules_running
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 
 def default_schedule_status() -> dg.DefaultScheduleStatus:
@@ -25,7 +31,7 @@ def default_sensor_status() -> dg.DefaultSensorStatus:
 
 
 def business_schedule(
-    job: dg.UnresolvedAssetJobDefinition | dg.JobDefinition, cron: str, description: str, *, alternative: bool = False
+    job: UnresolvedAssetJobDefinition | dg.JobDefinition, cron: str, description: str, *, alternative: bool = False
 ) -> Callable[..., dg.ScheduleDefinition]:
     """`dagster.schedule` ticking in the business time zone, on or off with PROMETRIC_SCHEDULES; an `alternative`
     (a per-organization twin an operator switches on instead of the usual one) always loads stopped."""
@@ -39,7 +45,7 @@ def business_schedule(
 
 
 def business_schedule_definition(
-    name: str, cron: str, job: dg.UnresolvedAssetJobDefinition | dg.JobDefinition, description: str
+    name: str, cron: str, job: UnresolvedAssetJobDefinition | dg.JobDefinition, description: str
 ) -> dg.ScheduleDefinition:
     """A schedule that only starts its job (no config, no tags) in the business time zone."""
     return dg.ScheduleDefinition(

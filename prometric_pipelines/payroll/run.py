@@ -41,8 +41,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import kz_calendar
+from prometric_pipelines.db.ids import uuid7
 from prometric_pipelines.errors import PrometricError
-from prometric_pipelines.generate.ids import uuid7
 from prometric_pipelines.monitoring.isolation import OrganizationFailure, run_per_organization
 from prometric_pipelines.payroll.compute import ITEM_CODES, TIYN, compute
 from prometric_pipelines.payroll.parameters import RATE_SCALE, YearParameters, parameters_for

@@ -17,7 +17,7 @@ step one set-based statement for all of them:
 
 A failure anywhere rolls the transaction back: the database is as before. When an organization's data
 makes it fail, the run is repeated for halves of the organizations, down to the one that fails alone
-(`operations.isolation.isolate`): its writes are rolled back, every other organization is written.
+(`monitoring.isolation.isolate`): its writes are rolled back, every other organization is written.
 """
 
 from __future__ import annotations
