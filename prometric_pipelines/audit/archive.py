@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import threading
 import time
 import uuid
@@ -80,9 +79,6 @@ from prometric_pipelines.sql import load_sql
 from prometric_pipelines.storage import PreconditionFailed, StoredObject
 from prometric_pipelines.validation import require_organizations
 
-# Fault injection for tests: the run stops (sleeps) at this named step until it is killed.
-PAUSE_VARIABLE = "PROMETRIC_AUDIT_PAUSE_AT"
-PAUSE_MARKER_VARIABLE = "PROMETRIC_AUDIT_PAUSE_MARKER"
 STEPS = ("exported", "verified", "renamed", "deleted", "committed")
 DELETE_ATTEMPTS = 3  # rows written into an archived range meanwhile: export the piece again
 STEP = "audit_archive"  # the asset's step, in failure reports
@@ -102,9 +98,9 @@ class ArchiveIntegrityError(PrometricError):
 
 def checkpoint(step: str) -> None:
     """Test hook: with PROMETRIC_AUDIT_PAUSE_AT=<step>, announce the step and wait to be killed."""
-    if os.environ.get(PAUSE_VARIABLE) != step:
+    if config.audit_pause_step() != step:
         return
-    marker = os.environ.get(PAUSE_MARKER_VARIABLE)
+    marker = config.audit_pause_marker()
     if marker:
         Path(marker).write_text(step)
     while True:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
 import time
@@ -38,7 +37,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine, RowMapping
 
 from prometric_pipelines.audit.storage import Archive
-from prometric_pipelines.config import BUSINESS_TIMEZONE, display_url, libpq_url
+from prometric_pipelines.config import BUSINESS_TIMEZONE, display_url, libpq_url, process_environment
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.maintenance.clients import ClientPrograms, client_programs
@@ -433,7 +432,7 @@ def _check_archive_readable(programs: ClientPrograms, dump: Path) -> None:
 
 def _libpq_environment(url: URL) -> dict[str, str]:
     """The password goes to pg_dump/pg_restore in the environment, never on their command line."""
-    env = dict(os.environ)
+    env = process_environment()
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     return env

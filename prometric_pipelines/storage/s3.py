@@ -23,6 +23,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from prometric_pipelines.config import s3_endpoint_url, s3_region
 from prometric_pipelines.storage.base import (
     PART_BYTES,
     READ_CHUNK,
@@ -43,8 +44,8 @@ _MISSING = {"NoSuchKey", "404", "NotFound"}
 def s3_client() -> Any:
     """A client from the standard settings: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or a profile),
     AWS_REGION, and AWS_ENDPOINT_URL for an S3-compatible server (path-style addressing then)."""
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = s3_endpoint_url()
+    region = s3_region()
     config = Config(
         s3={"addressing_style": "path"} if endpoint else {},
         retries={"max_attempts": 5, "mode": "standard"},
