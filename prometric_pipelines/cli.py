@@ -23,7 +23,7 @@ from typing import NoReturn
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from prometric_pipelines import config
+from prometric_pipelines import business_calendar, config
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.validation import argparse_type, parse_port
 
@@ -435,7 +435,7 @@ def _run_demo_jobs_once() -> None:
         before = _add_months(first.replace(day=1), DEMO_ARCHIVED_MONTHS)
         archive = {"organization_ids": None, "before": before.isoformat()}
         # the partition is the month as of whose end the archive runs: the last complete one (the schedule's)
-        month = _add_months(config.business_today().replace(day=1), -1)
+        month = _add_months(business_calendar.business_today().replace(day=1), -1)
         run_job("audit_archive_job", {"ops": {"audit_archive": {"config": archive}}},
                 {"dagster/partition": month.isoformat(), **tags})  # fmt: skip
         _say(f"demo jobs: audit rows before {before} archived as of {month:%Y-%m} ({time.monotonic() - began:.0f} s)")

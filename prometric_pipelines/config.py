@@ -34,7 +34,6 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from prometric_pipelines.business_calendar import BUSINESS_TIMEZONE, business_today  # noqa: F401 (moving)
 from prometric_pipelines.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from prometric_pipelines.audit import archive as archive_module
 from prometric_pipelines.audit.archive import ArchiveResult, archive_audit_logs
 from prometric_pipelines.audit.storage import Archive
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import downgrade, migrate
 from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
@@ -139,7 +140,7 @@ def test_the_archive_of_partitioned_months_equals_the_per_organization_archive_o
         for month in MONTHS[:3]:
             for org in orgs.values():
                 start = dt.datetime.combine(month, dt.time())
-                end = dt.datetime.combine(archive_module.add_months(month, 1), dt.time())
+                end = dt.datetime.combine(add_months(month, 1), dt.time())
                 reference.pieces.append(archive_module._archive_piece(plain, plain_archive, org, start, end, reference))
         with plain.connect() as conn:
             assert_exactly_once(conn, plain_root, originals)

@@ -35,6 +35,7 @@ from lib.access import Forbidden, Scope, require_hr, require_page
 from lib.filters import GRAINS, Filters
 from lib.shared_cache import SingleFlightCache
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
 from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
@@ -290,8 +291,7 @@ def periods_covered(frequency: str, start: dt.date, end: dt.date) -> float:
     while day <= end:
         first_month = (day.month - 1) // months * months  # 0-based month the period starts in
         first = dt.date(day.year, first_month + 1, 1)
-        following_month = first_month + months
-        following = dt.date(day.year + following_month // 12, following_month % 12 + 1, 1)
+        following = add_months(first, months)
         last = min(end, following - dt.timedelta(days=1))
         covered += ((last - day).days + 1) / (following - first).days
         day = last + dt.timedelta(days=1)

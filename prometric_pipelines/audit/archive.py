@@ -65,6 +65,7 @@ from prometric_pipelines.audit.storage import (
     organization_label,
     part_name,
 )
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import prepare_session
 from prometric_pipelines.errors import PrometricError
@@ -105,12 +106,6 @@ def checkpoint(step: str) -> None:
         Path(marker).write_text(step)
     while True:
         time.sleep(3600)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after (or before) `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def retention_cutoff(as_of_month: dt.date, retention_months: int) -> dt.date:

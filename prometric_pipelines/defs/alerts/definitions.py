@@ -13,7 +13,8 @@ import dagster as dg
 
 from prometric_pipelines.alerts.deliver import deliver_alerts
 from prometric_pipelines.alerts.detect import detect_alerts
-from prometric_pipelines.config import business_today, partitions_start, smtp_sender, smtp_url
+from prometric_pipelines.business_calendar import business_today
+from prometric_pipelines.config import partitions_start, smtp_sender, smtp_url
 from prometric_pipelines.defs.operations.isolation import report_failures
 from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.metrics.isolated import resolve_organizations

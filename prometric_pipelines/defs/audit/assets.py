@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from prometric_pipelines.audit.archive import ArchiveResult, add_months, archive_audit_logs, restore_month
+from prometric_pipelines.audit.archive import ArchiveResult, archive_audit_logs, restore_month
 from prometric_pipelines.audit.storage import Archive, organization_label
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.operations.isolation import report_failures

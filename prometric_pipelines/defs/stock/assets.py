@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
+from prometric_pipelines.business_calendar import BUSINESS_TIMEZONE, business_today
 from prometric_pipelines.config import partitions_start
 from prometric_pipelines.defs.automation import default_schedule_status
 from prometric_pipelines.defs.operations.isolation import report_failures
@@ -14,11 +15,9 @@ from prometric_pipelines.defs.resources import PostgresResource
 from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.operations.isolation import completed_check_result, failure_metadata
 from prometric_pipelines.stock.reconcile import (
-    BUSINESS_TIMEZONE,
     FAILING_KINDS,
     KINDS,
     ReconciliationResult,
-    business_today,
     organizations_to_reconcile,
     reconcile,
 )
