@@ -641,7 +641,7 @@ def alerts_data(
     subject = subject.replace("\x00", "")[:255] if subject else None
     acknowledged = acknowledged if isinstance(acknowledged, bool) else None
     params = _params(scope, start=f.start, end=f.end, kind=kind, severity=severity, subject=subject,
-                     acknowledged=acknowledged, limit=TABLE_LIMIT)  # fmt: skip
+                     acknowledged=acknowledged, alert_id=None, limit=TABLE_LIMIT)  # fmt: skip
     return {
         "alerts": _frame(conn, "alerts", params),
         "subjects": _frame(conn, "alert_subjects", _params(scope, start=f.start, end=f.end)),
@@ -679,7 +679,9 @@ def alert_detail(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any
         alert_id = str(uuid.UUID(str(alert_id)))
     except ValueError:
         return None
-    rows = _frame(conn, "alert", _params(scope, alert_id=alert_id))
+    # the listing's query narrowed to the id, on any day: one select list for the page and the drill
+    rows = _frame(conn, "alerts", _params(scope, alert_id=alert_id, start=dt.date.min, end=dt.date.max, kind=None,
+                                          severity=None, subject=None, acknowledged=None, limit=1))  # fmt: skip
     if rows.empty:
         return None
     found = rows.iloc[0].to_dict()
