@@ -126,3 +126,59 @@ def test_env_var_is_allowed_in_the_resources_module_only() -> None:
     assert environment_reads(source, allow_env_var=False) == [(2, "dg.EnvVar"), (3, "from dagster import EnvVar")]
     # os reads stay forbidden there too
     assert environment_reads("import os\nx = os.getenv('A')", allow_env_var=True) == [(2, "os.getenv")]
+
+
+# ---- the settings moved into config.py keep their defaults and checks --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "minutes"), [(None, 30), ("45", 45), (" 1440 ", 1440), ("0", 30), ("1441", 30), ("x", 30)]
+)
+def test_dashboards_idle_minutes_keeps_the_default_for_a_bad_value(monkeypatch, raw, minutes) -> None:
+    from prometric_pipelines.config import dashboards_idle_minutes
+
+    if raw is None:
+        monkeypatch.delenv("PROMETRIC_DASHBOARDS_IDLE_MINUTES", raising=False)
+    else:
+        monkeypatch.setenv("PROMETRIC_DASHBOARDS_IDLE_MINUTES", raw)
+    assert dashboards_idle_minutes() == minutes
+
+
+def test_dashboards_today_is_pinned_by_its_variable(monkeypatch) -> None:
+    import datetime as dt
+
+    from prometric_pipelines.config import dashboards_today
+
+    monkeypatch.setenv("PROMETRIC_DASHBOARDS_TODAY", " 2026-03-10 ")
+    assert dashboards_today() == dt.date(2026, 3, 10)
+    monkeypatch.setenv("PROMETRIC_DASHBOARDS_TODAY", "")
+    assert dashboards_today() is None
+
+
+def test_s3_settings_take_the_specific_variable_first(monkeypatch) -> None:
+    from prometric_pipelines.config import s3_endpoint_url, s3_region
+
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    assert (s3_endpoint_url(), s3_region()) == (None, "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://general:8333")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert (s3_endpoint_url(), s3_region()) == ("http://general:8333", "eu-west-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://s3-only:8333")
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    assert (s3_endpoint_url(), s3_region()) == ("http://s3-only:8333", "eu-central-1")
+
+
+def test_an_operators_server_is_recognised_by_either_variable(monkeypatch) -> None:
+    from prometric_pipelines.config import role_url_setting, uses_external_server
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("PROMETRIC_EXTERNAL_SERVER", raising=False)
+    monkeypatch.setenv("JOBS_DATABASE_URL", "  postgresql://jobs@db/prometric  ")
+    assert not uses_external_server()
+    assert role_url_setting("prometric_jobs") == "postgresql://jobs@db/prometric"
+    monkeypatch.setenv("PROMETRIC_EXTERNAL_SERVER", "1")
+    assert uses_external_server()
+    monkeypatch.delenv("PROMETRIC_EXTERNAL_SERVER")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://owner@db/prometric")
+    assert uses_external_server()
