@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 
 import streamlit as st
@@ -21,6 +20,7 @@ from lib.sessions import COOKIE, SessionRegistry, cookie_script
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from prometric_pipelines import config
 from prometric_pipelines.db.engine import describe_connection_error
 from prometric_pipelines.errors import PrometricError
 
@@ -237,8 +237,7 @@ def main() -> None:
     write_cookie()
 
     # ranges end yesterday (the nightly metrics run's last day); PROMETRIC_DASHBOARDS_TODAY pins it (tests, replays)
-    pinned = os.environ.get("PROMETRIC_DASHBOARDS_TODAY", "").strip()
-    today = dt.date.fromisoformat(pinned) if pinned else dt.date.today() - dt.timedelta(days=1)
+    today = config.dashboards_today() or dt.date.today() - dt.timedelta(days=1)
     sidebar = st.sidebar
     filters, organization, workspace_id, notes = sidebar_filters(viewer, today)
     # a name from the database: plain text; the role is the one in the organization shown

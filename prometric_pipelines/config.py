@@ -10,6 +10,21 @@
 | `PROMETRIC_PARTITIONS_START` | first day of the Dagster partitions: the data's first day (demo: set) | 2025-01-01 |
 | `SMTP_URL` | alert e-mails: `smtp://[user:password@]host:port` (`?starttls=1`) or `smtps://…` | unset: no e-mail |
 | `SMTP_FROM` | the alert e-mails' sender | `Prometric <alerts@localhost>` |
+| `READER_DATABASE_URL` / `JOBS_DATABASE_URL` / `MAINTENANCE_DATABASE_URL` | the roles' logins | embedded: generated |
+| `PROMETRIC_EXTERNAL_SERVER` | 1: an operator's server although DATABASE_URL is not given (dashboards) | unset |
+| `PROMETRIC_TENANT_KEY` | the key that signs tenant proofs | `<PROMETRIC_HOME>/tenant.key` |
+| `PROMETRIC_PG_BIN_DIR` | the folder of pg_dump/pg_restore for backups | bundled, PATH, /usr/lib/postgresql |
+| `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` | an S3-compatible server for `s3://` archives | unset: AWS |
+| `AWS_REGION` / `AWS_DEFAULT_REGION` | the S3 region | us-east-1 |
+| `PROMETRIC_DASHBOARDS_TODAY` | pins the dashboards' today (YYYY-MM-DD; tests, replays) | unset: ranges end yesterday |
+| `PROMETRIC_DASHBOARDS_IDLE_MINUTES` | dashboards sign-out after this many idle minutes (1-1440) | 30 |
+| `PROMETRIC_AUDIT_PAUSE_AT` / `PROMETRIC_AUDIT_PAUSE_MARKER` | test hook: the audit archive stops at a step | unset |
+| `PROMETRIC_SCHEDULES` | `running`: schedules and automation sensors start when the code location loads | stopped |
+| `DAGSTER_HOME` | the Dagster instance of CLI runs, the UI and the daemon | `<PROMETRIC_HOME>/dagster` |
+| `DAGSTER_PG_DB` / `_HOST` / `_PORT` | Dagster's own storage (production); never the operational database | unset |
+
+Nothing else in `prometric_pipelines/` or `dashboards/` reads the environment (a test enforces it): a
+module that needs a setting calls a function here.
 """
 
 from __future__ import annotations
@@ -22,7 +37,6 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from prometric_pipelines.business_calendar import BUSINESS_TIMEZONE, business_today  # noqa: F401 (moving)
 from prometric_pipelines.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -149,6 +163,8 @@ def smtp_sender() -> str:
     return os.environ.get("SMTP_FROM", "").strip() or DEFAULT_SMTP_FROM
 
 
+# ---- Dagster, and the processes the CLI starts ----------------------------------------------------------
+
 SCHEDULES_VARIABLE = "PROMETRIC_SCHEDULES"
 
 
@@ -188,12 +204,98 @@ def dagster_home_override() -> Path | None:
     return Path(configured) if configured else None
 
 
+def export_setting(name: str, value: str) -> None:
+    """Sets a variable for the rest of this process and the children it starts (the demo pins the
+    database and the partitions' start before any definition loads)."""
+    os.environ[name] = value
+
+
+# ---- logins and the tenant key (db/roles.py, db/tenancy.py) ------------------------------------------
+
+ROLE_URL_VARIABLES = {
+    "prometric_reader": "READER_DATABASE_URL",
+    "prometric_jobs": "JOBS_DATABASE_URL",
+    "prometric_maintenance": "MAINTENANCE_DATABASE_URL",
+}
+# set (to 1) for a process that is not given DATABASE_URL although the database is an operator's server
+# (the dashboards): a missing role URL is then an error, never a fall-back to the embedded server
+EXTERNAL_SERVER_VARIABLE = "PROMETRIC_EXTERNAL_SERVER"
+TENANT_KEY_VARIABLE = "PROMETRIC_TENANT_KEY"
+
+
+def role_url_setting(role: str) -> str:
+    """The role's URL variable (`READER_DATABASE_URL`, …) as written, or "" when unset."""
+    return os.environ.get(ROLE_URL_VARIABLES[role], "").strip()
+
+
+def uses_external_server() -> bool:
+    """Whether the database is an operator's server: `DATABASE_URL` or `PROMETRIC_EXTERNAL_SERVER` is set."""
+    return bool(os.environ.get("DATABASE_URL", "").strip() or os.environ.get(EXTERNAL_SERVER_VARIABLE, "").strip())
+
+
+def tenant_key_setting() -> str:
+    """`PROMETRIC_TENANT_KEY`, or "" when unset (the key file under PROMETRIC_HOME is then used)."""
+    return os.environ.get(TENANT_KEY_VARIABLE, "").strip()
+
+
+# ---- child processes, client programs and object storage ----------------------------------------------
+
+
 def child_environment(**overrides: str) -> dict[str, str]:
     """This process's environment plus `overrides`: what a child process (Dagster, Streamlit) starts with."""
     return {**os.environ, **overrides}
 
 
-def export_setting(name: str, value: str) -> None:
-    """Sets a variable for the rest of this process and the children it starts (the demo pins the
-    database and the partitions' start before any definition loads)."""
-    os.environ[name] = value
+PG_BIN_DIR_VARIABLE = "PROMETRIC_PG_BIN_DIR"
+
+
+def pg_bin_dir() -> Path | None:
+    """`PROMETRIC_PG_BIN_DIR`: the folder of pg_dump/pg_restore to use, or None to look for them."""
+    configured = os.environ.get(PG_BIN_DIR_VARIABLE, "").strip()
+    return Path(configured) if configured else None
+
+
+def s3_endpoint_url() -> str | None:
+    """`AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL` (an S3-compatible server), else None (AWS)."""
+    return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def s3_region() -> str:
+    """`AWS_REGION`, else `AWS_DEFAULT_REGION`, else us-east-1."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+# ---- test hooks ---------------------------------------------------------------------------------------
+
+# Fault injection for tests: the audit archive run stops (sleeps) at this named step until it is killed.
+AUDIT_PAUSE_VARIABLE = "PROMETRIC_AUDIT_PAUSE_AT"
+AUDIT_PAUSE_MARKER_VARIABLE = "PROMETRIC_AUDIT_PAUSE_MARKER"
+
+
+def audit_pause_step() -> str | None:
+    """`PROMETRIC_AUDIT_PAUSE_AT`: the archive step to stop at, or None."""
+    return os.environ.get(AUDIT_PAUSE_VARIABLE)
+
+
+def audit_pause_marker() -> str | None:
+    """`PROMETRIC_AUDIT_PAUSE_MARKER`: the file the paused step's name is written to, or None."""
+    return os.environ.get(AUDIT_PAUSE_MARKER_VARIABLE)
+
+
+# ---- the dashboards -----------------------------------------------------------------------------------
+
+DASHBOARDS_TODAY_VARIABLE = "PROMETRIC_DASHBOARDS_TODAY"
+DASHBOARDS_IDLE_MINUTES_VARIABLE = "PROMETRIC_DASHBOARDS_IDLE_MINUTES"
+DEFAULT_DASHBOARDS_IDLE_MINUTES = 30
+
+
+def dashboards_today() -> dt.date | None:
+    """`PROMETRIC_DASHBOARDS_TODAY` (YYYY-MM-DD) pins the dashboards' "today" (tests, replays); None when unset."""
+    pinned = os.environ.get(DASHBOARDS_TODAY_VARIABLE, "").strip()
+    return dt.date.fromisoformat(pinned) if pinned else None
+
+
+def dashboards_idle_minutes() -> int:
+    """`PROMETRIC_DASHBOARDS_IDLE_MINUTES` (1-1440), default 30; a bad value keeps the default."""
+    raw = os.environ.get(DASHBOARDS_IDLE_MINUTES_VARIABLE, "").strip()
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 1440 else DEFAULT_DASHBOARDS_IDLE_MINUTES

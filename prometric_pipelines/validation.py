@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
 
+from prometric_pipelines.business_calendar import month_start
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.sql import load_sql
 
@@ -67,7 +68,7 @@ def parse_month(
     today = today or dt.date.today()
     if first < EARLIEST_DATE:
         raise InvalidInput(f"{name} {value} is before {EARLIEST_DATE:%Y-%m}")
-    if not allow_future and first > today.replace(day=1):
+    if not allow_future and first > month_start(today):
         raise InvalidInput(f"{name} {value} is in the future (this month is {today:%Y-%m})")
     return first
 

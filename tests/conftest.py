@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,12 +108,23 @@ def engine(database_url: URL) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def reader(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """The dashboards' login (prometric_reader) on the module's database, provisioned as `db migrate` does."""
-    from prometric_pipelines.db.roles import READER_ROLE, provision_logins
+@pytest.fixture(scope="session")
+def server_logins() -> Callable[[Engine], dict[str, URL]]:
+    """`provision_logins` as `prometric db migrate` runs it, for an owner engine's database: each role's URL
+    there. One home keeps the passwords for the whole session (operator_env's too): the logins are
+    server-wide, so a home per module would change the passwords under the engines other modules hold."""
+    from prometric_pipelines.db.roles import provision_logins
+    from tests.operator import LOGINS_HOME
 
-    reader = create_db_engine(provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))[READER_ROLE])
+    return lambda owner: provision_logins(owner, LOGINS_HOME)
+
+
+@pytest.fixture(scope="module")
+def reader(engine: Engine, server_logins: Callable[[Engine], dict[str, URL]]) -> Iterator[Engine]:
+    """The dashboards' login (prometric_reader) on the module's database, provisioned as `db migrate` does."""
+    from prometric_pipelines.db.roles import READER_ROLE
+
+    reader = create_db_engine(server_logins(engine)[READER_ROLE])
     yield reader
     reader.dispose()
 

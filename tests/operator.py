@@ -12,7 +12,7 @@ from prometric_pipelines.db.engine import create_db_engine
 
 # one home for the logins' passwords in this pytest process: the logins are server-wide, so every
 # environment made here holds the same, current passwords (a second home would change them under the first)
-_LOGINS_HOME = Path(tempfile.mkdtemp(prefix="prometric-test-logins-"))
+LOGINS_HOME = Path(tempfile.mkdtemp(prefix="prometric-test-logins-"))
 
 
 def operator_env(cli_env: dict[str, str], url: URL, provision_on: URL | None = None) -> dict[str, str]:
@@ -24,7 +24,7 @@ def operator_env(cli_env: dict[str, str], url: URL, provision_on: URL | None = N
 
     owner = create_db_engine(provision_on or url)
     try:
-        logins = provision_logins(owner, _LOGINS_HOME)
+        logins = provision_logins(owner, LOGINS_HOME)
     finally:
         owner.dispose()
     env = {**cli_env, "DATABASE_URL": libpq_url(url)}

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from prometric_pipelines.alerts.deliver import deliver_alerts, parse_smtp_url
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
+from prometric_pipelines.db.roles import JOBS_ROLE
 from prometric_pipelines.errors import ConfigError
 from tests.factories import make, make_tenant
 
@@ -47,8 +47,8 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def jobs(engine, tmp_path_factory):
-    url = provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))[JOBS_ROLE]
+def jobs(engine, server_logins):
+    url = server_logins(engine)[JOBS_ROLE]
     jobs = create_db_engine(url)
     yield jobs
     jobs.dispose()

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import text
 
 from prometric_pipelines.alerts.record import record_stale_partition
-from prometric_pipelines.config import business_today
+from prometric_pipelines.business_calendar import business_today
 from prometric_pipelines.monitoring.failures import FailedRun, notify_owners
 from tests.factories import make_tenant
 

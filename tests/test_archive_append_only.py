@@ -24,7 +24,7 @@ from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import downgrade, migrate
-from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
+from prometric_pipelines.db.roles import JOBS_ROLE
 from prometric_pipelines.defs.audit.assets import audit_archive
 from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, seed_history
@@ -42,7 +42,7 @@ LINKS = text("""
 
 
 @pytest.fixture
-def archived(databases, template_database, tmp_path, request):
+def archived(databases, template_database, tmp_path, request, server_logins):
     """A fresh database with the hand-made history archived before 2025-03-15 (by the jobs login), the
     owner's and the jobs login's engines."""
     url = databases.create(f"appendonly_{request.node.name}"[:40], template=template_database)
@@ -51,7 +51,7 @@ def archived(databases, template_database, tmp_path, request):
         seeded = seed_history(conn)
     with owner.connect() as conn:
         originals = live_rows(conn)
-    logins = provision_logins(owner, tmp_path / "home")
+    logins = server_logins(owner)
     jobs = create_db_engine(logins[JOBS_ROLE].set(database=url.database))
     archive = Archive.from_url(str(tmp_path / "archive"))
     # the archive itself needs nothing but INSERT on the manifests

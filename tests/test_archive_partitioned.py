@@ -15,9 +15,10 @@ from sqlalchemy import text
 from prometric_pipelines.audit import archive as archive_module
 from prometric_pipelines.audit.archive import ArchiveResult, archive_audit_logs
 from prometric_pipelines.audit.storage import Archive
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import downgrade, migrate
-from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
+from prometric_pipelines.db.roles import JOBS_ROLE
 from tests.audit_cases import assert_exactly_once, live_rows
 from tests.factories import make_tenant
 from tests.faults.isolation import fault
@@ -139,7 +140,7 @@ def test_the_archive_of_partitioned_months_equals_the_per_organization_archive_o
         for month in MONTHS[:3]:
             for org in orgs.values():
                 start = dt.datetime.combine(month, dt.time())
-                end = dt.datetime.combine(archive_module.add_months(month, 1), dt.time())
+                end = dt.datetime.combine(add_months(month, 1), dt.time())
                 reference.pieces.append(archive_module._archive_piece(plain, plain_archive, org, start, end, reference))
         with plain.connect() as conn:
             assert_exactly_once(conn, plain_root, originals)
@@ -160,11 +161,13 @@ def test_the_archive_of_partitioned_months_equals_the_per_organization_archive_o
         databases.drop(plain_url)
 
 
-def test_a_month_that_cannot_go_whole_falls_back_to_delete_and_the_next_full_run_drops_it(databases, seeded, tmp_path):
+def test_a_month_that_cannot_go_whole_falls_back_to_delete_and_the_next_full_run_drops_it(
+    databases, seeded, tmp_path, server_logins
+):
     template, orgs, _ = seeded
     url = databases.create("archive_partitioned_partial", template=template.database)
     owner = create_db_engine(url)
-    jobs = create_db_engine(provision_logins(owner, tmp_path / "home")[JOBS_ROLE].set(database=url.database))
+    jobs = create_db_engine(server_logins(owner)[JOBS_ROLE].set(database=url.database))
     root = tmp_path / "archive"
     archive = Archive.from_url(str(root))
     try:

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from prometric_pipelines.audit.archive import PAUSE_MARKER_VARIABLE, PAUSE_VARIABLE, STEPS
+from prometric_pipelines.audit.archive import STEPS
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.audit.verify import verify_archive
+from prometric_pipelines.config import AUDIT_PAUSE_MARKER_VARIABLE as PAUSE_MARKER_VARIABLE
+from prometric_pipelines.config import AUDIT_PAUSE_VARIABLE as PAUSE_VARIABLE
 from prometric_pipelines.db.engine import create_db_engine
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
 from tests.operator import operator_env

@@ -21,7 +21,7 @@ from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
 from prometric_pipelines.audit.storage import Archive
 from prometric_pipelines.config import PROJECT_ROOT
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import READER_ROLE, provision_logins
+from prometric_pipelines.db.roles import READER_ROLE
 from prometric_pipelines.db.tenancy import AUDIT_CREDENTIAL_PATTERN, read_tenant_key, tenant_session
 from prometric_pipelines.generate.run import DEMO_PASSWORD
 from prometric_pipelines.security.masking import MASK, MAX_DEPTH, mask_json_text, mask_secrets
@@ -194,9 +194,9 @@ def test_the_parquet_archive_masks_the_shape(masked_history, shape):
     assert secret.encode() not in raw
 
 
-def test_the_reader_cannot_read_a_password_hash_out_of_the_audit_log(masked_history, tmp_path):
+def test_the_reader_cannot_read_a_password_hash_out_of_the_audit_log(masked_history, server_logins):
     engine, orgs = masked_history["engine"], masked_history["orgs"]
-    logins = provision_logins(engine, tmp_path / "home")
+    logins = server_logins(engine)
     reader = create_db_engine(logins[READER_ROLE].set(database=masked_history["url"].database))
     with engine.connect() as conn:
         key = read_tenant_key(conn)

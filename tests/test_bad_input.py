@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.migrate import migrate
-from prometric_pipelines.db.roles import READER_ROLE, provision_logins
+from prometric_pipelines.db.roles import READER_ROLE
 from tests.checksums import database_checksum, schema_fingerprint
 from tests.cli import assert_one_clear_line, prometric
 from tests.factories import make, make_tenant
@@ -115,12 +115,12 @@ def test_migrate_on_a_read_only_database_changes_nothing(databases, template_dat
     databases.drop(url)
 
 
-def test_migrate_as_the_reader_is_refused_and_changes_nothing(databases, cli_env, tmp_path):
+def test_migrate_as_the_reader_is_refused_and_changes_nothing(databases, cli_env, server_logins):
     url = databases.create("as_reader")
     owner = create_db_engine(url)
     migrate(owner, "20261125094731")  # the baseline only: the security migration is pending
     migrate(owner)  # roles must exist to log in as one …
-    logins = provision_logins(owner, tmp_path / "home")
+    logins = server_logins(owner)
     from prometric_pipelines.db.migrate import downgrade
 
     downgrade(owner, "20261125094731")  # … then it is pending again (the roles stay: they have LOGIN)

@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, Engine
 
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import JOBS_ROLE, MAINTENANCE_ROLE, provision_logins, supervisor_url
+from prometric_pipelines.db.roles import JOBS_ROLE, MAINTENANCE_ROLE, supervisor_url
 from prometric_pipelines.definitions import defs
 from prometric_pipelines.defs.audit.assets import audit_archive
 from prometric_pipelines.defs.metrics.assets import daily_metrics
@@ -48,10 +48,10 @@ def owner_database(databases, template_database, request) -> Iterator[tuple[URL,
 
 
 @pytest.fixture
-def as_jobs_login(owner_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def as_jobs_login(owner_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server_logins) -> str:
     """The environment a job process has: the owner's URL (which it must not use) and the jobs login."""
     url, engine = owner_database
-    logins = provision_logins(engine, home=tmp_path / "home")
+    logins = server_logins(engine)
     monkeypatch.setenv("DATABASE_URL", libpq_url(url))
     monkeypatch.setenv("JOBS_DATABASE_URL", libpq_url(logins[JOBS_ROLE]))
     monkeypatch.setenv("ARCHIVE_URL", str(tmp_path / "archive"))
@@ -175,9 +175,9 @@ def test_audit_archive_and_restore_connect_as_the_jobs_login(owner_database, as_
     assert live == 25  # A's February is back, once
 
 
-def test_each_resource_has_its_own_login_and_none_falls_back_to_the_owner(owner_database, tmp_path, monkeypatch):
+def test_each_resource_has_its_own_login_and_none_falls_back_to_the_owner(owner_database, monkeypatch, server_logins):
     url, engine = owner_database
-    logins = provision_logins(engine, home=tmp_path / "home")
+    logins = server_logins(engine)
     monkeypatch.setenv("DATABASE_URL", libpq_url(url))
     monkeypatch.setenv("JOBS_DATABASE_URL", libpq_url(logins[JOBS_ROLE]))
     monkeypatch.setenv("MAINTENANCE_DATABASE_URL", libpq_url(logins[MAINTENANCE_ROLE]))

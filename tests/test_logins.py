@@ -21,7 +21,6 @@ from prometric_pipelines.db.roles import (
     MAINTENANCE_ROLE,
     READER_ROLE,
     password_file,
-    provision_logins,
     reader_database_url,
 )
 from prometric_pipelines.errors import ConfigError
@@ -34,8 +33,8 @@ DOCS = PROJECT_ROOT / "docs" / "security.md"
 
 
 @pytest.fixture(scope="module")
-def logins(engine, tmp_path_factory):
-    urls = provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))
+def logins(engine, server_logins):
+    urls = server_logins(engine)
     engines = {role: create_db_engine(url) for role, url in urls.items()}
     yield engines
     for each in engines.values():

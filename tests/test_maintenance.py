@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 
 import dagster as dg
 import psycopg
@@ -28,11 +29,11 @@ PROBE_ROWS = 200_000
 
 
 @pytest.fixture(scope="module")
-def maintenance_url(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> URL:
+def maintenance_url(engine: Engine, server_logins: Callable[[Engine], dict[str, URL]]) -> URL:
     """The maintenance login on the module's database: every asset here runs as it, never as the owner."""
-    from prometric_pipelines.db.roles import MAINTENANCE_ROLE, provision_logins
+    from prometric_pipelines.db.roles import MAINTENANCE_ROLE
 
-    return provision_logins(engine, tmp_path_factory.mktemp("prometric-home"))[MAINTENANCE_ROLE]
+    return server_logins(engine)[MAINTENANCE_ROLE]
 
 
 def _run(asset: dg.AssetsDefinition, url: URL, config: dict | None = None, *, raise_on_error: bool = True):

@@ -21,7 +21,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Engine
 
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import MAINTENANCE_ROLE, provision_logins
+from prometric_pipelines.db.roles import MAINTENANCE_ROLE
 from prometric_pipelines.definitions import defs
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.maintenance.backup import back_up, list_backups
@@ -44,9 +44,9 @@ def owner_database(databases, template_database, request) -> Iterator[tuple[URL,
 
 
 @pytest.fixture
-def maintenance(owner_database, tmp_path: Path) -> Iterator[Engine]:
+def maintenance(owner_database, server_logins) -> Iterator[Engine]:
     _url, engine = owner_database
-    login = provision_logins(engine, tmp_path / "home")[MAINTENANCE_ROLE]
+    login = server_logins(engine)[MAINTENANCE_ROLE]
     maintenance = create_db_engine(login)
     yield maintenance
     maintenance.dispose()

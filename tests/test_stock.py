@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from prometric_pipelines.business_calendar import business_today
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.stock.reconcile import KINDS, business_today, reconcile
+from prometric_pipelines.stock.reconcile import KINDS, reconcile
 from prometric_pipelines.validation import InvalidInput
 from tests import stock_scenario
 from tests.checksums import database_checksum

@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Engine
 
+from prometric_pipelines.business_calendar import BUSINESS_TIMEZONE, business_today
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.defs.stock.assets import COMPLETED_CHECK, stock_reconciliation
 from prometric_pipelines.defs.stock.schedules import stock_reconciliation_schedule
 from prometric_pipelines.lib.resources import PostgresResource
-from prometric_pipelines.stock.reconcile import BUSINESS_TIMEZONE, KINDS, business_today, reconcile
+from prometric_pipelines.stock.reconcile import KINDS, reconcile
 from tests import stock_scenario
 from tests.checksums import database_checksum
 from tests.cli import assert_one_clear_line, prometric

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import JOBS_ROLE, provision_logins
+from prometric_pipelines.db.roles import JOBS_ROLE
 from prometric_pipelines.generate.run import generate
 from prometric_pipelines.generate.scales import options_for
 from prometric_pipelines.stock.reconcile import ReconciliationResult, reconcile, seal_horizon
@@ -200,9 +199,9 @@ def test_a_movement_of_the_current_month_records_no_break(generated) -> None:
     assert after_nightly == after_full
 
 
-def test_the_jobs_login_runs_the_nightly_pass_and_its_writes_are_tracked(generated, tmp_path: Path) -> None:
+def test_the_jobs_login_runs_the_nightly_pass_and_its_writes_are_tracked(generated, server_logins) -> None:
     reconcile(generated, RUN_DATE, sealed_balances=False)
-    jobs = create_db_engine(provision_logins(generated, home=tmp_path / "home")[JOBS_ROLE])
+    jobs = create_db_engine(server_logins(generated)[JOBS_ROLE])
     try:
         old = a_movement(generated, "2025-05-01")
         execute(jobs, "UPDATE stock_movements SET quantity = quantity + 1 WHERE id = :id", id=old["id"])

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from prometric_pipelines.db.engine import create_db_engine
-from prometric_pipelines.db.roles import JOBS_ROLE, READER_ROLE, provision_logins
+from prometric_pipelines.db.roles import JOBS_ROLE, READER_ROLE
 from prometric_pipelines.db.schema import PLATFORM_TABLES, metadata
 from prometric_pipelines.db.tenancy import read_tenant_key, sign_tenant, tenant_session
 from tests.factories import make, make_tenant
@@ -110,9 +110,9 @@ def tenants(owner) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def logins(owner, tmp_path_factory):
+def logins(owner, server_logins):
     # real logins on the test server, made the way the embedded set-up makes them
-    return provision_logins(owner, tmp_path_factory.mktemp("prometric-home"))
+    return server_logins(owner)
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,19 @@ docs/security.md), so this process never reads a password hash. Tests and the ap
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 from sqlalchemy.engine import Engine
 
 from lib.access import Viewer, organizations_from_rows
+from prometric_pipelines.config import dashboards_idle_minutes
 from prometric_pipelines.security.accounts import LoginResult, authenticate
 from prometric_pipelines.sql import load_sql
-
-IDLE_MINUTES_VARIABLE = "PROMETRIC_DASHBOARDS_IDLE_MINUTES"
-DEFAULT_IDLE_MINUTES = 30
 
 
 def idle_timeout_seconds() -> float:
     """`$PROMETRIC_DASHBOARDS_IDLE_MINUTES` (1-1440), default 30; a bad value keeps the default."""
-    raw = os.environ.get(IDLE_MINUTES_VARIABLE, "").strip()
-    minutes = int(raw) if raw.isdigit() and 1 <= int(raw) <= 1440 else DEFAULT_IDLE_MINUTES
-    return minutes * 60.0
+    return dashboards_idle_minutes() * 60.0
 
 
 def sign_in(engine: Engine, email: str, password: str) -> tuple[LoginResult, str]:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dateutil.relativedelta import relativedelta
+from prometric_pipelines.business_calendar import month_start
 
 PRESETS: dict[str, str] = {
     "7d": "Last 7 days",
@@ -80,7 +80,7 @@ def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     if preset == "90d":
         return today - dt.timedelta(days=89), today
     if preset == "mtd":
-        return today.replace(day=1), today
+        return month_start(today), today
     if preset == "qtd":
         return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
     if preset == "ytd":
@@ -136,11 +136,3 @@ def from_query(params: Mapping[str, str], today: dt.date) -> Filters:
         notes.append("The grain in the link is not known: showing weeks.")
         grain = DEFAULT_GRAIN
     return Filters(params.get("org") or None, params.get("ws") or None, preset, start, end, grain, tuple(notes))
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def months_back(day: dt.date, months: int) -> dt.date:
-    return month_start(day) - relativedelta(months=months)

@@ -35,6 +35,7 @@ from lib.access import Forbidden, Scope, require_hr, require_page
 from lib.filters import GRAINS, Filters
 from lib.shared_cache import SingleFlightCache
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
 from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
@@ -290,8 +291,7 @@ def periods_covered(frequency: str, start: dt.date, end: dt.date) -> float:
     while day <= end:
         first_month = (day.month - 1) // months * months  # 0-based month the period starts in
         first = dt.date(day.year, first_month + 1, 1)
-        following_month = first_month + months
-        following = dt.date(day.year + following_month // 12, following_month % 12 + 1, 1)
+        following = add_months(first, months)
         last = min(end, following - dt.timedelta(days=1))
         covered += ((last - day).days + 1) / (following - first).days
         day = last + dt.timedelta(days=1)
@@ -641,7 +641,7 @@ def alerts_data(
     subject = subject.replace("\x00", "")[:255] if subject else None
     acknowledged = acknowledged if isinstance(acknowledged, bool) else None
     params = _params(scope, start=f.start, end=f.end, kind=kind, severity=severity, subject=subject,
-                     acknowledged=acknowledged, limit=TABLE_LIMIT)  # fmt: skip
+                     acknowledged=acknowledged, alert_id=None, limit=TABLE_LIMIT)  # fmt: skip
     return {
         "alerts": _frame(conn, "alerts", params),
         "subjects": _frame(conn, "alert_subjects", _params(scope, start=f.start, end=f.end)),
@@ -679,7 +679,9 @@ def alert_detail(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any
         alert_id = str(uuid.UUID(str(alert_id)))
     except ValueError:
         return None
-    rows = _frame(conn, "alert", _params(scope, alert_id=alert_id))
+    # the listing's query narrowed to the id, on any day: one select list for the page and the drill
+    rows = _frame(conn, "alerts", _params(scope, alert_id=alert_id, start=dt.date.min, end=dt.date.max, kind=None,
+                                          severity=None, subject=None, acknowledged=None, limit=1))  # fmt: skip
     if rows.empty:
         return None
     found = rows.iloc[0].to_dict()

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import threading
 import time
 import uuid
@@ -66,6 +65,7 @@ from prometric_pipelines.audit.storage import (
     organization_label,
     part_name,
 )
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.config import libpq_url
 from prometric_pipelines.db.engine import prepare_session
 from prometric_pipelines.errors import PrometricError
@@ -80,9 +80,6 @@ from prometric_pipelines.sql import load_sql
 from prometric_pipelines.storage import PreconditionFailed, StoredObject
 from prometric_pipelines.validation import require_organizations
 
-# Fault injection for tests: the run stops (sleeps) at this named step until it is killed.
-PAUSE_VARIABLE = "PROMETRIC_AUDIT_PAUSE_AT"
-PAUSE_MARKER_VARIABLE = "PROMETRIC_AUDIT_PAUSE_MARKER"
 STEPS = ("exported", "verified", "renamed", "deleted", "committed")
 DELETE_ATTEMPTS = 3  # rows written into an archived range meanwhile: export the piece again
 STEP = "audit_archive"  # the asset's step, in failure reports
@@ -102,19 +99,13 @@ class ArchiveIntegrityError(PrometricError):
 
 def checkpoint(step: str) -> None:
     """Test hook: with PROMETRIC_AUDIT_PAUSE_AT=<step>, announce the step and wait to be killed."""
-    if os.environ.get(PAUSE_VARIABLE) != step:
+    if config.audit_pause_step() != step:
         return
-    marker = os.environ.get(PAUSE_MARKER_VARIABLE)
+    marker = config.audit_pause_marker()
     if marker:
         Path(marker).write_text(step)
     while True:
         time.sleep(3600)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after (or before) `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def retention_cutoff(as_of_month: dt.date, retention_months: int) -> dt.date:

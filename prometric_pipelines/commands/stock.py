@@ -8,7 +8,7 @@ from prometric_pipelines.validation import argparse_type, parse_date, parse_uuid
 
 
 def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParsersAction) -> None:
-    from prometric_pipelines.stock.reconcile import business_today
+    from prometric_pipelines.business_calendar import TIMEZONE_NAME, business_today
 
     reconcile = run_jobs.add_parser(
         "reconcile", help="stock reconciliation: ledger vs inventory vs products (findings; --apply fixes)"
@@ -16,7 +16,7 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
     reconcile.add_argument(
         "--date",
         type=argparse_type(parse_date, "--date", today=business_today()),
-        help="run date, YYYY-MM-DD (default today in Asia/Almaty; not in the future)",
+        help=f"run date, YYYY-MM-DD (default today in {TIMEZONE_NAME}; not in the future)",
     )
     reconcile.add_argument(
         "--org", action="append", type=argparse_type(parse_uuid), help="organization id (repeatable; default all)"
@@ -35,12 +35,13 @@ def register(run_jobs: argparse._SubParsersAction, commands: argparse._SubParser
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    from prometric_pipelines.business_calendar import business_today
     from prometric_pipelines.db.engine import check_connection, create_db_engine
     from prometric_pipelines.db.roles import login_url
     from prometric_pipelines.defs.stock.run_config import stock_run_config
     from prometric_pipelines.lib.partitions import partition_tags
     from prometric_pipelines.orchestration import run_job
-    from prometric_pipelines.stock.reconcile import KINDS, business_today, organizations_to_reconcile
+    from prometric_pipelines.stock.reconcile import KINDS, organizations_to_reconcile
 
     run_date = args.date or business_today()
     engine = create_db_engine(login_url("jobs"))

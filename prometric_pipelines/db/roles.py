@@ -10,7 +10,6 @@ so `make demo` works with no set-up. With `DATABASE_URL` the operator creates th
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -18,21 +17,20 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Engine
 
-from prometric_pipelines.config import normalize_database_url, prometric_home
+from prometric_pipelines.config import EXTERNAL_SERVER_VARIABLE as EXTERNAL_SERVER_VARIABLE
+from prometric_pipelines.config import (
+    ROLE_URL_VARIABLES,
+    normalize_database_url,
+    prometric_home,
+    role_url_setting,
+    uses_external_server,
+)
 from prometric_pipelines.db.tenancy import read_tenant_key, tenant_key_file
 from prometric_pipelines.errors import ConfigError
 
 READER_ROLE = "prometric_reader"
 JOBS_ROLE = "prometric_jobs"
 MAINTENANCE_ROLE = "prometric_maintenance"
-ROLE_URL_VARIABLES = {
-    READER_ROLE: "READER_DATABASE_URL",
-    JOBS_ROLE: "JOBS_DATABASE_URL",
-    MAINTENANCE_ROLE: "MAINTENANCE_DATABASE_URL",
-}
-# set (to 1) for a process that is not given DATABASE_URL although the database is an operator's server
-# (the dashboards): a missing role URL is then an error, never a fall-back to the embedded server
-EXTERNAL_SERVER_VARIABLE = "PROMETRIC_EXTERNAL_SERVER"
 
 
 def password_file(role: str, home: Path | None = None) -> Path:
@@ -78,10 +76,10 @@ def role_database_url(role: str, base_url: URL | None = None, home: Path | None 
     `$MAINTENANCE_DATABASE_URL`) when set, else the embedded server's with the password `provision_logins`
     kept. On an operator's server without the variable: one clear error, never the owner's URL."""
     variable = ROLE_URL_VARIABLES[role]
-    raw = os.environ.get(variable, "").strip()
+    raw = role_url_setting(role)
     if raw:
         return normalize_database_url(raw)
-    if os.environ.get("DATABASE_URL", "").strip() or os.environ.get(EXTERNAL_SERVER_VARIABLE, "").strip():
+    if uses_external_server():
         raise ConfigError(f"DATABASE_URL is set but {variable} is not: create a login for {role} (docs/security.md)")
     path = password_file(role, home)
     if not path.exists():

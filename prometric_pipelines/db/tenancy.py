@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,12 +27,11 @@ from typing import Literal, get_args
 
 from sqlalchemy.engine import Connection, Engine
 
-from prometric_pipelines.config import prometric_home
+from prometric_pipelines.config import TENANT_KEY_VARIABLE, prometric_home, tenant_key_setting
 from prometric_pipelines.errors import ConfigError
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import InvalidInput, parse_uuid
 
-TENANT_KEY_VARIABLE = "PROMETRIC_TENANT_KEY"
 TENANT_KEY_FILE = "tenant.key"
 # app.workspace_ids for "no workspace at all": an empty list must narrow to nothing, never widen
 NO_WORKSPACE = "00000000-0000-0000-0000-000000000000"
@@ -96,7 +94,7 @@ def tenant_key_file(home: Path | None = None) -> Path:
 
 def tenant_key() -> str:
     """The key that signs tenant proofs: `$PROMETRIC_TENANT_KEY`, else `$PROMETRIC_HOME/tenant.key`."""
-    key = os.environ.get(TENANT_KEY_VARIABLE, "").strip()
+    key = tenant_key_setting()
     if key:
         return key
     path = tenant_key_file()

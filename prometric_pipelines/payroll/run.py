@@ -41,6 +41,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from prometric_pipelines import kz_calendar
+from prometric_pipelines.business_calendar import month_end
 from prometric_pipelines.db.ids import uuid7
 from prometric_pipelines.errors import PrometricError
 from prometric_pipelines.monitoring.isolation import OrganizationFailure, run_per_organization
@@ -218,7 +219,7 @@ def organization_working_days(first: dt.date, settings: Any) -> tuple[list[dt.da
     """Working days of the month (Kazakhstan calendar, with the organization's overrides from
     `settings.payroll`: `holidays` = extra days off, `workingDays` = days worked although off) and
     the `unmarkedAttendance` rule. Raises ValueError with the reason for malformed settings."""
-    last = _last_day(first)
+    last = month_end(first)
     days = set(kz_calendar.working_days(first, last))
     settings = settings if settings is not None else {}
     if not isinstance(settings, dict):
@@ -240,10 +241,6 @@ def organization_working_days(first: dt.date, settings: Any) -> tuple[list[dt.da
     if not days:
         raise ValueError("the month has no working days in the organization's calendar")
     return sorted(days), unmarked
-
-
-def _last_day(first: dt.date) -> dt.date:
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 # ---- inputs ----------------------------------------------------------------------------------
@@ -306,7 +303,7 @@ def read_month_inputs(
     params = {
         "organization_id": organization["organization_id"],
         "first_day": first,
-        "last_day": _last_day(first),
+        "last_day": month_end(first),
         "year": first.year,
         "month": first.month,
         "default_workspace_id": organization["default_workspace_id"],
@@ -826,7 +823,7 @@ def check_month(engine: Engine, month: dt.date, organization_ids: Sequence[str] 
     params = {
         "year": first.year,
         "month": first.month,
-        "last_day": _last_day(first),
+        "last_day": month_end(first),
         "organization_ids": list(organization_ids) if organization_ids else None,
     }
     outcomes = []

@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection, Engine
 
-from prometric_pipelines.config import BUSINESS_TIMEZONE, business_today  # noqa: F401 (re-exported)
+from prometric_pipelines.business_calendar import add_months
 from prometric_pipelines.db.schema import stock_discrepancies
 from prometric_pipelines.monitoring.isolation import OrganizationFailure, isolate, with_names
 from prometric_pipelines.sql import load_sql
@@ -256,11 +256,6 @@ def seal_horizon(as_of: dt.datetime) -> dt.datetime:
     return dt.datetime(day.year, day.month, 1)
 
 
-def _month_before(day: dt.date, months: int = 1) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 @dataclasses.dataclass(frozen=True)
 class LedgerGroups:
     """How a run read one organization's ledger (stock_ledger_parts, a table of the transaction)."""
@@ -292,8 +287,8 @@ def ledger_groups(
     statement covers every organization (per-organization values go as parallel arrays)."""
     horizon = seal_horizon(params["as_of"])
     if seal_through is not None:
-        horizon = min(horizon, dt.datetime.combine(_month_before(seal_through.replace(day=1), -1), dt.time()))
-    period = _month_before(horizon.date())  # the last month this run may seal
+        horizon = min(horizon, dt.datetime.combine(add_months(seal_through, 1), dt.time()))
+    period = add_months(horizon.date(), -1)  # the last month this run may seal
     latest = _by_organization(conn.execute(load_sql("stock", "latest_sealed_periods"), params))
     candidates = {o: latest.get(o) if sealed_balances and latest.get(o) and latest[o] <= period else None
                   for o in organization_ids}  # fmt: skip
@@ -327,7 +322,7 @@ def ledger_groups(
     # made for every run: the organizations of a full pass (none on a quiet night) read every movement
     conn.execute(load_sql("stock", "ledger_parts_full"), {**window, "organization_ids": _typed(full)})
     if sealed:
-        range_starts = [dt.datetime.combine(_month_before(candidates[o], -1), dt.time()) for o in sealed]
+        range_starts = [dt.datetime.combine(add_months(candidates[o], 1), dt.time()) for o in sealed]
         conn.execute(load_sql("stock", "ledger_parts_sealed"), {
             **window, "organization_ids": _typed(sealed), "sealed_periods": [candidates[o] for o in sealed],
             "range_starts": range_starts})  # fmt: skip
@@ -355,7 +350,7 @@ def ledger_groups(
             "periods": [month for _, month, _ in to_seal],
             "all_groups": [every for _, _, every in to_seal],
             "run_ids": [params["run_ids_by_organization"][o] for o, _, _ in to_seal],
-            "keep_from": [_month_before(month, SEALED_MONTHS_KEPT) for _, month, _ in to_seal],
+            "keep_from": [add_months(month, -SEALED_MONTHS_KEPT) for _, month, _ in to_seal],
         }
         conn.execute(load_sql("stock", "seal_balances"), seal)
         conn.execute(load_sql("stock", "seal_period"), seal)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -155,8 +156,8 @@ def make_private_dirs(path: Path, root: Path | None = None) -> None:
         current = current.parent
 
 
-def fsync_directory(path: Path) -> None:
-    """Makes a rename (or a new file) in `path` durable."""
+def fsync_path(path: Path) -> None:
+    """Makes a file's content, or a rename (or a new file) in a folder, durable."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -164,8 +165,38 @@ def fsync_directory(path: Path) -> None:
         os.close(descriptor)
 
 
+fsync_directory = fsync_path  # the name its callers use after a rename in a folder
+
+
 def create_private_file(path: Path) -> int:
     """A new, empty file only its owner can read (0600 from its creation, whatever the umask); its fd."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     os.fchmod(descriptor, PRIVATE_FILE)  # an older leftover may have had another mode
     return descriptor
+
+
+def new_staged_file(final: Path, root: Path) -> Path:
+    """An empty private file (0600, its folders from `root` down 0700) to write `final`'s content into:
+    `<final>.<8 hex>.tmp`, a name of its own, so two writers of one key never share a staged file."""
+    make_private_dirs(final.parent, root)
+    staged = final.with_name(f"{final.name}.{uuid.uuid4().hex[:8]}{STAGED_SUFFIX}")
+    os.close(create_private_file(staged))
+    return staged
+
+
+def prefix_folder(root: Path, prefix: str) -> Path:
+    """The folder under `root` that holds every key starting with `prefix` (`a/b/` → a/b, `a/b` → a)."""
+    return root / prefix if prefix.endswith("/") or not prefix else (root / prefix).parent
+
+
+def remove_staged_files(root: Path, prefix: str) -> int:
+    """Deletes the staged files a killed writer left under `root` whose key starts with `prefix`; how many."""
+    folder = prefix_folder(root, prefix)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in sorted(folder.rglob(f"*{STAGED_SUFFIX}")):
+        if path.is_file() and path.relative_to(root).as_posix().startswith(prefix):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

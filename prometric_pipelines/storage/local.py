@@ -8,7 +8,6 @@ import fcntl
 import hashlib
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +23,11 @@ from prometric_pipelines.storage.base import (
     create_private_file,
     file_sha256,
     fsync_directory,
+    fsync_path,
     make_private_dirs,
+    new_staged_file,
+    prefix_folder,
+    remove_staged_files,
 )
 
 
@@ -45,23 +48,18 @@ class LocalStore(ObjectStore):
         return self.path(key)
 
     def staging_path(self, key: str) -> Path:
-        final = self.path(key)
-        make_private_dirs(final.parent, self.root)
-        # a name of its own (two writers of one key never share a staged file), 0600 before the first byte
-        staged = final.with_name(f"{final.name}.{uuid.uuid4().hex[:8]}{STAGED_SUFFIX}")
-        os.close(create_private_file(staged))
-        return staged
+        return new_staged_file(self.path(key), self.root)
 
     def put_file(self, key: str, staged: Path) -> StoredObject:
         final = self.path(key)
         make_private_dirs(final.parent, self.root)
         try:
-            _sync_file(staged)
+            fsync_path(staged)
             if not _same_filesystem(staged, final.parent):  # a hard link cannot cross filesystems
                 beside = final.with_name(final.name + STAGED_SUFFIX)
                 shutil.copyfile(staged, beside)
                 os.chmod(beside, 0o600)
-                _sync_file(beside)
+                fsync_path(beside)
                 staged.unlink()
                 staged = beside
             _link_new(staged, final, key)
@@ -112,10 +110,10 @@ class LocalStore(ObjectStore):
             return None
 
     def list(self, prefix: str = "") -> list[str]:
-        base = self.root / prefix if prefix.endswith("/") or not prefix else (self.root / prefix).parent
-        if not base.is_dir():
+        folder = prefix_folder(self.root, prefix)
+        if not folder.is_dir():
             return []
-        keys = (path.relative_to(self.root).as_posix() for path in base.rglob("*") if path.is_file())
+        keys = (path.relative_to(self.root).as_posix() for path in folder.rglob("*") if path.is_file())
         return sorted(key for key in keys if key.startswith(prefix) and not key.endswith(STAGED_SUFFIX))
 
     def delete(self, key: str) -> None:
@@ -125,27 +123,11 @@ class LocalStore(ObjectStore):
             fsync_directory(path.parent)
 
     def clean_incomplete(self, prefix: str = "") -> int:
-        base = self.root / prefix if prefix.endswith("/") or not prefix else (self.root / prefix).parent
-        if not base.is_dir():
-            return 0
-        removed = 0
-        for path in sorted(base.rglob(f"*{STAGED_SUFFIX}")):
-            if path.is_file() and path.relative_to(self.root).as_posix().startswith(prefix):
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        return remove_staged_files(self.root, prefix)
 
 
 def _tag(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _sync_file(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _same_filesystem(path: Path, folder: Path) -> bool:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,17 +21,17 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from prometric_pipelines.config import s3_endpoint_url, s3_region
 from prometric_pipelines.storage.base import (
     PART_BYTES,
     READ_CHUNK,
-    STAGED_SUFFIX,
     ObjectStore,
     PreconditionFailed,
     StorageError,
     StoredObject,
     Versioned,
-    create_private_file,
-    make_private_dirs,
+    new_staged_file,
+    remove_staged_files,
 )
 
 _LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
@@ -43,8 +41,8 @@ _MISSING = {"NoSuchKey", "404", "NotFound"}
 def s3_client() -> Any:
     """A client from the standard settings: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or a profile),
     AWS_REGION, and AWS_ENDPOINT_URL for an S3-compatible server (path-style addressing then)."""
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = s3_endpoint_url()
+    region = s3_region()
     config = Config(
         s3={"addressing_style": "path"} if endpoint else {},
         retries={"max_attempts": 5, "mode": "standard"},
@@ -86,10 +84,7 @@ class S3Store(ObjectStore):
             raise StorageError(f"s3://{self.bucket}: {error}") from None
 
     def staging_path(self, key: str) -> Path:
-        staged = self.staging_root / f"{key}.{uuid.uuid4().hex[:8]}{STAGED_SUFFIX}"  # one per writer
-        make_private_dirs(staged.parent, self.staging_root)
-        os.close(create_private_file(staged))
-        return staged
+        return new_staged_file(self.staging_root / key, self.staging_root)
 
     def put_file(self, key: str, staged: Path) -> StoredObject:
         try:
@@ -170,29 +165,16 @@ class S3Store(ObjectStore):
         return response["ETag"]
 
     def read_bytes(self, key: str) -> Versioned | None:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as error:
-            if _code(error) in _MISSING:
-                return None
-            raise self._error(error, key) from None
-        except BotoCoreError as error:
-            raise self._error(error, key) from None
-        return Versioned(response["Body"].read(), response["ETag"])
+        response = self._call("get_object", key, missing_ok=True, Bucket=self.bucket, Key=self._key(key))
+        return None if response is None else Versioned(response["Body"].read(), response["ETag"])
 
     def open_read(self, key: str) -> Iterator[bytes]:
         response = self._call("get_object", key, Bucket=self.bucket, Key=self._key(key))
         yield from response["Body"].iter_chunks(READ_CHUNK)
 
     def size(self, key: str) -> int | None:
-        try:
-            return int(self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"])
-        except ClientError as error:
-            if _code(error) in _MISSING:
-                return None
-            raise self._error(error, key) from None
-        except BotoCoreError as error:
-            raise self._error(error, key) from None
+        response = self._call("head_object", key, missing_ok=True, Bucket=self.bucket, Key=self._key(key))
+        return None if response is None else int(response["ContentLength"])
 
     def list(self, prefix: str = "") -> list[str]:
         keys = []
@@ -219,17 +201,16 @@ class S3Store(ObjectStore):
                 UploadId=upload["UploadId"],
             )
             removed += 1
-        if self.staging_root.is_dir():
-            for staged in sorted(self.staging_root.rglob(f"*{STAGED_SUFFIX}")):
-                if staged.relative_to(self.staging_root).as_posix().startswith(prefix):
-                    staged.unlink(missing_ok=True)
-                    removed += 1
-        return removed
+        return removed + remove_staged_files(self.staging_root, prefix)
 
-    def _call(self, operation: str, key: str, **arguments: Any) -> Any:
+    def _call(self, operation: str, key: str, *, missing_ok: bool = False, **arguments: Any) -> Any:
+        """The client's `operation`; its error as a StorageError naming the object (None for a missing
+        object with `missing_ok`)."""
         try:
             return getattr(self.client, operation)(**arguments)
         except ClientError as error:
+            if missing_ok and _code(error) in _MISSING:
+                return None
             raise self._error(error, key) from None
         except BotoCoreError as error:
             raise self._error(error, key) from None

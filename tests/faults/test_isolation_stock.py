@@ -11,10 +11,10 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
+from prometric_pipelines.business_calendar import business_today
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.defs.stock.assets import COMPLETED_CHECK, stock_reconciliation
 from prometric_pipelines.lib.resources import PostgresResource
-from prometric_pipelines.stock.reconcile import business_today
 from tests import stock_scenario
 from tests.factories import make
 from tests.faults.isolation import check, fault, materialization_failures, notified, owners, run_failure

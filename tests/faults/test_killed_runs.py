@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import text
 
 from prometric_pipelines.audit.storage import Archive
+from prometric_pipelines.business_calendar import business_today
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.metrics.periods import ROLLUPS
 from prometric_pipelines.metrics.run import compute_daily, compute_kpis, compute_rollup
 from prometric_pipelines.payroll.run import run_payroll
 from prometric_pipelines.sql import load_sql
-from prometric_pipelines.stock.reconcile import business_today
 from prometric_pipelines.supervision import LAUNCHER_PID_TAG
 from tests import metrics_data, stock_scenario
 from tests.audit_cases import BEFORE, EXPECTED_PIECES, assert_exactly_once, live_rows, org_key, seed_history
