@@ -35,7 +35,7 @@ from lib.access import Forbidden, Scope, require_hr, require_page
 from lib.filters import GRAINS, Filters
 from lib.shared_cache import SingleFlightCache
 from prometric_pipelines.audit.query import AuditFilters, query_audit_logs
-from prometric_pipelines.business_calendar import add_months
+from prometric_pipelines.business_calendar import TIMEZONE_NAME, add_months
 from prometric_pipelines.db.engine import create_db_engine
 from prometric_pipelines.db.roles import reader_database_url
 from prometric_pipelines.db.tenancy import TenantViewer, tenant_session
@@ -441,10 +441,15 @@ def operations_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any
         "series": metric_series(conn, scope, names, f.period, _period_floor(f), f.end),
         "totals": _current_totals(conn, scope, names, f),
         "production": _frame(conn, "production_by_status", _params(scope, start=f.start, end=f.end)),
-        "overdue_tasks": _frame(
-            conn, "tasks", _params(scope, start=f.start, end=f.end, assigned_to=None, limit=TABLE_LIMIT)
-        ),
+        "overdue_tasks": _frame(conn, "tasks", _tasks_params(scope, f, assigned_to=None)),
     }
+
+
+def _tasks_params(scope: Scope, f: Filters, assigned_to: str | None) -> dict[str, Any]:
+    """tasks.sql counts days in the organization's zone, else the business zone (:default_zone)."""
+    return _params(
+        scope, start=f.start, end=f.end, assigned_to=assigned_to, limit=TABLE_LIMIT, default_zone=TIMEZONE_NAME
+    )
 
 
 def data_quality_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
@@ -454,11 +459,7 @@ def data_quality_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, A
 
 def my_tasks_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
     require_page(scope, "my_tasks")
-    return {
-        "tasks": _frame(
-            conn, "tasks", _params(scope, start=f.start, end=f.end, assigned_to=scope.user_id, limit=TABLE_LIMIT)
-        )
-    }
+    return {"tasks": _frame(conn, "tasks", _tasks_params(scope, f, assigned_to=scope.user_id))}
 
 
 def my_payslips_data(conn: Connection, scope: Scope, f: Filters) -> dict[str, Any]:
@@ -686,7 +687,8 @@ def alert_detail(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any
         return None
     found = rows.iloc[0].to_dict()
     workspace = None if pd.isna(found["workspace_id"]) else str(found["workspace_id"])
-    params = _params(scope, day=found["day"], workspace_id=workspace, limit=TABLE_LIMIT)
+    # days in the organization's zone, else the business zone (:default_zone)
+    params = _params(scope, day=found["day"], workspace_id=workspace, limit=TABLE_LIMIT, default_zone=TIMEZONE_NAME)
     return {
         "alert": found,
         "source": ALERT_SOURCES.get(str(found["subject"])),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import uuid
 
+from prometric_pipelines.progress import say
 from prometric_pipelines.validation import argparse_type, parse_positive_int
 
 MIB = 1024 * 1024
@@ -54,10 +55,6 @@ def register_db(db_commands: argparse._SubParsersAction) -> None:
     health.set_defaults(handler=_health)
 
 
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
 def _backup(args: argparse.Namespace) -> int:
     from prometric_pipelines.audit.storage import Archive
     from prometric_pipelines.db.engine import check_connection, create_db_engine
@@ -82,14 +79,14 @@ def _backup(args: argparse.Namespace) -> int:
         tags={"prometric/source": "cli"},
     )
     meta = result.asset_materializations_for_node("database_backup")[0].metadata
-    _say(f"backup {meta['path'].value} (run {result.run_id})")
-    _say(f"  size {meta['size_bytes'].value / MIB:,.2f} MiB, SHA-256 {meta['sha256'].value}")
-    _say(
+    say(f"backup {meta['path'].value} (run {result.run_id})")
+    say(f"  size {meta['size_bytes'].value / MIB:,.2f} MiB, SHA-256 {meta['sha256'].value}")
+    say(
         f"  {meta['rows'].value:,} rows in {meta['tables'].value} tables, PostgreSQL {meta['server_version'].value}, "
         f"pg_dump {meta['pg_dump_version'].value}, {meta['duration_s'].value:.1f} s"
     )
     deleted = meta["deleted_by_retention"].value
-    _say(f"  retention: {len(deleted)} deleted, {meta['backups_kept'].value} kept in {archive.url}/backups")
+    say(f"  retention: {len(deleted)} deleted, {meta['backups_kept'].value} kept in {archive.url}/backups")
     return 0
 
 
@@ -112,7 +109,7 @@ def _restore(args: argparse.Namespace) -> int:
     if not result.matches:
         differences = result.mismatch_summary()
         raise PrometricError(f"restored into {result.target}, but it differs from the manifest: {differences}")
-    _say(
+    say(
         f"restored {backup.name} (taken {backup.manifest['started_at'][:19]} UTC) into {result.target}: "
         f"{result.tables_compared} tables and {result.rows_restored:,} rows match the manifest, "
         f"{result.checksums_compared} table checksums equal ({result.seconds:.1f} s)"
@@ -130,31 +127,31 @@ def _health(args: argparse.Namespace) -> int:
     report = take_snapshot(engine, run_key=f"cli-{uuid.uuid4()}", long_running_seconds=args.long_running_seconds)
     engine.dispose()
     s = report.snapshot
-    _say(
+    say(
         f"{s['database_name']} on PostgreSQL {s['server_version']}: {s['database_bytes'] / MIB:,.1f} MiB; "
         f"connections {s['connections']} here ({s['active_connections']} active, {s['idle_connections']} idle, "
         f"{s['idle_in_transaction_connections']} idle in transaction), {s['server_connections']} of "
         f"{s['max_connections']} on the server"
     )
-    _say("largest tables:")
+    say("largest tables:")
     for t in report.tables[:10]:
-        _say(
+        say(
             f"  {t['table_name']:<32} {t['total_bytes'] / MIB:>10,.2f} MiB  {t['live_tuples']:>12,} live "
             f"{t['dead_tuples']:>10,} dead"
         )
     unused = report.unused_indexes
-    _say(f"unused indexes: {len(unused)} ({sum(i['index_bytes'] for i in unused) / MIB:,.2f} MiB)")
+    say(f"unused indexes: {len(unused)} ({sum(i['index_bytes'] for i in unused) / MIB:,.2f} MiB)")
     for i in sorted(unused, key=lambda i: -i["index_bytes"])[:10]:
-        _say(f"  {i['index_name']:<48} on {i['table_name']:<28} {i['index_bytes'] / MIB:>8,.2f} MiB")
+        say(f"  {i['index_name']:<48} on {i['table_name']:<28} {i['index_bytes'] / MIB:>8,.2f} MiB")
     dead = report.tables_with_dead_tuples
-    _say(f"tables with >= 10% dead tuples: {len(dead)}")
+    say(f"tables with >= 10% dead tuples: {len(dead)}")
     for t in dead[:10]:
-        _say(f"  {t['table_name']:<32} {t['dead_tuples']:>10,} dead ({float(t['dead_ratio']):.1%})")
-    _say(f"queries running longer than {s['long_running_seconds']} s: {s['long_running_queries']}")
+        say(f"  {t['table_name']:<32} {t['dead_tuples']:>10,} dead ({float(t['dead_ratio']):.1%})")
+    say(f"queries running longer than {s['long_running_seconds']} s: {s['long_running_queries']}")
     for q in report.queries:
-        _say(
+        say(
             f"  pid {q['pid']} {q['user_name']} ({q['application_name'] or '-'}) {q['state']}, "
             f"{float(q['duration_seconds']):,.0f} s: {(q['query'] or '').splitlines()[0][:100] if q['query'] else ''}"
         )
-    _say(f"snapshot {s['id']} stored (the dashboards' Database page shows the newest)")
+    say(f"snapshot {s['id']} stored (the dashboards' Database page shows the newest)")
     return 0

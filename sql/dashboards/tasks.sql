@@ -1,9 +1,9 @@
 -- Without :assigned_to: the tasks overdue at the range's end, by the same rule as the `tasks_overdue`
 -- metric (so the Operations card and this table agree): not cancelled, created by the end day, due before
 -- it and not completed by it, days in the organization's time zone (settings->>'timezone', else
--- Asia/Almaty); most overdue first. With :assigned_to: that user's tasks still open or completed in the range.
+-- :default_zone, the business zone); most overdue first. With :assigned_to: that user's tasks still open or completed in the range.
 WITH zone AS (
-    SELECT coalesce(z.name, 'Asia/Almaty') AS tz
+    SELECT coalesce(z.name, :default_zone) AS tz
     FROM organizations o
     LEFT JOIN pg_timezone_names z ON z.name = o.settings ->> 'timezone'
     WHERE o.id = :organization_id
