@@ -105,7 +105,7 @@ def _restore(args: argparse.Namespace) -> int:
     else:
         target = operational
     backup = resolve_backup(args.source, operational.database or "")
-    result = restore(backup, target, progress=_say)
+    result = restore(backup, target, progress=say)
     if not result.matches:
         differences = result.mismatch_summary()
         raise PrometricError(f"restored into {result.target}, but it differs from the manifest: {differences}")
