@@ -126,7 +126,7 @@ def _pin_partitions_start() -> None:
 
 def demo_dagster_environment(env: dict[str, str]) -> dict[str, str]:
     """The demo's `dagster dev`: its daemon runs, and the schedules start running (PROMETRIC_SCHEDULES,
-    defs/automation.py) so the UI shows them ticking; PROMETRIC_SCHEDULES=stopped in the caller's
+    lib/automation.py) so the UI shows them ticking; PROMETRIC_SCHEDULES=stopped in the caller's
     environment keeps them off."""
     from prometric_pipelines.config import SCHEDULES_VARIABLE
     from prometric_pipelines.orchestration import dagster_environment
