@@ -1,8 +1,8 @@
 """Business time in one place: the country's time zone, business days and calendar months.
 
 Business days are local days in Kazakhstan (one zone since 2024). Timestamps in the database are UTC
-(`timestamp without time zone`); SQL converts them with the zone passed as a parameter
-(`TIMEZONE_NAME`), never with the name written out. Public holidays and working days are in
+(`timestamp without time zone`); SQL converts them with each organization's own zone, and where an
+organization names none, with `TIMEZONE_NAME` passed as a parameter, never written out. Public holidays and working days are in
 `kz_calendar.py`; this module is about zones, days and months.
 """
 
