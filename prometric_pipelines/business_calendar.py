@@ -2,8 +2,8 @@
 
 Business days are local days in Kazakhstan (one zone since 2024). Timestamps in the database are UTC
 (`timestamp without time zone`); SQL converts them with each organization's own zone, and where an
-organization names none, with `TIMEZONE_NAME` passed as a parameter, never written out. Public holidays and working days are in
-`kz_calendar.py`; this module is about zones, days and months.
+organization names none, with `TIMEZONE_NAME` passed as a parameter, never written out. Public holidays
+and working days are in `kz_calendar.py`; this module is about zones, days and months.
 """
 
 from __future__ import annotations

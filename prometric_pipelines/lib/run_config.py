@@ -10,6 +10,10 @@ from collections.abc import Iterable, Sequence
 
 import dagster as dg
 from pydantic import Field
+from sqlalchemy.engine import Engine
+
+from prometric_pipelines.metrics.isolated import resolve_organizations
+from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
 
 class OrganizationsConfig(dg.Config):
@@ -18,6 +22,15 @@ class OrganizationsConfig(dg.Config):
     organization_ids: list[str] | None = Field(
         default=None, description="Organization UUIDs to run for; absent or empty: all organizations."
     )
+
+
+def config_organizations(engine: Engine, config: OrganizationsConfig) -> list[str]:
+    """The organizations the config names (each must exist), or every organization. An unknown one fails the
+    step with one line in the UI and no retries."""
+    try:
+        return resolve_organizations(engine, check_run_config(parse_organization_ids, config.organization_ids))
+    except InvalidInput as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
 
 
 def organization_list(organization_ids: Sequence[str] | None) -> list[str] | None:

@@ -18,10 +18,8 @@ from prometric_pipelines.config import smtp_sender, smtp_url
 from prometric_pipelines.lib.isolation import report_failures
 from prometric_pipelines.lib.partitions import daily_partitions, partition_days
 from prometric_pipelines.lib.resources import PostgresResource
-from prometric_pipelines.lib.run_config import OrganizationsConfig
-from prometric_pipelines.metrics.isolated import resolve_organizations
+from prometric_pipelines.lib.run_config import OrganizationsConfig, config_organizations
 from prometric_pipelines.monitoring.isolation import completed_check_result, completed_check_spec, failure_metadata
-from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
 # alerts about days older than this (a backfill) are recorded but not delivered
 DELIVERY_DAYS = 7
@@ -50,10 +48,7 @@ def metric_alerts(
 ) -> Iterator[dg.MaterializeResult]:
     first, last = partition_days(context)
     engine = postgres.get_engine()
-    try:
-        organizations = resolve_organizations(engine, check_run_config(parse_organization_ids, config.organization_ids))
-    except InvalidInput as error:
-        raise dg.Failure(description=str(error), allow_retries=False) from None
+    organizations = config_organizations(engine, config)
     result, failures = detect_alerts(engine, first, last, organizations)
     failed = {f.organization_id for f in failures}
     delivered = deliver_alerts(

@@ -17,8 +17,9 @@ from prometric_pipelines.defs.schema.assets import erp_table_key
 from prometric_pipelines.lib.isolation import earlier_failures, report_failures
 from prometric_pipelines.lib.partitions import daily_partitions, partition_days
 from prometric_pipelines.lib.resources import PostgresResource
+from prometric_pipelines.lib.run_config import config_organizations
 from prometric_pipelines.metrics.checks import check_daily
-from prometric_pipelines.metrics.isolated import daily_isolated, kpis_isolated, resolve_organizations, rollup_isolated
+from prometric_pipelines.metrics.isolated import daily_isolated, kpis_isolated, rollup_isolated
 from prometric_pipelines.metrics.nightly import NightlyWindow, claim_changes, finish, plan_windows, run_window_step
 from prometric_pipelines.metrics.periods import PERIODS, Period
 from prometric_pipelines.metrics.run import DAILY_STEPS, MetricsResult
@@ -28,7 +29,6 @@ from prometric_pipelines.monitoring.isolation import (
     failure_metadata,
 )
 from prometric_pipelines.progress import ThrottledProgress
-from prometric_pipelines.validation import InvalidInput, check_run_config, parse_organization_ids
 
 FACT_TABLES = (
     "organizations", "workspaces", "orders", "order_items", "customers", "deals", "invoices", "payments",
@@ -37,17 +37,10 @@ FACT_TABLES = (
 )  # fmt: skip
 
 
-def _organizations(config: MetricsConfig) -> list[str] | None:
-    return check_run_config(parse_organization_ids, config.organization_ids)
-
-
 def _run_organizations(context: dg.AssetExecutionContext, engine, config: MetricsConfig) -> tuple[list[str], int]:
     """(organizations this step computes, organizations of the run): the run's organizations less those an
     earlier step of the same run rolled back (their rows stay as they were until a re-run)."""
-    try:
-        organizations = resolve_organizations(engine, _organizations(config))
-    except InvalidInput as error:  # an unknown organization: one line in the UI, no retries
-        raise dg.Failure(description=str(error), allow_retries=False) from None
+    organizations = config_organizations(engine, config)
     failed_before = {f.organization_id for f in earlier_failures(context)}
     return [o for o in organizations if o not in failed_before], len(organizations)
 
