@@ -11,6 +11,7 @@ all-organizations ones (same cron, same days) and load stopped: an operator swit
 """
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import dagster as dg
 
@@ -44,3 +45,31 @@ def per_organization_requests(
 def active_organizations(postgres: PostgresResource) -> list[str]:
     with postgres.get_engine().connect() as conn:
         return [str(row[0]) for row in conn.execute(load_sql("monitoring", "all_organizations"))]
+
+
+def per_organization_twin(
+    name: str, usual: dg.ScheduleDefinition, run_config_for: Callable[[str], dg.RunConfig]
+) -> dg.ScheduleDefinition:
+    """`usual` as one run per active organization: the same job and cron, and the same partitions and tags (the
+    usual schedule's own run request, so the two never disagree), each run's config limited to its organization.
+    It loads stopped: an operator switches on one of the two."""
+
+    @dg.schedule(
+        name=name,
+        job_name=usual.job_name,
+        cron_schedule=usual.cron_schedule,
+        execution_timezone=usual.execution_timezone,
+        description=f"Like {usual.name}, as one run per organization (switch on one of the two).",
+    )
+    def twin(context: dg.ScheduleEvaluationContext, postgres: PostgresResource) -> list[dg.RunRequest]:
+        request: Any = usual(context)
+        return per_organization_requests(
+            usual.job_name,
+            run_config_for,
+            active_organizations(postgres),
+            request.run_key,
+            request.tags,
+            request.partition_key,
+        )
+
+    return twin

@@ -11,8 +11,7 @@ from prometric_pipelines.defs.metrics.assets import daily_metrics, kpi_values, r
 from prometric_pipelines.defs.metrics.checks import daily_metrics_freshness
 from prometric_pipelines.defs.metrics.run_config import metrics_run_config, nightly_tags
 from prometric_pipelines.lib.automation import business_schedule, default_sensor_status
-from prometric_pipelines.lib.fan_out import active_organizations, per_organization_requests
-from prometric_pipelines.lib.resources import PostgresResource
+from prometric_pipelines.lib.fan_out import per_organization_twin
 
 metrics_job = dg.define_asset_job(
     "metrics_job",
@@ -49,20 +48,8 @@ metrics_automation_sensor = dg.AutomationConditionSensorDefinition(
 )
 
 
-@business_schedule(
-    metrics_job,
-    "0 1 * * *",
-    "Like metrics_nightly_schedule, as one run per organization (switch on one of the two).",
-    alternative=True,
+metrics_per_organization_schedule = per_organization_twin(
+    "metrics_per_organization_schedule",
+    metrics_nightly_schedule,
+    lambda organization: metrics_run_config([organization]),
 )
-def metrics_per_organization_schedule(
-    context: dg.ScheduleEvaluationContext, postgres: PostgresResource
-) -> list[dg.RunRequest]:
-    last = nightly_day(context.scheduled_execution_time)
-    return per_organization_requests(
-        metrics_job.name,
-        lambda organization: metrics_run_config([organization]),
-        active_organizations(postgres),
-        f"metrics-{last}",
-        nightly_tags(last),
-    )

@@ -1,7 +1,6 @@
 """The payroll job and its monthly schedule (all organizations, or one run per organization)."""
 
 import datetime as dt
-from typing import Any
 
 import dagster as dg
 
@@ -10,8 +9,7 @@ from prometric_pipelines.defs.payroll.assets import payroll_run
 from prometric_pipelines.defs.payroll.checks import payroll_freshness
 from prometric_pipelines.defs.payroll.run_config import payroll_run_config
 from prometric_pipelines.lib.automation import business_schedule
-from prometric_pipelines.lib.fan_out import active_organizations, per_organization_requests
-from prometric_pipelines.lib.resources import PostgresResource
+from prometric_pipelines.lib.fan_out import per_organization_twin
 
 payroll_job = dg.define_asset_job(
     "payroll_job",
@@ -30,26 +28,6 @@ def payroll_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=f"payroll-{previous:%Y-%m}", partition_key=previous.isoformat())
 
 
-@business_schedule(
-    payroll_job,
-    "0 6 1 * *",
-    "Like payroll_schedule, as one run per organization (switch on one of the two).",
-    alternative=True,
+payroll_per_organization_schedule = per_organization_twin(
+    "payroll_per_organization_schedule", payroll_schedule, lambda organization: payroll_run_config([organization])
 )
-def payroll_per_organization_schedule(
-    context: dg.ScheduleEvaluationContext, postgres: PostgresResource
-) -> list[dg.RunRequest]:
-    month = _previous_month_key(context)
-    return per_organization_requests(
-        payroll_job.name,
-        lambda organization: payroll_run_config([organization]),
-        active_organizations(postgres),
-        f"payroll-{month[:7]}",
-        partition_key=month,
-    )
-
-
-def _previous_month_key(context: dg.ScheduleEvaluationContext) -> str:
-    # the all-organizations schedule's own answer, so the two can never disagree on the month
-    request: Any = payroll_schedule(context)
-    return request.partition_key
