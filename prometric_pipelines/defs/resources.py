@@ -9,13 +9,13 @@ variable's name, never its value; an unset one leaves the default (the login's o
 import dagster as dg
 
 from prometric_pipelines.config import setting_is_set
-from prometric_pipelines.db.roles import ROLE_URL_VARIABLES, Login
+from prometric_pipelines.db.roles import JOBS_ROLE, MAINTENANCE_ROLE, ROLE_URL_VARIABLES, Login
 from prometric_pipelines.lib.resources import ArchiveResource, PostgresResource
 
 # the login each resource connects as, and the role whose URL variable overrides it
 LOGIN_ROLES: dict[Login, str | None] = {
-    "jobs": "prometric_jobs",
-    "maintenance": "prometric_maintenance",
+    "jobs": JOBS_ROLE,
+    "maintenance": MAINTENANCE_ROLE,
     "owner": None,  # DATABASE_URL, or the embedded server's owner
 }
 
